@@ -1,0 +1,1 @@
+"""cablekit: parse, archive, search, secure and compose diplomatic cables."""

@@ -1,0 +1,252 @@
+"""The cable record: plain, typed, immutable data with one JSON form.
+
+Every class here is a frozen dataclass. ``Cable.to_json()`` gives the one JSON
+form documented in ``docs/record.md`` (and as a JSON Schema by
+``cablekit schema``); ``Cable.from_json()`` reads it back exactly.
+
+Field names follow the JSON keys, except ``from_`` (JSON ``from``), which is a
+Python keyword.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+SCHEMA_VERSION = 1
+
+CLASSIFICATIONS = (
+    "UNCLASSIFIED",
+    "SENSITIVE BUT UNCLASSIFIED",
+    "LIMITED OFFICIAL USE",
+    "CONFIDENTIAL",
+    "SECRET",
+    "TOP SECRET",
+)
+PRECEDENCES = ("FLASH", "NIACT IMMEDIATE", "IMMEDIATE", "PRIORITY", "ROUTINE")
+REFERENCE_KINDS = ("cable", "email", "telcon", "memo", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something the parser could not read, or read and had to repair."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where the record came from."""
+
+    format: str
+    path: str | None = None
+    row: int | None = None
+    original_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """What the publisher's wrapper said (a WikiLeaks page table, a cables.csv row)."""
+
+    reference_id: str | None = None
+    created: str | None = None
+    released: str | None = None
+    classification: str | None = None
+    origin: str | None = None
+    references: tuple[str, ...] = ()
+    record_number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """FL2: precedence prosigns and the routing indicators of the relay line."""
+
+    precedence: str
+    routing_indicators: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Station:
+    """FL3, the DE line: originating station, station serial, section, filing time."""
+
+    routing_indicator: str
+    serial: str
+    section: int | None
+    filed: str | None
+    filed_utc: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityWarning:
+    """FL4: ZNR/ZNY, the class letters and the operating signals."""
+
+    code: str
+    classification: str | None
+    specat: str | None = None
+    signals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Originator:
+    """FM: the plain-language address of the originator (and its RI when known)."""
+
+    name: str
+    routing_indicator: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Addressee:
+    """One TO or INFO line (or an XMT exclusion)."""
+
+    name: str
+    routing_indicator: str | None = None
+    precedence: str | None = None
+    serial: str | None = None
+    collective: bool = False
+    excluded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    number: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One REF item: as written, its kind, and the cable id it resolves to."""
+
+    letter: str | None
+    text: str
+    kind: str
+    id: str | None = None
+    year_inferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifiedBy:
+    title: str | None
+    name: str | None
+    reasons: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    number: int | None
+    marking: str | None
+    heading: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageMarker:
+    """A section/page marker removed from the text, and where it was."""
+
+    text: str
+    page: int
+    total: int | None
+    sub: int | None = None
+    paragraph: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cable:
+    id: str | None
+    source: Source
+    publication: Publication | None = None
+    transmission_id: str | None = None
+    relay: Relay | None = None
+    station: Station | None = None
+    security_warning: SecurityWarning | None = None
+    precedence: str | None = None
+    info_precedence: str | None = None
+    dtg: str | None = None
+    dtg_text: str | None = None
+    date: str | None = None
+    from_: Originator | None = field(default=None, metadata={"json": "from"})
+    to: tuple[Addressee, ...] = ()
+    info: tuple[Addressee, ...] = ()
+    classification: str | None = None
+    post: str | None = None
+    serial: int | None = None
+    sections: Sections | None = None
+    caveats: tuple[str, ...] = ()
+    handling: tuple[str, ...] = ()
+    executive_order: str | None = None
+    declassify_on: str | None = None
+    declassify_note: str | None = None
+    tags: tuple[str, ...] = ()
+    subject: str | None = None
+    references: tuple[Reference, ...] = ()
+    classified_by: ClassifiedBy | None = None
+    summary: str | None = None
+    paragraphs: tuple[Paragraph, ...] = ()
+    page_markers: tuple[PageMarker, ...] = ()
+    trailer: tuple[str, ...] = ()
+    signature: str | None = None
+    partial: bool = False
+    warnings: tuple[ParseWarning, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON-ready data (dicts, lists, str, int, bool, None)."""
+        data = to_data(self)
+        assert isinstance(data, dict)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Cable:
+        """Read a record written by :meth:`to_json`."""
+        return from_data(cls, data)
+
+
+# --- one generic JSON mapping for every dataclass above -------------------
+
+
+def json_name(f: dataclasses.Field[Any]) -> str:
+    return str(f.metadata.get("json", f.name))
+
+
+def to_data(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {json_name(f): to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [to_data(v) for v in value]
+    return value
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def field_types(cls: type) -> dict[str, Any]:
+    """Resolved type hints of a dataclass, cached."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = typing.get_type_hints(cls)
+        _HINTS[cls] = hints
+    return hints
+
+
+def from_data(tp: Any, value: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        if value is None:
+            return None
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return from_data(inner[0], value)
+    if origin is tuple:
+        (item,) = typing.get_args(tp)[:1]
+        return tuple(from_data(item, v) for v in value)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = field_types(tp)
+        kwargs = {
+            f.name: from_data(hints[f.name], value[json_name(f)])
+            for f in dataclasses.fields(tp)
+            if json_name(f) in value
+        }
+        return tp(**kwargs)
+    return value

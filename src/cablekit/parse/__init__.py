@@ -1,0 +1,158 @@
+"""The parser: one entry point, a fixed order of named stages (spec section 10).
+
+1. normalise   strip the publication layer (``normalise``)
+2. split       header (envelope) from content
+3. envelope    FL1-FL9 (``envelope``)
+4. markers     page markers and stamps out, cut sentences flagged (``markers``)
+5. text header classification line, captions, E.O., TAGS, SUBJECT, REF,
+               Classified By (``classline``, ``textheader``, ``tags``, ``refs``,
+               ``classified``)
+6. body        signature and trailer, paragraphs, headings, summary (``body``)
+7. derive      canonical id, classification, date (``derive``)
+8. validate    cross-field checks, warnings only (``validate``)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import NotACable
+from ..model import Cable, PageMarker, Sections
+from ..sources.base import RawCable
+from .body import parse_body, take_signature
+from .classified import parse_classified_by
+from .classline import ClassLine, parse_class_line
+from .derive import canonical_from_publication, derive, id_from_class_line
+from .envelope import looks_like_envelope, parse_envelope
+from .markers import remove_markers
+from .normalise import lines_of
+from .state import ParseState
+from .textheader import EO_LINE, PARAGRAPH_START, SUBJECT, caveat_tokens, parse_text_header
+from .validate import validate
+
+__all__ = ["parse_raw"]
+
+PARTIAL_NOTE = "This record is a partial extract of the original cable"
+
+
+def parse_raw(raw: RawCable) -> Cable:
+    """Parse one cable as a reader found it. Raises NotACable when there is none."""
+    state = ParseState()
+    body = lines_of(raw.body, raw.markup)
+    if raw.header is not None:
+        header = lines_of(raw.header, raw.markup)
+    else:
+        header, body = split_header(body)
+    parse_envelope(header, state)
+    found = find_class_line(body)
+    class_line = found[1] if found else None
+    start = found[0] + 1 if found else 0
+    if class_line is None:
+        state.warn("no-classification-line", "No classification line found")
+    else:
+        apply_class_line(class_line, state)
+    cleaned = remove_markers(body, class_line.post if class_line else None)
+    lines = cleaned.lines
+    citing = derive_citing_id(raw, state, class_line)
+    body_start = parse_text_header(lines, start, state, citing)
+    tail = list(lines[body_start:])
+    take_signature(tail, state)
+    lines = list(lines[:body_start]) + tail
+    line_paragraph = parse_body(lines, body_start, state, cleaned.joins)
+    state.set("page_markers", tuple(place_markers(cleaned.markers, line_paragraph, lines)))
+    if state.get("classified_by") is None:
+        classified_in_paragraphs(state)
+    if not is_cable(state):
+        raise NotACable("The input holds no cable: no envelope, classification line or header fields")
+    partial = raw.partial or PARTIAL_NOTE in raw.body[:2000]
+    derive(raw, state, class_line, partial)
+    validate(state, class_line)
+    return Cable(**state.fields, warnings=tuple(state.warnings))
+
+
+def split_header(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Envelope lines and content lines of an unsplit telegram."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if first >= len(lines) or not looks_like_envelope(lines[first].strip()):
+        return [], lines
+    for i in range(first, min(len(lines), first + 600)):
+        line = lines[i].strip()
+        if line and "/" not in line and parse_class_line(line):
+            return lines[:i], lines[i:]
+        if line and (EO_LINE.match(line) or SUBJECT.match(line) or PARAGRAPH_START.match(line)):
+            return _header_until_text(lines, first, i)
+    return _header_until_text(lines, first, len(lines))
+
+
+def _header_until_text(lines: list[str], first: int, limit: int) -> tuple[list[str], list[str]]:
+    """Without a classification line: the envelope ends at the last envelope-like line."""
+    end = first
+    for i in range(first, limit):
+        line = lines[i].strip()
+        if line and (looks_like_envelope(line) or line.isupper()):
+            end = i + 1
+        elif line:
+            break
+    return lines[:end], lines[end:]
+
+
+def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
+    """The classification line near the top of the content, and its index."""
+    seen = 0
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        if EO_LINE.match(text) or SUBJECT.match(text) or PARAGRAPH_START.match(text):
+            return None
+        found = parse_class_line(text)
+        if found:
+            return i, found
+        seen += 1
+        if seen > 12:
+            return None
+    return None
+
+
+def apply_class_line(class_line: ClassLine, state: ParseState) -> None:
+    state.set("post", class_line.post)
+    state.set("serial", class_line.serial)
+    if class_line.section is not None and class_line.total is not None:
+        state.set("sections", Sections(class_line.section, class_line.total))
+    caveats: list[str] = ["EFTO"] if class_line.efto else []
+    if class_line.captions:
+        caveats.extend(caveat_tokens(class_line.captions) or [])
+    state.set("caveats", tuple(caveats))
+
+
+def derive_citing_id(raw: RawCable, state: ParseState, class_line: ClassLine | None) -> str | None:
+    """The cable's own id as known before the text header (to drop self-references)."""
+    return canonical_from_publication(raw) or id_from_class_line(state, class_line, raw)
+
+
+def place_markers(
+    markers: Sequence[tuple[int, PageMarker]], line_paragraph: dict[int, int | None], lines: Sequence[str]
+) -> list[PageMarker]:
+    placed: list[PageMarker] = []
+    for index, marker in markers:
+        number = None
+        for j in range(index, len(lines)):
+            if j in line_paragraph:
+                number = line_paragraph[j]
+                break
+        placed.append(PageMarker(marker.text, marker.page, marker.total, marker.sub, number))
+    return placed
+
+
+def classified_in_paragraphs(state: ParseState) -> None:
+    for paragraph in state.get("paragraphs")[:3]:
+        if "lassified by" in paragraph.text or "LASSIFIED BY" in paragraph.text:
+            found = parse_classified_by(paragraph.text)
+            if found and found.reasons:
+                state.set("classified_by", found)
+                return
+
+
+def is_cable(state: ParseState) -> bool:
+    keys = ("dtg", "transmission_id", "from_", "post", "subject", "tags", "executive_order")
+    return any(state.get(k) for k in keys)

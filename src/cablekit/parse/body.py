@@ -1,0 +1,237 @@
+"""Stage 6: the body: paragraphs, portion marks, headings, summary, signature.
+
+Paragraph numbers follow a running sequence (spec 6.1): a number is taken as a
+paragraph start when it fits the sequence, carries a portion mark, or stands
+after a blank line; ``¶15.`` where 5 is expected is repaired with a warning.
+Unnumbered blocks after a paragraph continue it; headings are short lines
+underlined with dashes or standing alone before a paragraph; the signature
+and boilerplate trailers are taken off the end first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..model import Paragraph
+from .state import ParseState
+
+PARAGRAPH = re.compile(
+    r"^\s*(?P<num>\d{1,3})\s?\.\s*(?:\(\s*(?P<mark>[A-Za-z][A-Za-z/ \-]{0,39}?)\s*\)|(?P<half>[A-Z]{1,3})\))?"
+    r"\s*(?P<text>.*)$"
+)
+UNDERLINE = re.compile(r"^\s*[-=_*]{2,}[-=_*\s]*$")
+MARK_FIRST = frozenset(
+    "U C S TS SBU LOU FOUO NF CONFIDENTIAL SECRET UNCLASSIFIED UNCLAS SENSITIVE TOP".split()
+)
+ENTIRE_TEXT = re.compile(
+    r"^(?P<cls>UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|TOP SECRET)\s*-+\s*ENTIRE TEXT\.?\s*",
+    re.I,
+)
+TAIL_JUNK = re.compile(
+    r"^\s*(?:NNNN|BT|#\d{4}|\d{4}[A-Z]{2,6}\d{5,6}\s*-\s*[A-Z /]+|"
+    r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|UNCLAS)(?:\s*//\s*[A-Z]+)*|"
+    r"NOTE BY OC/T:.*)\s*$"
+)
+SIGNATURE = re.compile(r"^[A-Z][A-Za-z'\-]+(?:\s+[A-Z][A-Za-z'\-]+){0,2}\.?$")
+SIGNATURE_AFTER_SENTENCE = re.compile(
+    r"^(?P<text>.*[.!?][\"')\]]*)\s+(?P<sig>[A-Z][A-Z'\-]+(?:\s+[A-Z][A-Z'\-]+){0,2}|[A-Z][a-z]+)$"
+)
+NOT_SIGNATURES = frozenset(
+    """END SUMMARY COMMENT NOTE TEXT UNQUOTE UNQTE QUOTE BT NNNN SIPDIS NOFORN SECRET
+    CONFIDENTIAL UNCLASSIFIED UNCLAS SBU THANKS THANK YOU REGARDS BEGIN TAGS SUBJECT
+    ACTION REQUEST INFO FYI OK STATE NONE""".split()
+)
+URL = re.compile(r"https?://\S+|www\.\S+|intelink", re.I)
+SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
+SUMMARY_END = re.compile(r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY\b[\s.)]*", re.I)
+SUMMARY_OPEN = re.compile(
+    r"(?:\bBEGIN\s+SUMMARY\b|(?:^|\n\n)\s*(?:SUMMARY|Summary)(?:\s+(?:AND|and)\s+[A-Za-z]+)?\b"
+    r"(?=\s*[:.\-]|\s*\n|\s+[A-Z]))\s*[:.\-]*\s*",
+)
+
+
+@dataclass(slots=True)
+class _Para:
+    number: int | None
+    marking: str | None
+    heading: str | None
+    parts: list[str] = field(default_factory=list)
+
+    def freeze(self) -> Paragraph:
+        return Paragraph(self.number, self.marking, self.heading, " ".join(" ".join(self.parts).split()))
+
+
+def take_signature(lines: list[str], state: ParseState) -> None:
+    """Take tail artefacts, the signature and trailers off the end of ``lines``."""
+    while lines and (not lines[-1].strip() or TAIL_JUNK.match(lines[-1])):
+        lines.pop()
+    if not lines:
+        return
+    last = lines[-1].strip()
+    words = last.replace(".", " ").split()
+    if SIGNATURE.match(last) and not NOT_SIGNATURES.intersection(words) and _signer_case(last):
+        state.set("signature", last.rstrip("."))
+        lines.pop()
+    else:
+        m = SIGNATURE_AFTER_SENTENCE.match(last)
+        if m and not NOT_SIGNATURES.intersection(m["sig"].split()) and len(m["sig"]) <= 30:
+            state.set("signature", m["sig"])
+            lines[-1] = m["text"]
+    _take_trailer(lines, state)
+
+
+def _signer_case(text: str) -> bool:
+    """All upper case (BREESE, KEEGAN PAAL) or one capitalised surname (Randt)."""
+    letters = text.replace(" ", "").replace("-", "").replace("'", "").rstrip(".")
+    return letters.isupper() or (" " not in text.strip() and letters.istitle())
+
+
+def _take_trailer(lines: list[str], state: ParseState) -> None:
+    trailer: list[str] = []
+    while lines:
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if not lines:
+            break
+        last = lines[-1].strip()
+        bare_url = URL.match(last) and " " not in last
+        visit = last.lower().startswith("visit ") and (URL.search(last) or trailer)
+        if bare_url or visit:
+            trailer.insert(0, last)
+            lines.pop()
+            continue
+        break
+    if trailer:
+        state.set("trailer", (" ".join(trailer),))
+
+
+def _marking(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    mark = " ".join(raw.split()).upper()
+    first = re.split(r"[/ \-]", mark, maxsplit=1)[0]
+    return mark if first in MARK_FIRST else None
+
+
+class _Body:
+    def __init__(self, state: ParseState, joins: set[int]) -> None:
+        self.state = state
+        self.joins = joins
+        self.paragraphs: list[_Para] = []
+        self.heading: str | None = None
+        self.expected = 1
+        self.line_paragraph: dict[int, int | None] = {}
+
+    def run(self, lines: Sequence[str], start: int) -> None:
+        blank_before = True
+        i = start
+        while i < len(lines):
+            line = lines[i].strip()
+            if not line:
+                blank_before = True
+                i += 1
+                continue
+            if UNDERLINE.match(line):
+                i += 1
+                continue
+            if not self.paragraph_start(line, blank_before, i):
+                if i not in self.joins and self.is_heading(lines, i, line, blank_before):
+                    self.heading = f"{self.heading} / {line}" if self.heading else line.rstrip(":")
+                else:
+                    self.text(line, blank_before, i)
+            self.line_paragraph[i] = self.current_number()
+            blank_before = False
+            i += 1
+
+    def current_number(self) -> int | None:
+        return self.paragraphs[-1].number if self.paragraphs else None
+
+    def paragraph_start(self, line: str, blank_before: bool, index: int) -> bool:
+        m = PARAGRAPH.match(line)
+        if not m or index in self.joins:
+            return False
+        number = int(m["num"])
+        mark = _marking(m["mark"] or m["half"])
+        fits = number == self.expected or str(number) == f"1{self.expected}"
+        if not (fits or mark or (blank_before and 0 < number < self.expected + 5)):
+            return False
+        if (m["mark"] or m["half"]) and mark is None and not fits:
+            return False
+        number = self.repair(number)
+        text = m["text"]
+        if mark is None:
+            entire = ENTIRE_TEXT.match(text)
+            if entire:
+                mark = entire["cls"].upper()
+        self.paragraphs.append(_Para(number, mark, self.heading, [text]))
+        self.heading = None
+        self.expected = number + 1
+        return True
+
+    def repair(self, number: int) -> int:
+        expected = self.expected
+        if number == expected:
+            return number
+        if str(number) == f"1{expected}":
+            self.state.warn(
+                "paragraph-number-repaired",
+                f"Paragraph number {number} repaired to {expected} from the running sequence",
+            )
+            return expected
+        self.state.warn("paragraph-number-gap", f"Paragraph {number} where {expected} was expected")
+        return number
+
+    def is_heading(self, lines: Sequence[str], i: int, line: str, blank_before: bool) -> bool:
+        if len(line) > 70 or SENTENCE_END.search(line.rstrip(":")) or not line[0].isalpha():
+            return False
+        if not (blank_before or (self.paragraphs and not self.paragraphs[-1].parts)):
+            return False
+        nxt = _next_text(lines, i)
+        if nxt is not None and UNDERLINE.match(nxt):
+            return True
+        upper = line.isupper() and len(line.split()) <= 8
+        follows = nxt is not None and PARAGRAPH.match(nxt) is not None
+        return upper and follows and not line.endswith(":")
+
+    def text(self, line: str, blank_before: bool, index: int) -> None:
+        last = self.paragraphs[-1] if self.paragraphs else None
+        continues = last is not None and (
+            last.number is not None or not blank_before or index in self.joins or line[0].islower()
+        )
+        if continues and self.heading is None and last is not None:
+            last.parts.append(line)
+            return
+        self.paragraphs.append(_Para(None, None, self.heading, [line]))
+        self.heading = None
+
+
+def _next_text(lines: Sequence[str], i: int) -> str | None:
+    for j in range(i + 1, min(len(lines), i + 4)):
+        if lines[j].strip():
+            return lines[j].strip()
+    return None
+
+
+def parse_body(lines: Sequence[str], start: int, state: ParseState, joins: set[int]) -> dict[int, int | None]:
+    """Fill paragraphs and summary; return line index -> paragraph number."""
+    body = _Body(state, joins)
+    body.run(lines, start)
+    paragraphs = tuple(p.freeze() for p in body.paragraphs if p.parts and any(p.parts))
+    state.set("paragraphs", paragraphs)
+    state.set("summary", find_summary(paragraphs))
+    return body.line_paragraph
+
+
+def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:
+    """The text between a summary opener and ``End summary`` (spec 6.2)."""
+    text = "\n\n".join(p.text for p in paragraphs[:12])
+    end = SUMMARY_END.search(text)
+    openers = list(SUMMARY_OPEN.finditer(text, 0, end.start() if end else len(text)))
+    if not openers:
+        return None
+    opener = openers[-1] if end else openers[0]
+    stop = end.start() if end else text.find("\n\n", opener.end())
+    summary = text[opener.end() : stop if stop >= 0 else len(text)].strip()
+    return summary.rstrip(" (-") or None

@@ -1,0 +1,102 @@
+"""The classification line: ``C O N F I D E N T I A L SECTION 01 OF 03 OTTAWA 000278``.
+
+Tolerant by design (spec 5.1, 14.11): the class word may be spaced, unspaced,
+lower-case, with a doubled or lost first letter or a garbage prefix; the
+prefix is squeezed and matched to the known words by edit distance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CLASS_WORDS = {
+    "UNCLAS": "UNCLASSIFIED",
+    "UNCLASSIFIED": "UNCLASSIFIED",
+    "UNCLASEFTO": "UNCLASSIFIED",
+    "UNCLASSIFIEDEFTO": "UNCLASSIFIED",
+    "LIMITEDOFFICIALUSE": "LIMITED OFFICIAL USE",
+    "CONFIDENTIAL": "CONFIDENTIAL",
+    "SECRET": "SECRET",
+    "TOPSECRET": "TOP SECRET",
+}
+# serial, then optional captions on the same line (S E C R E T BOGOTA 000243 SIPDIS NOFORN)
+_SHAPE = re.compile(
+    r"^(?P<prefix>[A-Za-z][A-Za-z0-9 .'\-]*?)\s+(?P<serial>\d{3,7})"
+    r"(?:\s+(?P<rest>[A-Za-z][A-Za-z ,/]*))?\s*$"
+)
+_SECTION = re.compile(r"\bSECTION\s+(\d{1,2})\s+OF\s+(\d{1,2})\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassLine:
+    classification: str
+    efto: bool
+    section: int | None
+    total: int | None
+    post: str
+    serial: int
+    captions: str | None
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Levenshtein distance, giving up (returning ``limit``) beyond ``limit``."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) >= limit:
+            return limit
+        previous = current
+    return min(previous[-1], limit)
+
+
+def _class_word(squeezed: str, fuzzy: bool) -> str | None:
+    if squeezed in CLASS_WORDS:
+        return squeezed
+    if not fuzzy or len(squeezed) < 5:
+        return None
+    best = min(CLASS_WORDS, key=lambda w: edit_distance(squeezed, w))
+    limit = 1 if len(best) <= 6 else 2
+    return best if edit_distance(squeezed, best) <= limit else None
+
+
+def _split_prefix(tokens: list[str]) -> tuple[str, str] | None:
+    """(class word, post name) from the tokens before the serial."""
+    for fuzzy in (False, True):
+        for k in range(len(tokens) - 1, 0, -1):
+            word = _class_word("".join(tokens[:k]), fuzzy)
+            if word:
+                return word, " ".join(tokens[k:])
+    return None
+
+
+def parse_class_line(line: str) -> ClassLine | None:
+    """The classification line's parts, or None if ``line`` is not one."""
+    m = _SHAPE.match(line.strip())
+    if not m:
+        return None
+    prefix = m["prefix"].upper()
+    section = _SECTION.search(prefix)
+    if section:
+        prefix = prefix[: section.start()] + " " + prefix[section.end() :]
+    if any(c.isdigit() for c in prefix):
+        return None
+    split = _split_prefix(prefix.split())
+    if split is None:
+        return None
+    word, post = split
+    if not post or not post[0].isalpha():
+        return None
+    return ClassLine(
+        classification=CLASS_WORDS[word],
+        efto=word.endswith("EFTO"),
+        section=int(section[1]) if section else None,
+        total=int(section[2]) if section else None,
+        post=post,
+        serial=int(m["serial"]),
+        captions=m["rest"].upper() if m["rest"] else None,
+    )

@@ -1,0 +1,109 @@
+"""Stage 7: derived fields: canonical id, source, classification, date."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from .. import tables
+from ..model import Source
+from ..sources.base import RawCable
+from .classline import ClassLine
+from .dates import full_year
+from .state import ParseState
+
+CABLE_ID = re.compile(r"^(\d{2})([A-Z]+?)(\d{1,7})$")
+_LEVELS = {
+    "UNCLASSIFIED": "UNCLASSIFIED",
+    "UNCLASSIFIED//FOR OFFICIAL USE ONLY": "SENSITIVE BUT UNCLASSIFIED",
+    "LIMITED OFFICIAL USE": "LIMITED OFFICIAL USE",
+    "CONFIDENTIAL": "CONFIDENTIAL",
+    "SECRET": "SECRET",
+    "TOP SECRET": "TOP SECRET",
+}
+
+
+def canonical_from_publication(raw: RawCable) -> str | None:
+    pub = raw.publication
+    if pub is None or not pub.reference_id:
+        return None
+    return tables.canonical_id(pub.reference_id.strip().upper())
+
+
+def station_of(post: str) -> str:
+    return tables.station_token(post) or re.sub(r"[^A-Z]", "", post.upper())
+
+
+def id_from_class_line(state: ParseState, class_line: ClassLine | None, raw: RawCable) -> str | None:
+    """``YY`` + station + serial, from the classification line and the cable's year."""
+    if class_line is None:
+        return None
+    year = state.year or publication_year(raw)
+    if year is None:
+        return None
+    return f"{year % 100:02d}{station_of(class_line.post)}{class_line.serial}"
+
+
+def publication_year(raw: RawCable) -> int | None:
+    created = raw.publication.created if raw.publication else None
+    if created and created[:4].isdigit():
+        return int(created[:4])
+    return None
+
+
+def id_from_path(raw: RawCable) -> str | None:
+    path = raw.source.path or ""
+    stem = re.split(r"[/!\\]", path)[-1].split(".")[0].upper()
+    return stem if CABLE_ID.match(stem) else None
+
+
+def derive(raw: RawCable, state: ParseState, class_line: ClassLine | None, partial: bool) -> None:
+    """Set id, source, publication, classification, date and partial."""
+    published = canonical_from_publication(raw)
+    from_text = id_from_class_line(state, class_line, raw)
+    ident = published or from_text or id_from_path(raw)
+    if published and from_text and published != from_text and tables.is_station(station_of(class_line.post if class_line else "")):
+        state.warn(
+            "id-mismatch",
+            f"The page says {published} but the classification line says {from_text}",
+        )
+    original = raw.source.original_id
+    source = dataclasses.replace(raw.source, original_id=original if original != ident else None)
+    state.set("id", ident)
+    state.set("source", source)
+    state.set("publication", raw.publication)
+    state.set("partial", partial)
+    if state.year is None:
+        year = publication_year(raw) or (full_year(int(ident[:2])) if ident and ident[:2].isdigit() else None)
+        state.year = year
+    set_classification(raw, state, class_line)
+    set_date(raw, state)
+
+
+def set_classification(raw: RawCable, state: ParseState, class_line: ClassLine | None) -> None:
+    level = class_line.classification if class_line else None
+    if level is None and state.get("security_warning") is not None:
+        level = state.get("security_warning").classification
+    published = raw.publication.classification if raw.publication else None
+    if level is None and published:
+        level = _LEVELS.get(published.upper().split("//")[0])
+    caveats = list(state.get("caveats") or ())
+    if published and "NOFORN" in published.upper() and "NOFORN" not in caveats:
+        caveats.append("NOFORN")
+    if level == "UNCLASSIFIED" and (
+        "SBU" in caveats or (published or "").upper().endswith("FOR OFFICIAL USE ONLY")
+    ):
+        level = "SENSITIVE BUT UNCLASSIFIED"
+    state.set("caveats", tuple(c for c in caveats if c != "SBU"))
+    state.set("classification", level)
+
+
+def set_date(raw: RawCable, state: ParseState) -> None:
+    dtg = state.get("dtg")
+    if dtg:
+        state.set("date", dtg[:10])
+        return
+    created = raw.publication.created if raw.publication else None
+    if created and re.match(r"^\d{4}-\d{2}-\d{2}", created):
+        # The day of a page's Created cell is right; its minutes are not (spec 9.2).
+        state.set("date", created[:10])

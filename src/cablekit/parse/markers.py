@@ -1,0 +1,107 @@
+"""Stage 4: remove page markers and stamps, remembering where they were.
+
+Section/page markers (``OTTAWA 00000278 002 OF 003``, spec 7.2), old telegram
+page headers (``PAGE 02 HARARE 06677 01 OF 03 291400Z``, 7.3) and NARA
+declassification stamps are artefacts of printing and archiving, not text.
+A marker often cuts a sentence in two; the line after it is flagged so the
+body stage re-joins the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..model import PageMarker
+
+NEW_MARKER = re.compile(
+    r"^\s*(?P<post>[A-Z][A-Z .'\-]*?)\s+(?P<serial>\d{8})\s+(?P<page>\d{3})(?:\.(?P<sub>\d))?"
+    r"\s+OF\s+(?P<total>\d{3})\s*$"
+)
+INLINE_MARKER = re.compile(
+    r"\s(?P<post>[A-Z][A-Z'\-]*(?: [A-Z][A-Z'\-]*){0,3}) (?P<serial>\d{8})\s+(?P<page>\d{3})"
+    r"(?:\.(?P<sub>\d))?\s+OF\s+(?P<total>\d{3})\b"
+)
+OLD_PAGE = re.compile(
+    r"^\s*(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+)?PAGE\s+(?P<page>\d{2,3})\s+"
+    r"[A-Z][A-Z .\-]{0,12}?\s*\d{4,6}(?:\s+(?P<section>\d{2})\s+OF\s+(?P<total>\d{2}))?(?:\s+\d{6}Z)?\s*$"
+)
+CLASS_ONLY = re.compile(r"^\s*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|UNCLAS)\s*$")
+STAMP = re.compile(
+    r"^\s*(?:[A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+ )?Declassified/Released US Department of State"
+    r" EO Systematic Review \d{1,2} [A-Z]{3} \d{4}\s*$",
+    re.I,
+)
+SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
+
+
+@dataclass(slots=True)
+class Cleaned:
+    lines: list[str]
+    joins: set[int] = field(default_factory=set)  # lines that continue a cut sentence
+    markers: list[tuple[int, PageMarker]] = field(default_factory=list)
+
+
+def remove_markers(lines: Sequence[str], post: str | None) -> Cleaned:
+    """Lines without markers and stamps; joins and markers keyed by new line index."""
+    out = Cleaned([])
+    cut = False
+    for index, line in enumerate(lines):
+        marker = _marker(line)
+        if marker is not None or _old_page_debris(lines, index):
+            if marker is not None:
+                out.markers.append((len(out.lines), marker))
+            cut = True
+            continue
+        if STAMP.match(line):
+            continue
+        if post and " OF " in line:
+            line = _strip_inline(line, out, post)
+        if cut and line.strip():
+            previous = _last_text(out.lines)
+            if previous is not None and not SENTENCE_END.search(previous):
+                out.joins.add(len(out.lines))
+            cut = False
+        out.lines.append(line)
+    return out
+
+
+def _marker(line: str) -> PageMarker | None:
+    if " OF " not in line and "PAGE" not in line:
+        return None
+    m = NEW_MARKER.match(line)
+    if m:
+        sub = int(m["sub"]) if m["sub"] else None
+        return PageMarker(line.strip(), int(m["page"]), int(m["total"]), sub)
+    m = OLD_PAGE.match(line)
+    if m:
+        total = int(m["total"]) if m["total"] else None
+        return PageMarker(line.strip(), int(m["page"]), total)
+    return None
+
+
+def _old_page_debris(lines: Sequence[str], index: int) -> bool:
+    """A bare classification word printed above or below an old page header."""
+    if not CLASS_ONLY.match(lines[index]):
+        return False
+    neighbours = [lines[j] for j in (index - 1, index + 1) if 0 <= j < len(lines)]
+    return any(OLD_PAGE.match(n) for n in neighbours)
+
+
+def _strip_inline(line: str, out: Cleaned, post: str) -> str:
+    m = INLINE_MARKER.search(line)
+    if not m or not m["post"].endswith(post.split()[-1]):
+        return line
+    sub = int(m["sub"]) if m["sub"] else None
+    out.markers.append(
+        (len(out.lines), PageMarker(m[0].strip(), int(m["page"]), int(m["total"]), sub))
+    )
+    return line[: m.start()] + " " + line[m.end() :].lstrip()
+
+
+def _last_text(lines: list[str]) -> str | None:
+    for line in reversed(lines):
+        if line.strip():
+            return line.rstrip()
+    return None

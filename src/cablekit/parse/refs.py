@@ -1,0 +1,137 @@
+"""REF blocks (spec 5.6): split into items, type them, resolve cables to ids.
+
+Collect, then resolve: the block is split into lettered (or separated) items
+first; each item is then scanned for cable citations ``[YY] POST SERIAL``, whose
+post must be a known station (directly, as an alias, or a garbled form).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import tables
+from ..model import Reference
+
+REF_KEY = re.compile(
+    r"^\s*(?:REF(?:S|TEL|TELS|\(S\))?|Refs?|Ref\(s\)|Reftels?|REFERENCES?)\s*[:.]?(?:\s+|$)(?P<rest>.*)$"
+)
+# A lettered item: "A.", "A)", "(A)", "A:" at the start or after a separator.
+_LETTER = re.compile(r"(?:^|(?<=[\s;,]))(?:\(([A-Z])\)|([A-Z])[.):](?!\w))\s*")
+_ITEM_SEPARATOR = re.compile(r"\s*[;:]\s+|\s+AND\s+(?=(?:\d{2,4}\s+)?[A-Z]{3,}\s+\d)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'.\-]*|\d+|\S")
+_YEAR_SUFFIX = re.compile(r"^\s*\(\s*(\d{4}|\d{2})\s*\)")
+_EMAIL = re.compile(r"\bE-?MAIL", re.I)
+_TELCON = re.compile(r"\b(?:TELCON|TELECON|TELEPHONE|PHONE ?CALL|CON(?:VERSATION)?)\b", re.I)
+_MEMO = re.compile(r"\b(?:MEMCON|MEMO(?:RANDUM)?|NOTE|LETTER|NON-?PAPER|DIPNOTE)\b", re.I)
+_MESSAGE = re.compile(r"\b(?:MSG|DTG|IIR|\d{6}Z)\b", re.I)
+
+
+def split_items(text: str) -> list[tuple[str | None, str]]:
+    """(letter, text) items of a REF block, letters kept only in sequence A, B, C..."""
+    text = " ".join(text.split())
+    marks: list[tuple[int, int, str]] = []
+    expected = "A"
+    for m in _LETTER.finditer(text):
+        letter = m[1] or m[2]
+        if letter == expected:
+            marks.append((m.start(), m.end(), letter))
+            expected = chr(ord(expected) + 1)
+        elif marks and letter == marks[-1][2] and m.start() == marks[-1][1]:
+            marks[-1] = (marks[-1][0], m.end(), letter)  # doubled "A. A)"
+    if not marks:
+        return [(None, part) for part in _ITEM_SEPARATOR.split(text) if part.strip(" ,;.")]
+    items: list[tuple[str | None, str]] = []
+    if text[: marks[0][0]].strip(" ,;:."):
+        items.append((None, text[: marks[0][0]].strip()))
+    for i, (_, end, letter) in enumerate(marks):
+        stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        items.append((letter, text[end:stop].strip(" ;,")))
+    return items
+
+
+def _citations(item: str) -> list[tuple[int, int, str, int, str | None]]:
+    """Cable citations in an item: (start, end, station, serial, year text)."""
+    words = [(m.start(), m.end(), m[0]) for m in _WORD.finditer(item)]
+    found: list[tuple[int, int, str, int, str | None]] = []
+    for i, (_start, end, word) in enumerate(words):
+        if not word.isdigit() or len(word) > 8 or i == 0:
+            continue
+        hit = _station_before(words, i)
+        if hit is None and found and words[i - 1][2].upper() in ("AND", ",", "&"):
+            hit = (i, found[-1][2])  # "BERN 1253 AND 1260": the station carries over
+        if hit is None:
+            continue
+        first, station = hit
+        year = None
+        if first > 0 and words[first - 1][2].isdigit() and len(words[first - 1][2]) in (2, 4):
+            first -= 1
+            year = words[first][2]
+        suffix = _YEAR_SUFFIX.match(item[end:])
+        if year is None and suffix:
+            year = suffix[1]
+            end += suffix.end()
+        found.append((words[first][0], end, station, int(word), year))
+    return found
+
+
+def _station_before(words: list[tuple[int, int, str]], i: int) -> tuple[int, str] | None:
+    """The longest run of up to 4 words before ``words[i]`` naming a station."""
+    for n in range(min(4, i), 0, -1):
+        run = words[i - n : i]
+        if not all(w[2][0].isalpha() for w in run):
+            continue
+        station = tables.station_token(" ".join(w[2] for w in run))
+        if station:
+            return i - n, station
+    return None
+
+
+def resolve(station: str, serial: int, year: str | None, citing_year: int | None) -> str | None:
+    if serial < 1 or serial > 9_999_999:
+        return None
+    if year is not None:
+        yy = year[-2:]
+    elif citing_year is not None:
+        yy = f"{citing_year % 100:02d}"
+    else:
+        return None
+    return f"{yy}{station}{serial}"
+
+
+def kind_of(text: str) -> str:
+    if _EMAIL.search(text):
+        return "email"
+    if _TELCON.search(text):
+        return "telcon"
+    if _MEMO.search(text):
+        return "memo"
+    if _MESSAGE.search(text):
+        return "cable"
+    return "other"
+
+
+def parse_references(text: str, citing_id: str | None, citing_year: int | None) -> list[Reference]:
+    """Every reference of a REF block, cable citations resolved to ids."""
+    refs: list[Reference] = []
+    seen: set[str] = set()
+    for letter, item in split_items(text):
+        citations = _citations(item)
+        if not citations:
+            refs.append(Reference(letter, item, kind_of(item)))
+            continue
+        for n, (start, end, station, serial, year) in enumerate(citations):
+            ident = resolve(station, serial, year, citing_year)
+            if ident is not None and (ident == citing_id or ident in seen):
+                continue
+            if ident:
+                seen.add(ident)
+            piece = item if len(citations) == 1 else _piece(item, citations, n, start, end)
+            refs.append(Reference(letter, piece, "cable", ident, year is None))
+    return refs
+
+
+def _piece(item: str, citations: list[tuple[int, int, str, int, str | None]], n: int,
+           start: int, end: int) -> str:
+    """The text of one of several citations in an item, up to the next one."""
+    stop = citations[n + 1][0] if n + 1 < len(citations) else len(item)
+    return item[start:stop].strip(" ;,:") or item[start:end]

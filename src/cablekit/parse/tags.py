@@ -1,0 +1,60 @@
+"""TAGS (spec 5.4): codes in order, person tags kept whole, glued codes split."""
+
+from __future__ import annotations
+
+import re
+
+from .. import tables
+
+TAGS_KEY = re.compile(r"^\s*(?:TAGS?|TAGE|TAS|TGS|Tags)\s*[:;.]?(?:\s+|$)(?P<rest>.*)$")
+_PERSON = re.compile(r"\(([^()]{2,60})\)")
+_SPLIT = re.compile(r"[\s,;]+")
+_CODE = re.compile(r"^[A-Z][A-Z0-9&/'\-]{1,14}$")
+CAPTION_WORDS = frozenset({"SIPDIS", "NOFORN", "SENSITIVE", "SBU", "EXDIS", "NODIS", "LIMDIS"})
+
+
+def parse_tags(text: str) -> list[str]:
+    """The tag codes of a TAGS line (and its continuation), deduplicated in order."""
+    found: list[str] = []
+    for piece in _pieces(text):
+        for tag in _expand(piece):
+            if tag not in found:
+                found.append(tag)
+    return found
+
+
+def _pieces(text: str) -> list[str]:
+    """Split on separators, keeping ``OVIP (CLINTON, HILLARY)`` whole."""
+    pieces: list[str] = []
+    last = 0
+    for m in _PERSON.finditer(text):
+        pieces.extend(_SPLIT.split(text[last : m.start()]))
+        name = " ".join(m[1].split())
+        if pieces and pieces[-1] == "":
+            pieces.pop()
+        if pieces and pieces[-1].upper() == "OVIP":
+            pieces[-1] = f"OVIP ({name})"
+        else:
+            pieces.append(f"({name})")
+        last = m.end()
+    pieces.extend(_SPLIT.split(text[last:]))
+    return [p.strip(".:") for p in pieces if p.strip(".:")]
+
+
+def _expand(piece: str) -> list[str]:
+    if piece.startswith(("OVIP (", "(")):
+        return [piece]
+    code = piece.upper()
+    if code in CAPTION_WORDS or not _CODE.match(code):
+        return []
+    if tables.tag_kind(code) is None and len(code) > 4:
+        split = tables.split_glued_tags(code)
+        if split:
+            return split
+    return [code]
+
+
+def looks_like_tags(line: str) -> bool:
+    """A continuation line of TAGS: nothing but upper-case codes and separators."""
+    pieces = [p for p in _SPLIT.split(line.strip()) if p]
+    return bool(pieces) and all(_CODE.match(p) and p.isupper() for p in pieces) and len(pieces) <= 12

@@ -1,0 +1,235 @@
+"""Stage 5: the telegram text header, from captions to Classified By (spec 5).
+
+A small state machine keyed by line starts. Fields may come in any order and
+share a line (``E.O. 12958: N/A TAGS: ...``); the header ends at the first
+numbered paragraph, or at the first unrecognised text once a field has been
+seen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..model import Reference
+from .classified import START as CLASSIFIED_START
+from .classified import parse_classified_by
+from .dates import parse_date
+from .refs import REF_KEY, parse_references
+from .state import ParseState
+from .tags import TAGS_KEY, looks_like_tags, parse_tags
+
+EO_LINE = re.compile(r"^\s*E\s?\.?\s?O\s?\.?\s*(?P<eo>\d{5})\b\s*[:;.,]?\s*(?P<rest>.*)$", re.I)
+SUBJECT = re.compile(r"^\s*(?:S?UBJ(?:ECT)?|Subj(?:ect)?)\s*[:.]?\s+(?P<rest>\S.*)$")
+PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\s?\.(?:\s|\(|$)")
+LETTER_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s")
+_DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
+_PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*")
+_TAGS_IN_LINE = re.compile(r"\s+TAGS?\s*[:;]?\s+")
+_INLINE_REF = re.compile(r"\s+REFS?:\s+")
+
+CAVEATS = {
+    "SIPDIS": "SIPDIS",
+    "NOFORN": "NOFORN",
+    "NOT RELEASABLE TO FOREIGN NATIONALS": "NOFORN",
+    "NODIS": "NODIS",
+    "NODIF": "NODIS",
+    "EXDIS": "EXDIS",
+    "LIMDIS": "LIMDIS",
+    "STADIS": "STADIS",
+    "CHEROKEE": "CHEROKEE",
+    "ORCON": "ORCON",
+    "NOCONTRACT": "NOCONTRACT",
+    "PROPIN": "PROPIN",
+    "FGI": "FGI",
+    "EFTO": "EFTO",
+    "EYES ONLY": "EYES ONLY",
+}
+SENSITIVE = frozenset({"SENSITIVE", "SENSITIVE BUT UNCLASSIFIED", "SBU", "FOR OFFICIAL USE ONLY", "FOUO"})
+_REL_TO = re.compile(r"^REL(?:\s+TO)?\s+[A-Z ,/]+$")
+_CAVEAT_SPLIT = re.compile(r"\s*[,/]\s*|\s{2,}|\s+(?=SIPDIS|NOFORN)|(?<=SIPDIS)\s+|(?<=NOFORN)\s+")
+
+
+def caveat_tokens(line: str) -> list[str] | None:
+    """The caveats on a caption line, or None if the line is not only captions."""
+    text = " ".join(line.upper().replace("//", "/").split()).strip(" .")
+    if not text:
+        return None
+    if text in CAVEATS or text in SENSITIVE or _REL_TO.match(text):
+        return [_caveat(text)]
+    tokens = [t.strip(" .") for t in _CAVEAT_SPLIT.split(text) if t.strip(" .")]
+    if tokens and all(t in CAVEATS or t in SENSITIVE or _REL_TO.match(t) for t in tokens):
+        return [_caveat(t) for t in tokens]
+    return None
+
+
+def _caveat(token: str) -> str:
+    if token in SENSITIVE:
+        return "SBU"
+    if _REL_TO.match(token):
+        return "REL TO " + token.split(None, 2)[-1] if " TO " in token else token
+    return CAVEATS[token]
+
+
+class _TextHeader:
+    def __init__(self, state: ParseState, citing_id: str | None) -> None:
+        self.state = state
+        self.citing_id = citing_id
+        self.caveats: list[str] = list(state.get("caveats") or ())
+        self.handling: list[str] = []
+        self.seen_field = False
+        self.ref_text: list[str] = []
+
+    def run(self, lines: Sequence[str], start: int) -> int:
+        """Parse from ``start``; return the index of the first body line."""
+        i = start
+        n = len(lines)
+        while i < n:
+            line = lines[i].strip()
+            if not line:
+                i += 1
+                continue
+            if PARAGRAPH_START.match(line) and not CLASSIFIED_START.match(line):
+                break
+            nxt = self.field(lines, i, line)
+            if nxt is None:
+                if self.seen_field or len(self.handling) >= 12:
+                    break
+                self.handling.append(line)
+                i += 1
+            else:
+                i = nxt
+        self.finish()
+        return i
+
+    def field(self, lines: Sequence[str], i: int, line: str) -> int | None:
+        """Consume a field starting at line ``i``; the next index, or None."""
+        tokens = caveat_tokens(line)
+        if tokens is not None:
+            self.caveats.extend(tokens)
+            return i + 1
+        m = EO_LINE.match(line)
+        if m:
+            return self.eo(lines, i, m["eo"], m["rest"])
+        m = TAGS_KEY.match(line)
+        if m:
+            return self.tags(lines, i, m["rest"])
+        m = SUBJECT.match(line)
+        if m:
+            return self.subject(lines, i, m["rest"])
+        m = REF_KEY.match(line)
+        if m and (m["rest"] or self.seen_field):
+            return self.refs(lines, i, m["rest"])
+        if CLASSIFIED_START.match(line):
+            return self.classified(lines, i)
+        return None
+
+    def eo(self, lines: Sequence[str], i: int, order: str, rest: str) -> int:
+        self.seen_field = True
+        tags = _TAGS_IN_LINE.search(rest)
+        if tags:
+            self.state.set("tags", tuple(parse_tags(rest[tags.end() :])))
+            rest = rest[: tags.start()]
+        self.state.set("executive_order", order)
+        value = _DECL.sub("", rest.strip()).strip(" .")
+        when = parse_date(value) if value else None
+        if when:
+            self.state.set("declassify_on", when)
+            leftover = value[len(value.split()[0]) :].strip() if value else ""
+            self.state.set("declassify_note", leftover or None)
+        else:
+            self.state.set("declassify_note", value or None)
+        return i + 1
+
+    def tags(self, lines: Sequence[str], i: int, rest: str) -> int:
+        self.seen_field = True
+        text = [rest]
+        j = i + 1
+        while j < len(lines) and lines[j].strip() and looks_like_tags(lines[j]):
+            if SUBJECT.match(lines[j]) or REF_KEY.match(lines[j]):
+                break
+            text.append(lines[j])
+            j += 1
+        self.state.set("tags", tuple(parse_tags(" ".join(text))))
+        return j
+
+    def subject(self, lines: Sequence[str], i: int, rest: str) -> int:
+        self.seen_field = True
+        parts = [rest.strip()]
+        j = i + 1
+        while j < len(lines) and lines[j].strip() and not self.ends_block(lines[j]):
+            parts.append(lines[j].strip())
+            j += 1
+        subject = " ".join(" ".join(parts).split())
+        inline = _INLINE_REF.search(subject)
+        if inline:
+            self.ref_text.append(subject[inline.end() :])
+            subject = subject[: inline.start()]
+        subject = _PORTION_PREFIX.sub("", subject).strip()
+        if subject and not self.state.get("subject"):
+            self.state.set("subject", subject)
+        return j
+
+    def refs(self, lines: Sequence[str], i: int, rest: str) -> int:
+        self.seen_field = True
+        parts = [rest]
+        j = i + 1
+        while j < len(lines):
+            line = lines[j].strip()
+            if not line:
+                k = j + 1
+                while k < len(lines) and not lines[k].strip():
+                    k += 1
+                if k < len(lines) and LETTER_ITEM.match(lines[k]) and not self.ends_block(lines[k]):
+                    j = k
+                    continue
+                break
+            if self.ends_block(line):
+                break
+            parts.append(line)
+            j += 1
+        self.ref_text.append(" ".join(parts))
+        return j
+
+    def classified(self, lines: Sequence[str], i: int) -> int:
+        self.seen_field = True
+        parts = [lines[i].strip()]
+        j = i + 1
+        while j < len(lines) and lines[j].strip() and len(parts) < 4:
+            if self.ends_block(lines[j]) or re.search(r"1\s?\.\s?[45]", " ".join(parts)):
+                break
+            parts.append(lines[j].strip())
+            j += 1
+        found = parse_classified_by(" ".join(parts))
+        if found and not self.state.get("classified_by"):
+            self.state.set("classified_by", found)
+        return j
+
+    def ends_block(self, line: str) -> bool:
+        line = line.strip()
+        return bool(
+            PARAGRAPH_START.match(line)
+            or REF_KEY.match(line)
+            or TAGS_KEY.match(line)
+            or SUBJECT.match(line)
+            or EO_LINE.match(line)
+            or CLASSIFIED_START.match(line)
+            or caveat_tokens(line) is not None
+        )
+
+    def finish(self) -> None:
+        self.state.set("caveats", tuple(dict.fromkeys(self.caveats)))
+        self.state.set("handling", tuple(self.handling))
+        refs: list[Reference] = []
+        for block in self.ref_text:
+            for ref in parse_references(block, self.citing_id, self.state.year):
+                if ref.id is None or all(ref.id != r.id for r in refs):
+                    refs.append(ref)
+        self.state.set("references", tuple(refs))
+
+
+def parse_text_header(
+    lines: Sequence[str], start: int, state: ParseState, citing_id: str | None
+) -> int:
+    """Fill the text-header fields from ``lines[start:]``; return where the body starts."""
+    return _TextHeader(state, citing_id).run(lines, start)
