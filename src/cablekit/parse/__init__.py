@@ -47,6 +47,8 @@ def parse_raw(raw: RawCable) -> Cable:
     found = find_class_line(body)
     class_line = found[1] if found else None
     start = found[0] + 1 if found else 0
+    if found and not (state.get("dtg") or state.get("transmission_id")):
+        parse_envelope(body[: found[0]], state)  # a media prefix carrying the envelope
     if class_line is None:
         state.warn("no-classification-line", "No classification line found")
     else:
@@ -62,7 +64,7 @@ def parse_raw(raw: RawCable) -> Cable:
     state.set("page_markers", tuple(place_markers(cleaned.markers, line_paragraph, lines)))
     if state.get("classified_by") is None:
         classified_in_paragraphs(state)
-    if not is_cable(state):
+    if raw.publication is None and not is_cable(state):
         raise NotACable("The input holds no cable: no envelope, classification line or header fields")
     partial = raw.partial or PARTIAL_NOTE in raw.body[:2000]
     derive(raw, state, class_line, partial)
@@ -109,7 +111,7 @@ def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
         if found:
             return i, found
         seen += 1
-        if seen > 12:
+        if seen > 60:
             return None
     return None
 

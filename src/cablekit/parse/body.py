@@ -34,10 +34,12 @@ TAIL_JUNK = re.compile(
     r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|UNCLAS)(?:\s*//\s*[A-Z]+)*|"
     r"NOTE BY OC/T:.*)\s*$"
 )
-SIGNATURE = re.compile(r"^[A-Z][A-Za-z'\-]+(?:\s+[A-Z][A-Za-z'\-]+){0,2}\.?$")
+SIGNATURE = re.compile(r"^[A-Za-z][A-Za-z'\-]*\.?(?:\s+[A-Za-z][A-Za-z'\-]*\.?){0,2}$")
 SIGNATURE_AFTER_SENTENCE = re.compile(
-    r"^(?P<text>.*[.!?][\"')\]]*)\s+(?P<sig>[A-Z][A-Z'\-]+(?:\s+[A-Z][A-Z'\-]+){0,2}|[A-Z][a-z]+)$"
+    r"^(?P<text>.*(?:[.!?][\"')\]]*|https?://\S+(?: [a-z]{2,4})?))\s+"
+    r"(?P<sig>[A-Z][A-Z'\-]+(?:\s+[A-Z][A-Z'\-]+){0,2}|(?:Mc|Mac)?[A-Z][a-z]+)$"
 )
+BOXED_HEADING = re.compile(r"^[-=_*]{2,}\s*(?P<text>[A-Za-z(][^-=_*]{0,68}?)\s*[-=_*]{2,}$")
 NOT_SIGNATURES = frozenset(
     """END SUMMARY COMMENT NOTE TEXT UNQUOTE UNQTE QUOTE BT NNNN SIPDIS NOFORN SECRET
     CONFIDENTIAL UNCLASSIFIED UNCLAS SBU THANKS THANK YOU REGARDS BEGIN TAGS SUBJECT
@@ -83,9 +85,14 @@ def take_signature(lines: list[str], state: ParseState) -> None:
 
 
 def _signer_case(text: str) -> bool:
-    """All upper case (BREESE, KEEGAN PAAL) or one capitalised surname (Randt)."""
-    letters = text.replace(" ", "").replace("-", "").replace("'", "").rstrip(".")
-    return letters.isupper() or (" " not in text.strip() and letters.istitle())
+    """BREESE, KEEGAN PAAL, McCORMICK, Randt, McMullen, van Voorst; not "the end"."""
+    words = text.rstrip(".").split()
+    if len(text) > 30 or not any(w[0].isupper() for w in words):
+        return False
+    return all(w[0].isupper() or w.lower() in _PARTICLES for w in words)
+
+
+_PARTICLES = frozenset({"van", "von", "de", "da", "del", "der", "di", "du", "la", "le", "bin"})
 
 
 def _take_trailer(lines: list[str], state: ParseState) -> None:
@@ -134,6 +141,12 @@ class _Body:
                 i += 1
                 continue
             if UNDERLINE.match(line):
+                i += 1
+                continue
+            boxed = BOXED_HEADING.match(line)
+            if boxed and i not in self.joins:
+                self.heading = boxed["text"].strip(" :")
+                blank_before = True
                 i += 1
                 continue
             if not self.paragraph_start(line, blank_before, i):
@@ -226,6 +239,13 @@ def parse_body(lines: Sequence[str], start: int, state: ParseState, joins: set[i
 
 def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:
     """The text between a summary opener and ``End summary`` (spec 6.2)."""
+    for n, p in enumerate(paragraphs[:12]):
+        if p.heading and p.heading.strip(" .:-").upper().startswith("SUMMARY"):
+            rest = "\n\n".join(q.text for q in paragraphs[n : n + 12])
+            end = SUMMARY_END.search(rest)
+            summary = rest[: end.start()] if end else p.text
+            summary = SUMMARY_OPEN.sub("", summary, count=1) if summary.upper().startswith("SUMMARY") else summary
+            return summary.strip().rstrip(" (-") or None
     text = "\n\n".join(p.text for p in paragraphs[:12])
     end = SUMMARY_END.search(text)
     openers = list(SUMMARY_OPEN.finditer(text, 0, end.start() if end else len(text)))

@@ -190,8 +190,10 @@ class _Envelope:
         self.target.append(addressee)
 
     def finish(self) -> None:
-        self.state.set("to", tuple(self.to))
-        self.state.set("info", tuple(self.info))
+        if self.to or not self.state.get("to"):
+            self.state.set("to", tuple(self.to))
+        if self.info or not self.state.get("info"):
+            self.state.set("info", tuple(self.info))
         station = self.state.get("station")
         sender = self.state.get("from_")
         if sender is not None and station is not None and sender.routing_indicator is None:

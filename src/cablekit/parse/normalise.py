@@ -42,6 +42,9 @@ def unwrap(text: str, markup: str) -> str:
         text = _MD_AUTOLINK.sub(r"\1", text)
     elif markup == FLATTENED:
         text = _FLAT_BREAK.sub("\n", text)
+    if "\t" in text and text.count("\\\n") > 3:
+        # A tab-separated media dump pasted into the page: backslash line ends.
+        text = text.replace("\\\n", "\n").replace("\t", "\n")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("¶", "")

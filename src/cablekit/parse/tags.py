@@ -45,13 +45,13 @@ def _expand(piece: str) -> list[str]:
     if piece.startswith(("OVIP (", "(")):
         return [piece]
     code = piece.upper()
-    if code in CAPTION_WORDS or not _CODE.match(code):
+    if code in CAPTION_WORDS:
         return []
-    if tables.tag_kind(code) is None and len(code) > 4:
+    if len(code) > 4 and code.isalpha() and tables.tag_kind(code) is None:
         split = tables.split_glued_tags(code)
         if split:
             return split
-    return [code]
+    return [code] if _CODE.match(code) else []
 
 
 def looks_like_tags(line: str) -> bool:

@@ -27,6 +27,7 @@ _DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
 _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*")
 _TAGS_IN_LINE = re.compile(r"\s+TAGS?\s*[:;]?\s+")
 _INLINE_REF = re.compile(r"\s+REFS?:\s+")
+_INLINE_CLASSIFIED = re.compile(r"\bClassified\s+By\b", re.I)
 
 CAVEATS = {
     "SIPDIS": "SIPDIS",
@@ -93,7 +94,7 @@ class _TextHeader:
                 break
             nxt = self.field(lines, i, line)
             if nxt is None:
-                if self.seen_field or len(self.handling) >= 12:
+                if not self.field_ahead(lines, i, 6 if self.seen_field else 24):
                     break
                 self.handling.append(line)
                 i += 1
@@ -101,6 +102,22 @@ class _TextHeader:
                 i = nxt
         self.finish()
         return i
+
+    def field_ahead(self, lines: Sequence[str], i: int, window: int) -> bool:
+        """True when a header field follows within a few lines, before any paragraph."""
+        seen = 0
+        for line in lines[i + 1 :]:
+            line = line.strip()
+            if not line:
+                continue
+            if PARAGRAPH_START.match(line) and not CLASSIFIED_START.match(line):
+                return False
+            if self.ends_block(line):
+                return True
+            seen += 1
+            if seen >= window:
+                return False
+        return False
 
     def field(self, lines: Sequence[str], i: int, line: str) -> int | None:
         """Consume a field starting at line ``i``; the next index, or None."""
@@ -131,6 +148,9 @@ class _TextHeader:
             self.state.set("tags", tuple(parse_tags(rest[tags.end() :])))
             rest = rest[: tags.start()]
         self.state.set("executive_order", order)
+        nxt = i + 1
+        if not rest.strip(" :") and nxt < len(lines) and _DECL.match(lines[nxt].strip()):
+            rest, nxt = lines[nxt], nxt + 1  # "E.O. 12958:" / "DECL: 5/11/2017"
         value = _DECL.sub("", rest.strip()).strip(" .")
         when = parse_date(value) if value else None
         if when:
@@ -139,7 +159,7 @@ class _TextHeader:
             self.state.set("declassify_note", leftover or None)
         else:
             self.state.set("declassify_note", value or None)
-        return i + 1
+        return nxt
 
     def tags(self, lines: Sequence[str], i: int, rest: str) -> int:
         self.seen_field = True
@@ -188,7 +208,14 @@ class _TextHeader:
                 break
             parts.append(line)
             j += 1
-        self.ref_text.append(" ".join(parts))
+        text = " ".join(parts)
+        inline = _INLINE_CLASSIFIED.search(text)
+        if inline:  # "REF: A. STATE 44313 Classified By: ..." on one line
+            found = parse_classified_by(text[inline.start() :])
+            if found and not self.state.get("classified_by"):
+                self.state.set("classified_by", found)
+            text = text[: inline.start()]
+        self.ref_text.append(text)
         return j
 
     def classified(self, lines: Sequence[str], i: int) -> int:
