@@ -25,7 +25,7 @@ from .classline import ClassLine, parse_class_line
 from .derive import canonical_from_publication, derive, id_from_class_line
 from .envelope import looks_like_envelope, parse_envelope
 from .markers import remove_markers
-from .normalise import lines_of
+from .normalise import lines_of, unglue_header
 from .state import ParseState
 from .textheader import EO_LINE, PARAGRAPH_START, SUBJECT, caveat_tokens, parse_text_header
 from .validate import validate
@@ -44,6 +44,7 @@ def parse_raw(raw: RawCable) -> Cable:
     else:
         header, body = split_header(body)
     parse_envelope(header, state)
+    body = unglue_header(body)
     found = find_class_line(body)
     class_line = found[1] if found else None
     start = found[0] + 1 if found else 0

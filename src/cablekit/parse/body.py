@@ -21,6 +21,7 @@ PARAGRAPH = re.compile(
     r"^\s*(?P<num>\d{1,3})\s?\.\s*(?:\(\s*(?P<mark>[A-Za-z][A-Za-z/ \-]{0,39}?)\s*\)|(?P<half>[A-Z]{1,3})\))?"
     r"\s*(?P<text>.*)$"
 )
+LEADING_MARK = re.compile(r"^\(\s*([A-Za-z][A-Za-z/ \-]{0,19}?)\s*\)\s*")
 UNDERLINE = re.compile(r"^\s*[-=_*]{2,}[-=_*\s]*$")
 MARK_FIRST = frozenset(
     "U C S TS SBU LOU FOUO NF CONFIDENTIAL SECRET UNCLASSIFIED UNCLAS SENSITIVE TOP".split()
@@ -163,17 +164,19 @@ class _Body:
 
     def paragraph_start(self, line: str, blank_before: bool, index: int) -> bool:
         m = PARAGRAPH.match(line)
-        if not m or index in self.joins:
+        if not m:
             return False
         number = int(m["num"])
         mark = _marking(m["mark"] or m["half"])
         fits = number == self.expected or str(number) == f"1{self.expected}"
+        if index in self.joins and not (fits and mark):
+            return False
         if not (fits or mark or (blank_before and 0 < number < self.expected + 5)):
             return False
         if (m["mark"] or m["half"]) and mark is None and not fits:
             return False
         number = self.repair(number)
-        text = m["text"]
+        text = m["text"].lstrip(" .:-")
         if mark is None:
             entire = ENTIRE_TEXT.match(text)
             if entire:
@@ -216,7 +219,11 @@ class _Body:
         if continues and self.heading is None and last is not None:
             last.parts.append(line)
             return
-        self.paragraphs.append(_Para(None, None, self.heading, [line]))
+        lead = LEADING_MARK.match(line)
+        mark = _marking(lead[1]) if lead else None
+        if lead and mark:
+            line = line[lead.end() :]
+        self.paragraphs.append(_Para(None, mark, self.heading, [line]))
         self.heading = None
 
 

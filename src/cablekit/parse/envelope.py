@@ -38,7 +38,8 @@ ADDRESSEE = re.compile(
 )
 SIGNALS = re.compile(r"\([^)]*\)|\S+")
 
-PROSIGNS = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE", "Y": "EMERGENCY"}
+# Y (emergency command precedence, DoD only, never seen) ranks above FLASH; kept as FLASH.
+PROSIGNS = {"Z": "FLASH", "O": "IMMEDIATE", "P": "PRIORITY", "R": "ROUTINE", "Y": "FLASH"}
 PRECEDENCE_WORDS = {
     "FLASH": "FLASH",
     "NIACT IMMEDIATE": "NIACT IMMEDIATE",

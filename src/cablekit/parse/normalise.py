@@ -53,3 +53,26 @@ def unwrap(text: str, markup: str) -> str:
 def lines_of(text: str, markup: str) -> list[str]:
     """The unwrapped text as lines without trailing whitespace."""
     return [line.rstrip() for line in unwrap(text, markup).split("\n")]
+
+
+# Newspaper copies glue the text header onto one line:
+# "... CAIRO 000941SIPDISE.O. 12958: DECL: 02/14/2016 TAGS: PTER EG".
+_GLUED_KEY = re.compile(
+    r"(?<=\S)\s*(?=SIPDIS|NOFORN\b|E\.\s?O\.\s?1\d{4}|EO 1\d{4}|T?AGS:|SUBJECT:|REF:\s|"
+    r"Classified By:|CLASSIFIED BY:|-{3,} ?Summary|-{3,} ?SUMMARY)"
+    r"|(?<=-{3}) (?=\d{1,2}\.\s*\()"
+)
+_PARAGRAPH_LINE = re.compile(r"^\s*\d{1,3}\s?\.")
+
+
+def unglue_header(lines: list[str]) -> list[str]:
+    """Split header fields run together on one line, up to the first paragraph."""
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        if _PARAGRAPH_LINE.match(line) or index > 60:
+            return out + lines[index:]
+        if len(line) > 40 and _GLUED_KEY.search(line, 1):
+            out.extend(part for part in _GLUED_KEY.split(line) if part.strip())
+        else:
+            out.append(line)
+    return out

@@ -27,6 +27,7 @@ _DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
 _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*")
 _TAGS_IN_LINE = re.compile(r"\s+TAGS?\s*[:;]?\s+")
 _INLINE_REF = re.compile(r"\s+REFS?:\s+")
+_GLUED_BODY = re.compile(r"\s\((?:U|C|S|SBU|[CS]/NF)\)\s+[A-Z][a-z]")
 _INLINE_CLASSIFIED = re.compile(r"\bClassified\s+By\b", re.I)
 
 CAVEATS = {
@@ -81,7 +82,7 @@ class _TextHeader:
         self.seen_field = False
         self.ref_text: list[str] = []
 
-    def run(self, lines: Sequence[str], start: int) -> int:
+    def run(self, lines: list[str], start: int) -> int:
         """Parse from ``start``; return the index of the first body line."""
         i = start
         n = len(lines)
@@ -119,7 +120,7 @@ class _TextHeader:
                 return False
         return False
 
-    def field(self, lines: Sequence[str], i: int, line: str) -> int | None:
+    def field(self, lines: list[str], i: int, line: str) -> int | None:
         """Consume a field starting at line ``i``; the next index, or None."""
         tokens = caveat_tokens(line)
         if tokens is not None:
@@ -190,8 +191,12 @@ class _TextHeader:
             self.state.set("subject", subject)
         return j
 
-    def refs(self, lines: Sequence[str], i: int, rest: str) -> int:
+    def refs(self, lines: list[str], i: int, rest: str) -> int:
         self.seen_field = True
+        glued = _GLUED_BODY.search(rest)
+        if glued:  # "REF: STATE 146857 (U) Pol/Econ Chief delivered ...": body on the REF line
+            lines.insert(i + 1, rest[glued.start() :].strip())
+            rest = rest[: glued.start()]
         parts = [rest]
         j = i + 1
         while j < len(lines):
@@ -208,14 +213,7 @@ class _TextHeader:
                 break
             parts.append(line)
             j += 1
-        text = " ".join(parts)
-        inline = _INLINE_CLASSIFIED.search(text)
-        if inline:  # "REF: A. STATE 44313 Classified By: ..." on one line
-            found = parse_classified_by(text[inline.start() :])
-            if found and not self.state.get("classified_by"):
-                self.state.set("classified_by", found)
-            text = text[: inline.start()]
-        self.ref_text.append(text)
+        self.ref_text.append(" ".join(parts))
         return j
 
     def classified(self, lines: Sequence[str], i: int) -> int:
@@ -232,10 +230,21 @@ class _TextHeader:
             self.state.set("classified_by", found)
         return j
 
+    def split_classified(self, text: str) -> str:
+        """``REF: A. STATE 44313 Classified By: ...`` on one line: take the tail."""
+        inline = _INLINE_CLASSIFIED.search(text)
+        if not inline:
+            return text
+        found = parse_classified_by(text[inline.start() :])
+        if found and not self.state.get("classified_by"):
+            self.state.set("classified_by", found)
+        return text[: inline.start()]
+
     def ends_block(self, line: str) -> bool:
         line = line.strip()
         return bool(
             PARAGRAPH_START.match(line)
+            or _PORTION_PREFIX.match(line)
             or REF_KEY.match(line)
             or TAGS_KEY.match(line)
             or SUBJECT.match(line)
@@ -248,15 +257,13 @@ class _TextHeader:
         self.state.set("caveats", tuple(dict.fromkeys(self.caveats)))
         self.state.set("handling", tuple(self.handling))
         refs: list[Reference] = []
-        for block in self.ref_text:
+        for block in map(self.split_classified, self.ref_text):
             for ref in parse_references(block, self.citing_id, self.state.year):
                 if ref.id is None or all(ref.id != r.id for r in refs):
                     refs.append(ref)
         self.state.set("references", tuple(refs))
 
 
-def parse_text_header(
-    lines: Sequence[str], start: int, state: ParseState, citing_id: str | None
-) -> int:
+def parse_text_header(lines: list[str], start: int, state: ParseState, citing_id: str | None) -> int:
     """Fill the text-header fields from ``lines[start:]``; return where the body starts."""
     return _TextHeader(state, citing_id).run(lines, start)

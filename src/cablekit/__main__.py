@@ -1,0 +1,3 @@
+from cablekit.cli import main
+
+main()

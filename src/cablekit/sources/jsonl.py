@@ -1,0 +1,126 @@
+"""JSON lines: one cable per line, in whichever of the known shapes it comes.
+
+* MongoDB export of flattened text (``samples/cables-json-flattened``): ``_id``,
+  ``origin``, ``date_time``, ``classification``, ``body`` with the newlines
+  flattened to spaces -> markup FLATTENED (TEXT if the body still has newlines).
+  **Trap:** ``_id`` is the first REF of the cable, not its id. It is dropped,
+  and so is any bare ``id`` (in cables.csv-style exports that is the record
+  number): only keys that say "reference id" are taken as the cable's id.
+* cables.csv-style objects: ``header`` and ``content`` -> TEXT, header kept apart.
+* Any object with the whole telegram in ``text`` -> TEXT.
+* Exports of WikiLeaks pages (``corpus/versions/cables.jsonl.xz``):
+  ``header_pre_raw``/``body_pre_raw`` inner HTML and a ``meta`` table -> HTML.
+
+A line that is not valid JSON, or holds no cable text, is yielded as an error
+and reading goes on with the next line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, BinaryIO
+
+from ..errors import CablekitError, NotACable, UnreadableInput
+from ..model import Publication, Source
+from .base import FLATTENED, HTML, TEXT, RawCable
+from .cables_csv import iso_datetime, split_references
+from .decode import decode, normalise_newlines
+from .wikileaks_html import split_partial_note
+
+FORMAT = "jsonl"
+
+_EXTENSIONS = (".jsonl", ".ndjson", ".json")
+_OBJECT_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
+
+
+def sniff(name: str | None, head: bytes) -> int:
+    """Score for JSON lines: an object first, and/or a JSON file name."""
+    named = name is not None and name.lower().endswith(_EXTENSIONS)
+    if _OBJECT_START.match(head):
+        return 90 if named else 70
+    return 50 if named else 0
+
+
+def read_records(stream: BinaryIO, path: str | None) -> Iterator[RawCable | CablekitError]:
+    """Every line of ``stream`` as a RawCable; a bad line as an error, and on to the next."""
+    for number, line in enumerate(stream, 1):
+        if line.strip():
+            yield _record(line, number, path)
+
+
+def _record(line: bytes, number: int, path: str | None) -> RawCable | CablekitError:
+    where = f"{path or 'The input'} line {number}"
+    try:
+        record = json.loads(decode(line))
+    except json.JSONDecodeError as error:
+        return UnreadableInput(f"{where} is not valid JSON ({error.msg}); skipped")
+    if not isinstance(record, dict):
+        return UnreadableInput(f"{where} is not a JSON object; skipped")
+    cable = _cable(record, Source(format=FORMAT, path=path, row=number))
+    if cable is None:
+        return NotACable(f"{where} holds no cable text (no body, content or text); skipped")
+    return cable
+
+
+def _cable(record: Mapping[str, Any], source: Source) -> RawCable | None:
+    """The cable in one JSON object, by the first shape that fits."""
+    publication = _publication(record)
+    if publication.reference_id:
+        source = Source(source.format, source.path, source.row, publication.reference_id)
+    page_body = _string(record, "body_pre_raw")
+    if page_body is not None:
+        header, partial = split_partial_note(_string(record, "header_pre_raw"))
+        partial = partial or _flag(record)
+        return RawCable(page_body, source, HTML, header, publication, partial=partial)
+    content = _string(record, "content")
+    if content is not None:
+        return RawCable(
+            content, source, TEXT, header=_string(record, "header"), publication=publication
+        )
+    body = _string(record, "text", "body")
+    if body is None:
+        return None
+    markup = TEXT if "\n" in body else FLATTENED
+    return RawCable(body, source, markup, publication=publication, partial=_flag(record))
+
+
+def _publication(record: Mapping[str, Any]) -> Publication:
+    """What the export says about the cable; a page export keeps it under ``meta``."""
+    meta = record.get("meta")
+    fields = {**meta, **record} if isinstance(meta, dict) else record
+    # A page table's "Created" stays as written, like the HTML reader keeps it.
+    written = _string(fields, "date_time", "date")
+    references = fields.get("references")
+    record_number = fields.get("record_number")
+    return Publication(
+        reference_id=_string(fields, "reference_id", "refid"),  # never "_id" or "id"
+        created=iso_datetime(written) if written else _string(fields, "created"),
+        released=_string(fields, "released"),
+        classification=_string(fields, "classification"),
+        origin=_string(fields, "origin"),
+        references=_references(references),
+        record_number=record_number if isinstance(record_number, int) else None,
+    )
+
+
+def _string(record: Mapping[str, Any], *keys: str) -> str | None:
+    """The first of ``keys`` holding a non-empty string, newlines normalised."""
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return normalise_newlines(value)
+    return None
+
+
+def _references(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return split_references(value)
+    if isinstance(value, list):
+        return tuple(item.strip() for item in value if isinstance(item, str) and item.strip())
+    return ()
+
+
+def _flag(record: Mapping[str, Any]) -> bool:
+    return record.get("partial") is True

@@ -1,0 +1,37 @@
+"""Scraped Markdown copies of WikiLeaks cable pages: one cable per file.
+
+The scrape keeps the page's artefacts (``[¶](#)``, ``[TAG](#)`` links,
+``####`` heading prefixes, ``<url>`` autolinks, a blank line between most
+lines). They stay in place: the parser's normalise stage strips them, knowing
+the markup is MARKDOWN. ``header`` stays None: the parser splits.
+"""
+
+from __future__ import annotations
+
+from ..model import Source
+from .base import MARKDOWN, RawCable
+from .decode import decode
+
+FORMAT = "markdown"
+
+_EXTENSIONS = (".md", ".markdown")
+# "[¶](#)" and "[PREL](#)": links to "#" are what a scrape of the page leaves.
+_ARTEFACTS = (b"](#)", "[¶]".encode())
+_ARTEFACT_REACH = 16 * 1024  # the scrape starts with the cable: artefacts come early
+
+
+def sniff(name: str | None, head: bytes) -> int:
+    """Score for a scraped Markdown page: its link artefacts, or a .md name."""
+    # An HTML or XML document is never a scrape: skip the search (pages are 70 KB+).
+    if head[:1024].lstrip()[:1] != b"<":
+        start = head[:_ARTEFACT_REACH]
+        if any(mark in start for mark in _ARTEFACTS):
+            return 90
+    if name is not None and name.lower().endswith(_EXTENSIONS):
+        return 60
+    return 0
+
+
+def read_cable(data: bytes, path: str | None) -> RawCable:
+    """The scraped page in ``data``, decoded, artefacts left for the parser."""
+    return RawCable(body=decode(data), source=Source(format=FORMAT, path=path), markup=MARKDOWN)
