@@ -141,16 +141,17 @@ class _Body:
                 blank_before = True
                 i += 1
                 continue
-            if UNDERLINE.match(line):
-                i += 1
-                continue
-            boxed = BOXED_HEADING.match(line)
-            if boxed and i not in self.joins:
-                self.heading = boxed["text"].strip(" :")
-                blank_before = True
-                i += 1
-                continue
-            if not self.paragraph_start(line, blank_before, i):
+            if line[0] in "-=_*":
+                if UNDERLINE.match(line):
+                    i += 1
+                    continue
+                boxed = BOXED_HEADING.match(line)
+                if boxed and i not in self.joins:
+                    self.heading = boxed["text"].strip(" :")
+                    blank_before = True
+                    i += 1
+                    continue
+            if not (line[0].isdigit() and self.paragraph_start(line, blank_before, i)):
                 if i not in self.joins and self.is_heading(lines, i, line, blank_before):
                     self.heading = f"{self.heading} / {line}" if self.heading else line.rstrip(":")
                 else:
@@ -200,9 +201,9 @@ class _Body:
         return number
 
     def is_heading(self, lines: Sequence[str], i: int, line: str, blank_before: bool) -> bool:
-        if len(line) > 70 or SENTENCE_END.search(line.rstrip(":")) or not line[0].isalpha():
+        if not blank_before or len(line) > 70 or not line[0].isalpha():
             return False
-        if not (blank_before or (self.paragraphs and not self.paragraphs[-1].parts)):
+        if SENTENCE_END.search(line.rstrip(":")):
             return False
         nxt = _next_text(lines, i)
         if nxt is not None and UNDERLINE.match(nxt):
@@ -254,6 +255,8 @@ def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:
             summary = SUMMARY_OPEN.sub("", summary, count=1) if summary.upper().startswith("SUMMARY") else summary
             return summary.strip().rstrip(" (-") or None
     text = "\n\n".join(p.text for p in paragraphs[:12])
+    if "UMMARY" not in text and "ummary" not in text:
+        return None
     end = SUMMARY_END.search(text)
     openers = list(SUMMARY_OPEN.finditer(text, 0, end.start() if end else len(text)))
     if not openers:

@@ -43,8 +43,14 @@ class Cleaned:
     markers: list[tuple[int, PageMarker]] = field(default_factory=list)
 
 
+# Any line that may be a marker, stamp or debris; lines without one are copied as they are.
+_CANDIDATE = re.compile(r"\d{8}\s+\d{3}|PAGE\s+\d{2}|eclassified/Released|ECLASSIFIED/RELEASED")
+
+
 def remove_markers(lines: Sequence[str], post: str | None) -> Cleaned:
     """Lines without markers and stamps; joins and markers keyed by new line index."""
+    if not _CANDIDATE.search("\n".join(lines)):
+        return Cleaned(list(lines))
     out = Cleaned([])
     cut = False
     for index, line in enumerate(lines):
@@ -54,9 +60,9 @@ def remove_markers(lines: Sequence[str], post: str | None) -> Cleaned:
                 out.markers.append((len(out.lines), marker))
             cut = True
             continue
-        if STAMP.match(line):
+        if "eclassified" in line and STAMP.match(line):
             continue
-        if post and " OF " in line:
+        if post and " OF " in line and "00" in line:
             line = _strip_inline(line, out, post)
         if cut and line.strip():
             previous = _last_text(out.lines)
@@ -83,7 +89,8 @@ def _marker(line: str) -> PageMarker | None:
 
 def _old_page_debris(lines: Sequence[str], index: int) -> bool:
     """A bare classification word printed above or below an old page header."""
-    if not CLASS_ONLY.match(lines[index]):
+    line = lines[index]
+    if len(line) > 40 or not line.isupper() or not CLASS_ONLY.match(line):
         return False
     neighbours = [lines[j] for j in (index - 1, index + 1) if 0 <= j < len(lines)]
     return any(OLD_PAGE.match(n) for n in neighbours)

@@ -48,15 +48,19 @@ CAVEATS = {
     "EYES ONLY": "EYES ONLY",
 }
 SENSITIVE = frozenset({"SENSITIVE", "SENSITIVE BUT UNCLASSIFIED", "SBU", "FOR OFFICIAL USE ONLY", "FOUO"})
+_CAVEAT_STARTS = frozenset(
+    w[:3] for w in [*CAVEATS, *SENSITIVE, "REL", "NOT"]
+)
 _REL_TO = re.compile(r"^REL(?:\s+TO)?\s+[A-Z ,/]+$")
 _CAVEAT_SPLIT = re.compile(r"\s*[,/]\s*|\s{2,}|\s+(?=SIPDIS|NOFORN)|(?<=SIPDIS)\s+|(?<=NOFORN)\s+")
 
 
 def caveat_tokens(line: str) -> list[str] | None:
     """The caveats on a caption line, or None if the line is not only captions."""
-    text = " ".join(line.upper().replace("//", "/").split()).strip(" .")
-    if not text:
+    head = line.lstrip()[:3].upper()
+    if head not in _CAVEAT_STARTS:
         return None
+    text = " ".join(line.upper().replace("//", "/").split()).strip(" .")
     if text in CAVEATS or text in SENSITIVE or _REL_TO.match(text):
         return [_caveat(text)]
     tokens = [t.strip(" .") for t in _CAVEAT_SPLIT.split(text) if t.strip(" .")]

@@ -114,9 +114,11 @@ def read_source(
     elif kind == "tar":
         yield from _guarded(_tar(_stream(data, head), path, read_file), path, "archive")
     else:
+        inner_name = _strip_compression(name)
         inner = _decompress(kind, _stream(data, head))
-        unpacked = read_source(inner, _strip_compression(name), path, read_file)
-        yield from _guarded(unpacked, path, "compressed file")
+        unpacked = read_source(inner, inner_name, path, read_file)
+        tar = inner_name is not None and inner_name.lower().endswith(".tar")
+        yield from _guarded(unpacked, path, "archive" if tar else "compressed file")
 
 
 def archive_kind(name: str | None, head: bytes) -> str | None:
@@ -191,7 +193,7 @@ class _Replay(io.RawIOBase):
     def __init__(self, head: bytes, rest: Readable) -> None:
         super().__init__()
         self._head = memoryview(head)
-        self._rest = rest
+        self._read = _partial_reader(rest)
 
     def readable(self) -> bool:
         return True
@@ -203,24 +205,34 @@ class _Replay(io.RawIOBase):
             view[:count] = self._head[:count]
             self._head = self._head[count:]
             return count
-        data = self._rest.read(len(view))
+        data = self._read(len(view))
         view[: len(data)] = data
         return len(data)
 
 
-def _replay(head: bytes, rest: Readable) -> BinaryIO:
+def _partial_reader(stream: Readable) -> Callable[[int], bytes]:
+    """``read1`` where the stream has it: it returns what is there instead of waiting for
+    the full count, and a decompressor hitting a cut returns the data before the cut
+    first and raises only on the next call. ``read(n)`` would drop that data with the
+    error, and the members before the damage with it."""
+    read1: Callable[[int], bytes] | None = getattr(stream, "read1", None)
+    return read1 if read1 is not None else stream.read
+
+
+def _replay(head: bytes, rest: Readable) -> io.BufferedReader:
     return io.BufferedReader(_Replay(head, rest), _STREAM_BUFFER)
 
 
-def _stream(data: bytes | Readable, head: bytes) -> BinaryIO:
+def _stream(data: bytes | Readable, head: bytes) -> io.BytesIO | io.BufferedReader:
     return io.BytesIO(data) if isinstance(data, bytes) else _replay(head, data)
 
 
 def _read_head(stream: Readable) -> bytes:
     """Up to HEAD_BYTES from the start (decompressors may return less per read)."""
+    read = _partial_reader(stream)
     chunks = []
     size = 0
-    while size < HEAD_BYTES and (chunk := stream.read(HEAD_BYTES - size)):
+    while size < HEAD_BYTES and (chunk := read(HEAD_BYTES - size)):
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
@@ -296,14 +308,18 @@ class _TarTail:
 
     _KEEP = 64 * 1024  # tarfile reads 10 KiB records; the block it stopped at is in here
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: io.BytesIO | io.BufferedReader) -> None:
         self._stream = stream
         self._chunks: collections.deque[bytes] = collections.deque()
         self._kept = 0
         self._end = 0
 
     def read(self, size: int = -1, /) -> bytes:
-        data = self._stream.read(size)
+        if isinstance(self._stream, io.BufferedReader):
+            # read1 on an empty buffer reads just `size` (10 KiB) from the decompressor;
+            # peek refills the whole buffer in one call instead.
+            self._stream.peek(1)
+        data = self._stream.read1(size)  # see _partial_reader
         if data:
             self._chunks.append(data)
             self._kept += len(data)
@@ -333,7 +349,9 @@ class _TarTail:
         pass
 
 
-def _tar(stream: BinaryIO, path: str | None, read_file: ReadFile) -> Iterator[Item]:
+def _tar(
+    stream: io.BytesIO | io.BufferedReader, path: str | None, read_file: ReadFile
+) -> Iterator[Item]:
     """Members in archive order; the decompressor below reports a cut stream."""
     tail = _TarTail(stream)
     with tarfile.open(fileobj=tail, mode="r|*") as tar:
