@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from ..errors import NotACable
@@ -61,8 +62,8 @@ def parse_raw(raw: RawCable) -> Cable:
     tail = list(lines[body_start:])
     take_signature(tail, state)
     lines = list(lines[:body_start]) + tail
-    line_paragraph = parse_body(lines, body_start, state, cleaned.joins)
-    state.set("page_markers", tuple(place_markers(cleaned.markers, line_paragraph, lines)))
+    starts = parse_body(lines, body_start, state, cleaned.joins)
+    state.set("page_markers", tuple(place_markers(cleaned.markers, starts)))
     if state.get("classified_by") is None:
         classified_in_paragraphs(state)
     if raw.publication is None and not is_cable(state):
@@ -134,15 +135,14 @@ def derive_citing_id(raw: RawCable, state: ParseState, class_line: ClassLine | N
 
 
 def place_markers(
-    markers: Sequence[tuple[int, PageMarker]], line_paragraph: dict[int, int | None], lines: Sequence[str]
+    markers: Sequence[tuple[int, PageMarker]], starts: Sequence[tuple[int, int | None]]
 ) -> list[PageMarker]:
+    """Each marker with the number of the paragraph it fell in."""
+    firsts = [line for line, _ in starts]
     placed: list[PageMarker] = []
     for index, marker in markers:
-        number = None
-        for j in range(index, len(lines)):
-            if j in line_paragraph:
-                number = line_paragraph[j]
-                break
+        at = bisect.bisect_right(firsts, index) - 1
+        number = starts[at][1] if at >= 0 else None
         placed.append(PageMarker(marker.text, marker.page, marker.total, marker.sub, number))
     return placed
 

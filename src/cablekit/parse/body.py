@@ -63,7 +63,10 @@ class _Para:
     parts: list[str] = field(default_factory=list)
 
     def freeze(self) -> Paragraph:
-        return Paragraph(self.number, self.marking, self.heading, " ".join(" ".join(self.parts).split()))
+        text = " ".join(self.parts)
+        if "  " in text or "\t" in text:
+            text = " ".join(text.split())
+        return Paragraph(self.number, self.marking, self.heading, text)
 
 
 def take_signature(lines: list[str], state: ParseState) -> None:
@@ -130,38 +133,34 @@ class _Body:
         self.paragraphs: list[_Para] = []
         self.heading: str | None = None
         self.expected = 1
-        self.line_paragraph: dict[int, int | None] = {}
+        self.starts: list[tuple[int, int | None]] = []  # (line index, number) of each paragraph
 
     def run(self, lines: Sequence[str], start: int) -> None:
+        stripped = [line.strip() for line in lines]
         blank_before = True
-        i = start
-        while i < len(lines):
-            line = lines[i].strip()
+        for i in range(start, len(stripped)):
+            line = stripped[i]
             if not line:
                 blank_before = True
-                i += 1
                 continue
-            if line[0] in "-=_*":
+            first = line[0]
+            if not blank_before and self.heading is None and self.paragraphs and not first.isdigit():
+                self.paragraphs[-1].parts.append(line)  # the common case: a wrapped line
+                continue
+            if first in "-=_*":
                 if UNDERLINE.match(line):
-                    i += 1
                     continue
                 boxed = BOXED_HEADING.match(line)
                 if boxed and i not in self.joins:
                     self.heading = boxed["text"].strip(" :")
                     blank_before = True
-                    i += 1
                     continue
-            if not (line[0].isdigit() and self.paragraph_start(line, blank_before, i)):
-                if i not in self.joins and self.is_heading(lines, i, line, blank_before):
+            if not (first.isdigit() and self.paragraph_start(line, blank_before, i)):
+                if i not in self.joins and self.is_heading(stripped, i, line, blank_before):
                     self.heading = f"{self.heading} / {line}" if self.heading else line.rstrip(":")
                 else:
                     self.text(line, blank_before, i)
-            self.line_paragraph[i] = self.current_number()
             blank_before = False
-            i += 1
-
-    def current_number(self) -> int | None:
-        return self.paragraphs[-1].number if self.paragraphs else None
 
     def paragraph_start(self, line: str, blank_before: bool, index: int) -> bool:
         m = PARAGRAPH.match(line)
@@ -183,6 +182,7 @@ class _Body:
             if entire:
                 mark = entire["cls"].upper()
         self.paragraphs.append(_Para(number, mark, self.heading, [text]))
+        self.starts.append((index, number))
         self.heading = None
         self.expected = number + 1
         return True
@@ -225,6 +225,7 @@ class _Body:
         if lead and mark:
             line = line[lead.end() :]
         self.paragraphs.append(_Para(None, mark, self.heading, [line]))
+        self.starts.append((index, None))
         self.heading = None
 
 
@@ -235,14 +236,16 @@ def _next_text(lines: Sequence[str], i: int) -> str | None:
     return None
 
 
-def parse_body(lines: Sequence[str], start: int, state: ParseState, joins: set[int]) -> dict[int, int | None]:
-    """Fill paragraphs and summary; return line index -> paragraph number."""
+def parse_body(
+    lines: Sequence[str], start: int, state: ParseState, joins: set[int]
+) -> list[tuple[int, int | None]]:
+    """Fill paragraphs and summary; return where each paragraph starts: (line, number)."""
     body = _Body(state, joins)
     body.run(lines, start)
-    paragraphs = tuple(p.freeze() for p in body.paragraphs if p.parts and any(p.parts))
+    paragraphs = tuple(p.freeze() for p in body.paragraphs if any(p.parts))
     state.set("paragraphs", paragraphs)
     state.set("summary", find_summary(paragraphs))
-    return body.line_paragraph
+    return body.starts
 
 
 def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:

@@ -36,6 +36,9 @@ ADDRESSEE = re.compile(
     r"(?:\s+(?P<prec>FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|IMMEDIAT|PRIORITY|PIORITY|PRIORTY|ROUTINE))?"
     r"(?:\s+(?P<serial>\d{3,5}(?:\s?-\s?\d{3,5})?))?\s*$"
 )
+# Lines inside an address list that may be something else than an addressee.
+_NOT_ADDRESSEES = ("TO ", "INFO", "XMT", "FM ", "BT", "PAGE", "ORIGIN", "ACTION", "DE ", "ZN", "VZCZC",
+                   "-----", "DRAFTED", "APPROVED", "CLEARED")
 SIGNALS = re.compile(r"\([^)]*\)|\S+")
 
 # Y (emergency command precedence, DoD only, never seen) ranks above FLASH; kept as FLASH.
@@ -88,13 +91,16 @@ class _Envelope:
     def feed(self, line: str) -> None:
         if not line:
             return
+        if self.target is not None and not line.startswith(_NOT_ADDRESSEES):
+            self.add_addressee(line)  # the common case: one more addressee
+            return
         if self.relay_open and RI_CONTINUATION.match(line):
             self.add_relay(line.split())
             return
         self.relay_open = False
         if self.envelope_line(line):
             return
-        if OLD_PAGE_HEADER.match(line) or DISTRIBUTION.match(line):
+        if OLD_PAGE_HEADER.match(line) or DISTRIBUTION.match(line) or "partial extract" in line:
             return
         if self.target is not None:
             self.add_addressee(line)

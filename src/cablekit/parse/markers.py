@@ -43,27 +43,42 @@ class Cleaned:
     markers: list[tuple[int, PageMarker]] = field(default_factory=list)
 
 
-# Any line that may be a marker, stamp or debris; lines without one are copied as they are.
-_CANDIDATE = re.compile(r"\d{8}\s+\d{3}|PAGE\s+\d{2}|eclassified/Released|ECLASSIFIED/RELEASED")
+# Cheap substrings of every marker, old page header and stamp (regexes come after).
+_CLUES = ("OF 0", "PAGE ", "lassified/", "LASSIFIED/")
+
+
+def _candidate_lines(text: str) -> set[int]:
+    """Indices of lines that may be artefacts, and their neighbours."""
+    hits: set[int] = set()
+    for clue in _CLUES:
+        position = text.find(clue)
+        while position >= 0:
+            line = text.count("\n", 0, position)
+            hits.update((line - 1, line, line + 1))
+            end_of_line = text.find("\n", position)
+            position = text.find(clue, end_of_line) if end_of_line >= 0 else -1
+    return hits
 
 
 def remove_markers(lines: Sequence[str], post: str | None) -> Cleaned:
     """Lines without markers and stamps; joins and markers keyed by new line index."""
-    if not _CANDIDATE.search("\n".join(lines)):
+    hits = _candidate_lines("\n".join(lines))
+    if not hits:
         return Cleaned(list(lines))
     out = Cleaned([])
     cut = False
     for index, line in enumerate(lines):
-        marker = _marker(line)
-        if marker is not None or _old_page_debris(lines, index):
-            if marker is not None:
-                out.markers.append((len(out.lines), marker))
-            cut = True
-            continue
-        if "eclassified" in line and STAMP.match(line):
-            continue
-        if post and " OF " in line and "00" in line:
-            line = _strip_inline(line, out, post)
+        if index in hits:
+            marker = _marker(line)
+            if marker is not None or _old_page_debris(lines, index):
+                if marker is not None:
+                    out.markers.append((len(out.lines), marker))
+                cut = True
+                continue
+            if "eclassified" in line and STAMP.match(line):
+                continue
+            if post and " OF " in line:
+                line = _strip_inline(line, out, post)
         if cut and line.strip():
             previous = _last_text(out.lines)
             if previous is not None and not SENTENCE_END.search(previous):

@@ -91,6 +91,7 @@ def is_known_ri(ri: str) -> bool:
     return ri in _routing().names
 
 
+@functools.cache
 def known_ris_with_prefix(prefix: str) -> tuple[str, ...]:
     """Every known RI starting with ``prefix`` (for near-miss suggestions)."""
     return tuple(ri for ri in _routing().names if ri.startswith(prefix))
