@@ -47,6 +47,9 @@ def parse_raw(raw: RawCable) -> Cable:
     parse_envelope(header, state)
     body = unglue_header(body)
     found = find_class_line(body)
+    if found:
+        body = restart_at_full_copy(body, found)
+        found = find_class_line(body)
     class_line = found[1] if found else None
     start = found[0] + 1 if found else 0
     if found and not (state.get("dtg") or state.get("transmission_id")):
@@ -116,6 +119,25 @@ def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
         if seen > 60:
             return None
     return None
+
+
+def restart_at_full_copy(body: list[str], found: tuple[int, ClassLine]) -> list[str]:
+    """Pages that show an excerpt, then the whole cable: keep the whole one.
+
+    A later line repeating the classification line, followed by a SUBJECT line
+    that the excerpt before it lacks, starts the full copy.
+    """
+    index, first = found
+    for i in range(len(body) - 1, index, -1):
+        line = body[i].strip()
+        if not line or not line[-1].isdigit() or first.post not in line.upper():
+            continue
+        again = parse_class_line(line)
+        if again and again.serial == first.serial and again.post == first.post:
+            before, window = body[index:i], body[i + 1 : i + 25]
+            if any(SUBJECT.match(x) for x in window) and not any(SUBJECT.match(x) for x in before):
+                return body[i:]
+    return body
 
 
 def apply_class_line(class_line: ClassLine, state: ParseState) -> None:

@@ -71,7 +71,7 @@ def unglue_header(lines: list[str]) -> list[str]:
     for index, line in enumerate(lines):
         if _PARAGRAPH_LINE.match(line) or index > 60:
             return out + lines[index:]
-        if len(line) > 40 and _GLUED_KEY.search(line, 1):
+        if len(line) > 40 and not line.lstrip().startswith("SUBJ") and _GLUED_KEY.search(line, 1):
             out.extend(part for part in _GLUED_KEY.split(line) if part.strip())
         else:
             out.append(line)

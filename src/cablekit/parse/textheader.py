@@ -20,7 +20,7 @@ from .state import ParseState
 from .tags import TAGS_KEY, looks_like_tags, parse_tags
 
 EO_LINE = re.compile(r"^\s*E\s?\.?\s?O\s?\.?\s*(?P<eo>\d{5})\b\s*[:;.,]?\s*(?P<rest>.*)$", re.I)
-SUBJECT = re.compile(r"^\s*(?:S?UBJ(?:ECT)?|Subj(?:ect)?)\s*[:.]?\s+(?P<rest>\S.*)$")
+SUBJECT = re.compile(r"^\s*(?:S?UBJ(?:ECT)?|Subj(?:ect)?)\s*(?::\s*|\.\s*|\s+|$)(?P<rest>.*)$")
 PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\s?\.(?:\s|\(|$)")
 LETTER_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s")
 _DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
@@ -180,12 +180,18 @@ class _TextHeader:
 
     def subject(self, lines: Sequence[str], i: int, rest: str) -> int:
         self.seen_field = True
-        parts = [rest.strip()]
         j = i + 1
+        if not rest.strip():  # "SUBJECT:" alone, the text after a blank line
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            if j >= len(lines) or self.ends_block(lines[j]):
+                return j
+            rest, j = lines[j], j + 1
+        parts = [rest.strip()]
         while j < len(lines) and lines[j].strip() and not self.ends_block(lines[j]):
             parts.append(lines[j].strip())
             j += 1
-        subject = " ".join(" ".join(parts).split())
+        subject = self.split_classified(" ".join(" ".join(parts).split()))
         inline = _INLINE_REF.search(subject)
         if inline:
             self.ref_text.append(subject[inline.end() :])

@@ -33,7 +33,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from ..errors import CablekitError, MissingInput, UnreadableInput
 from .base import RawCable
@@ -94,7 +94,7 @@ def read_path(path: str, read_file: ReadFile) -> Iterator[Item]:
         if stat.S_ISDIR(info.st_mode):
             yield from _walk(path, read_file, set())
         else:
-            yield from _read_file_path(path, info.st_size, read_file)
+            yield from _read_file_path(path, info, read_file)
     except OSError as error:
         yield _os_error(path, error)
 
@@ -141,9 +141,11 @@ def archive_kind(name: str | None, head: bytes) -> str | None:
 # --- files and directories ------------------------------------------------
 
 
-def _read_file_path(path: str, size: int, read_file: ReadFile) -> Iterator[Item]:
+def _read_file_path(path: str, info: os.stat_result, read_file: ReadFile) -> Iterator[Item]:
     with open(path, "rb") as file:
-        if size > MAX_CABLE_BYTES:  # only a csv, jsonl or archive; streamed
+        # Big files (csv, jsonl, archives) and pipes or devices (no size; maybe endless)
+        # are streamed.
+        if info.st_size > MAX_CABLE_BYTES or not stat.S_ISREG(info.st_mode):
             yield from read_source(file, path, path, read_file)
             return
         data = file.read()  # small files are read in one go and parsed from memory
@@ -165,7 +167,7 @@ def _walk(directory: str, read_file: ReadFile, seen: set[tuple[int, int]]) -> It
             if entry.is_dir():
                 yield from _walk(entry.path, read_file, seen)
             else:
-                yield from _read_file_path(entry.path, entry.stat().st_size, read_file)
+                yield from _read_file_path(entry.path, entry.stat(), read_file)
         except OSError as error:
             yield _os_error(entry.path, error)
 
@@ -245,7 +247,8 @@ def read_limited(stream: BinaryIO, path: str | None) -> bytes:
     while chunk := stream.read(1024 * 1024):
         size += len(chunk)
         if size > MAX_CABLE_BYTES:
-            raise UnreadableInput(f"{where(path)} is too large to be a single cable (over 64 MiB)")
+            limit = f"over {MAX_CABLE_BYTES // (1024 * 1024)} MiB"
+            raise UnreadableInput(f"{where(path)} is too large to be a single cable ({limit})")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -375,12 +378,20 @@ def _tar(
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
 
 
+class _Seekable(Readable, Protocol):
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+
 def _zip(
     data: bytes | Readable, head: bytes, path: str | None, read_file: ReadFile
 ) -> Iterator[Item]:
-    """Members in archive order. zipfile needs to seek: a stream is spooled first."""
+    """Members in archive order. zipfile needs to seek: a pipe or a member is spooled first."""
     if isinstance(data, bytes):
         yield from _zip_file(io.BytesIO(data), path, read_file)
+        return
+    if isinstance(data, io.IOBase) and data.seekable():  # a big zip file on disk
+        data.seek(-len(head), io.SEEK_CUR)
+        yield from _zip_file(data, path, read_file)
         return
     with tempfile.SpooledTemporaryFile(max_size=MAX_CABLE_BYTES) as spool:
         spool.write(head)
@@ -389,7 +400,7 @@ def _zip(
         yield from _zip_file(spool, path, read_file)
 
 
-def _zip_file(archive: IO[bytes], path: str | None, read_file: ReadFile) -> Iterator[Item]:
+def _zip_file(archive: _Seekable, path: str | None, read_file: ReadFile) -> Iterator[Item]:
     try:
         opened = zipfile.ZipFile(archive)
     except zipfile.BadZipFile:  # no central directory: cut short, or not a zip
@@ -414,7 +425,7 @@ def _zip_members(archive: zipfile.ZipFile, path: str | None, read_file: ReadFile
             yield UnreadableInput(f"{member_path} cannot be unpacked ({error}); skipped")
 
 
-def _salvage_zip(archive: IO[bytes], path: str | None, read_file: ReadFile) -> Iterator[Item]:
+def _salvage_zip(archive: _Seekable, path: str | None, read_file: ReadFile) -> Iterator[Item]:
     """The members before the damage of a zip without its central directory, then the error."""
     archive.seek(0)
     for name, data in _local_members(archive):
@@ -423,7 +434,7 @@ def _salvage_zip(archive: IO[bytes], path: str | None, read_file: ReadFile) -> I
     yield UnreadableInput(f"{where(path)} is a truncated or corrupt archive")
 
 
-def _local_members(archive: IO[bytes]) -> Iterator[tuple[str, bytes]]:
+def _local_members(archive: _Seekable) -> Iterator[tuple[str, bytes]]:
     """(name, data) from the local headers, up to the first member that is cut or unreadable."""
     while len(fixed := archive.read(_LOCAL_HEADER.size)) == _LOCAL_HEADER.size:
         signature, _, flags, method, _, _, crc, size, full_size, name_size, extra_size = (

@@ -32,6 +32,7 @@ from .wikileaks_html import split_partial_note
 FORMAT = "jsonl"
 
 _EXTENSIONS = (".jsonl", ".ndjson", ".json")
+_LINE_LIMIT = 64 * 1024 * 1024  # as for a single-cable file
 _OBJECT_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
 
 
@@ -45,13 +46,27 @@ def sniff(name: str | None, head: bytes) -> int:
 
 def read_records(stream: BinaryIO, path: str | None) -> Iterator[RawCable | CablekitError]:
     """Every line of ``stream`` as a RawCable; a bad line as an error, and on to the next."""
-    for number, line in enumerate(stream, 1):
-        if line.strip():
+    for number, line in enumerate(_lines(stream), 1):
+        if line is None or line.strip():
             yield _record(line, number, path)
 
 
-def _record(line: bytes, number: int, path: str | None) -> RawCable | CablekitError:
+def _lines(stream: BinaryIO) -> Iterator[bytes | None]:
+    """The lines of ``stream``; None for one too long to be a cable (not JSON lines, then:
+    a whole JSON document on one line), which is skipped without being held in memory."""
+    while line := stream.readline(_LINE_LIMIT + 1):
+        if len(line) <= _LINE_LIMIT or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := stream.readline(_LINE_LIMIT)) and not rest.endswith(b"\n"):
+            pass
+        yield None
+
+
+def _record(line: bytes | None, number: int, path: str | None) -> RawCable | CablekitError:
     where = f"{path or 'The input'} line {number}"
+    if line is None:
+        return UnreadableInput(f"{where} is too long to hold a single cable; skipped")
     try:
         record = json.loads(decode(line))
     except json.JSONDecodeError as error:

@@ -17,13 +17,14 @@ FORMAT = "markdown"
 _EXTENSIONS = (".md", ".markdown")
 # "[¶](#)" and "[PREL](#)": links to "#" are what a scrape of the page leaves.
 _ARTEFACTS = (b"](#)", "[¶]".encode())
+_MARKUP_STARTS = (b"<!", b"<?", b"<html", b"<HTML")
 _ARTEFACT_REACH = 16 * 1024  # the scrape starts with the cable: artefacts come early
 
 
 def sniff(name: str | None, head: bytes) -> int:
     """Score for a scraped Markdown page: its link artefacts, or a .md name."""
     # An HTML or XML document is never a scrape: skip the search (pages are 70 KB+).
-    if head[:1024].lstrip()[:1] != b"<":
+    if not head[:1024].lstrip().startswith(_MARKUP_STARTS):
         start = head[:_ARTEFACT_REACH]
         if any(mark in start for mark in _ARTEFACTS):
             return 90
