@@ -48,8 +48,10 @@ def parse_raw(raw: RawCable) -> Cable:
     body = unglue_header(body)
     found = find_class_line(body)
     if found:
-        body = restart_at_full_copy(body, found)
-        found = find_class_line(body)
+        full = restart_at_full_copy(body, found)
+        if full is not body:
+            body = full
+            found = find_class_line(body) or (-1, found[1])
     class_line = found[1] if found else None
     start = found[0] + 1 if found else 0
     if found and not (state.get("dtg") or state.get("transmission_id")):
@@ -124,20 +126,47 @@ def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
 def restart_at_full_copy(body: list[str], found: tuple[int, ClassLine]) -> list[str]:
     """Pages that show an excerpt, then the whole cable: keep the whole one.
 
-    A later line repeating the classification line, followed by a SUBJECT line
-    that the excerpt before it lacks, starts the full copy.
+    The excerpt's text header breaks off with ``...`` (or lacks a SUBJECT line);
+    the full copy is the later text header with a SUBJECT line, starting at the
+    line that repeats the post of the classification line.
     """
     index, first = found
-    for i in range(len(body) - 1, index, -1):
-        line = body[i].strip()
-        if not line or not line[-1].isdigit() or first.post not in line.upper():
-            continue
-        again = parse_class_line(line)
-        if again and again.serial == first.serial and again.post == first.post:
-            before, window = body[index:i], body[i + 1 : i + 25]
-            if any(SUBJECT.match(x) for x in window) and not any(SUBJECT.match(x) for x in before):
-                return body[i:]
+    cut = _excerpt_end(body, index)
+    if cut is None:
+        return body
+    for j in range(cut + 1, len(body)):
+        if SUBJECT.match(body[j]) and body[j].strip()[:4].upper() in ("SUBJ", "UBJE"):
+            for k in range(j - 1, max(cut, j - 30), -1):
+                if first.post in body[k].upper():
+                    return _from_class_line(body, k, first)
+            return body
     return body
+
+
+def _excerpt_end(body: list[str], index: int) -> int | None:
+    """Where an excerpt of the text header stops (a line ending in "..."), if it does."""
+    for j in range(index + 1, min(len(body), index + 40)):
+        line = body[j].strip()
+        if PARAGRAPH_START.match(line):
+            return None
+        if line.endswith("...") or "header ends" in line:
+            return j
+    return None
+
+
+def _from_class_line(body: list[str], k: int, first: ClassLine) -> list[str]:
+    """The body from line ``k``, which repeats the classification line, maybe split."""
+    line = body[k]
+    if parse_class_line(line.strip()):
+        return body[k:]
+    parts = unglue_header([line])
+    if len(parts) > 1:  # "C O N F I D E N T I A L ... 002414 SIPDIS E.O. 12958: ..."
+        head = parts[0] if parse_class_line(parts[0].strip()) else ""
+        return [head, *parts[1:], *body[k + 1 :]]
+    rest = body[k + 1 :]
+    if rest and rest[0].strip().lstrip("0") == str(first.serial):
+        rest = rest[1:]  # "... THE HAGUE" / "002306": the serial on its own line
+    return ["", *rest]
 
 
 def apply_class_line(class_line: ClassLine, state: ParseState) -> None:

@@ -58,8 +58,9 @@ def lines_of(text: str, markup: str) -> list[str]:
 # Newspaper copies glue the text header onto one line:
 # "... CAIRO 000941SIPDISE.O. 12958: DECL: 02/14/2016 TAGS: PTER EG".
 _GLUED_KEY = re.compile(
-    r"(?<=\S)\s*(?=SIPDIS|NOFORN\b|E\.\s?O\.\s?1\d{4}|EO 1\d{4}|T?AGS:|SUBJECT:|REF:\s|"
-    r"Classified By:|CLASSIFIED BY:|-{3,} ?Summary|-{3,} ?SUMMARY)"
+    r"(?<=\S)\s*(?=SIPDIS|NOFORN\b|E\.\s?O\.\s?1\d{4}|EO 1\d{4}|TAGS:|AGS:(?<!TAGS:)|SUBJECT:|"
+    r"REF:\s|Classified By:|CLASSIFIED BY:)"
+    r"|(?<=[^\s-])\s*(?=-{3,} ?S(?:UMMARY|ummary))"
     r"|(?<=-{3}) (?=\d{1,2}\.\s*\()"
 )
 _PARAGRAPH_LINE = re.compile(r"^\s*\d{1,3}\s?\.")
@@ -71,7 +72,7 @@ def unglue_header(lines: list[str]) -> list[str]:
     for index, line in enumerate(lines):
         if _PARAGRAPH_LINE.match(line) or index > 60:
             return out + lines[index:]
-        if len(line) > 40 and not line.lstrip().startswith("SUBJ") and _GLUED_KEY.search(line, 1):
+        if len(line) > 20 and not line.lstrip().startswith("SUBJ") and _GLUED_KEY.search(line, 1):
             out.extend(part for part in _GLUED_KEY.split(line) if part.strip())
         else:
             out.append(line)

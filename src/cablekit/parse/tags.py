@@ -6,7 +6,7 @@ import re
 
 from .. import tables
 
-TAGS_KEY = re.compile(r"^\s*(?:TAGS?|TAGE|TAS|TGS|Tags|AGS(?=:))\s*[:;.]?(?:\s+|$)(?P<rest>.*)$")
+TAGS_KEY = re.compile(r"^\s*(?:TAGS?|TAGE|TAS|TGS|Tags|AGS(?=:))\s*(?:[:;.]\s*|\s+|$)(?P<rest>.*)$")
 _PERSON = re.compile(r"\(([^()]{2,60})\)")
 _SPLIT = re.compile(r"[\s,;]+")
 _CODE = re.compile(r"^[A-Z][A-Z0-9&/'\-]{1,14}$")
