@@ -49,10 +49,17 @@ NOT_SIGNATURES = frozenset(
 URL = re.compile(r"https?://\S+|www\.\S+|intelink", re.I)
 SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
 SUMMARY_END = re.compile(r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY\b[\s.)]*", re.I)
-SUMMARY_OPEN = re.compile(
-    r"(?:\bBEGIN\s+SUMMARY\b|(?:^|\n\n)\s*(?:SUMMARY|Summary)(?:\s+(?:AND|and)\s+[A-Za-z]+)?\b"
-    r"(?=\s*[:.\-]|\s*\n|\s+[A-Z]))\s*[:.\-]*\s*",
+_SUMMARY_WORDS = (
+    r"(?:(?:INTRODUCTION|BACKGROUND|OVERVIEW)\s+AND\s+)?SUMMARY"
+    r"(?:\s*(?:AND|/|&|,)\s*(?:COMMENTS?|INTRODUCTION|ACTION\s+REQUEST(?:ED)?|RECOMMENDATIONS?"
+    r"|ANALYSIS|BACKGROUND)){0,2}"
 )
+SUMMARY_OPEN = re.compile(
+    rf"(?:\bBEGIN\s+SUMMARY\b|(?:^|\n\n)[\s\-(]*{_SUMMARY_WORDS}\b(?=\s*[:.\-]|\s*\n|\s+[A-Z]))"
+    r"\s*[:.\-]*\s*",
+    re.I,
+)
+SUMMARY_HEADING = re.compile(rf"\b{_SUMMARY_WORDS}\b", re.I)
 
 
 @dataclass(slots=True)
@@ -249,22 +256,37 @@ def parse_body(
 
 
 def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:
-    """The text between a summary opener and ``End summary`` (spec 6.2)."""
-    for n, p in enumerate(paragraphs[:12]):
-        if p.heading and p.heading.strip(" .:-").upper().startswith("SUMMARY"):
-            rest = "\n\n".join(q.text for q in paragraphs[n : n + 12])
-            end = SUMMARY_END.search(rest)
-            summary = rest[: end.start()] if end else p.text
-            summary = SUMMARY_OPEN.sub("", summary, count=1) if summary.upper().startswith("SUMMARY") else summary
-            return summary.strip().rstrip(" (-") or None
-    text = "\n\n".join(p.text for p in paragraphs[:12])
+    """The text between a summary opener and ``End summary`` (spec 6.2).
+
+    The opener is a ``Summary:`` at the start of a paragraph, ``BEGIN SUMMARY``
+    or a heading naming the summary; without one, a paragraph 1 that runs to
+    ``End summary`` is the summary.
+    """
+    first = paragraphs[:12]
+    for n, p in enumerate(first):
+        if p.heading and SUMMARY_HEADING.search(p.heading):
+            return _summary_from(paragraphs[n : n + 12], 0)
+    text = "\n\n".join(p.text for p in first)
     if "UMMARY" not in text and "ummary" not in text:
         return None
     end = SUMMARY_END.search(text)
     openers = list(SUMMARY_OPEN.finditer(text, 0, end.start() if end else len(text)))
     if not openers:
-        return None
+        if end is None or text.count("\n\n", 0, end.start()) > 2:
+            return None
+        return _clean(text[: end.start()])
     opener = openers[-1] if end else openers[0]
     stop = end.start() if end else text.find("\n\n", opener.end())
-    summary = text[opener.end() : stop if stop >= 0 else len(text)].strip()
-    return summary.rstrip(" (-") or None
+    return _clean(text[opener.end() : stop if stop >= 0 else len(text)])
+
+
+def _summary_from(paragraphs: Sequence[Paragraph], start: int) -> str | None:
+    text = "\n\n".join(p.text for p in paragraphs)
+    end = SUMMARY_END.search(text)
+    summary = text[: end.start()] if end else paragraphs[0].text
+    opener = SUMMARY_OPEN.match(summary)
+    return _clean(summary[opener.end() :] if opener else summary)
+
+
+def _clean(summary: str) -> str | None:
+    return summary.strip().rstrip(" (-").strip() or None

@@ -4,15 +4,15 @@ A reader only unwraps the publication layer: it finds the cable text, decodes
 the bytes once (``decode``) and fills ``Publication`` with what the wrapper
 says. All cable-level parsing is the parser's (``cablekit.parse``).
 
-=================  =================  ========  ======================================
-format             module             markup    one input holds
-=================  =================  ========  ======================================
-telegram           ``telegram``       TEXT      one cable (raw text, latin-1 or UTF-8)
-markdown           ``markdown``       MARKDOWN  one cable (scraped page, artefacts kept)
-wikileaks-html     ``wikileaks_html`` HTML      one cable (page table + two ``<pre>``)
-cables-csv         ``cables_csv``     TEXT      one cable per row, header apart
-jsonl              ``jsonl``          FLATTENED one cable per line (or TEXT/HTML)
-=================  =================  ========  ======================================
+=================  ==================  =========  =====================================
+format             module              markup     one input holds
+=================  ==================  =========  =====================================
+telegram           ``telegram``        TEXT       one cable (raw text, latin-1 or UTF-8)
+markdown           ``markdown``        MARKDOWN   one cable (scraped page, artefacts kept)
+wikileaks-html     ``wikileaks_html``  HTML       one cable (page table + two ``<pre>``)
+cables-csv         ``cables_csv``      TEXT       one cable per row, header apart
+jsonl              ``jsonl``           FLATTENED  one cable per line (or TEXT, HTML)
+=================  ==================  =========  =====================================
 
 ``containers`` walks directories and unpacks tar/zip archives and gzip/xz/bz2
 streams down to these files; ``decode`` is the one place bytes become str.
