@@ -21,6 +21,7 @@ from ..errors import NotACable
 from ..model import Cable, PageMarker, Sections
 from ..sources.base import RawCable
 from .body import parse_body, take_signature
+from .classified import START as CLASSIFIED_START
 from .classified import parse_classified_by
 from .classline import ClassLine, parse_class_line
 from .derive import canonical_from_publication, derive, id_from_class_line
@@ -70,7 +71,7 @@ def parse_raw(raw: RawCable) -> Cable:
     starts = parse_body(lines, body_start, state, cleaned.joins)
     state.set("page_markers", tuple(place_markers(cleaned.markers, starts)))
     if state.get("classified_by") is None:
-        classified_in_paragraphs(state)
+        classified_anywhere(state, lines)
     if raw.publication is None and not is_cable(state):
         raise NotACable("The input holds no cable: no envelope, classification line or header fields")
     partial = raw.partial or PARTIAL_NOTE in raw.body[:2000]
@@ -198,10 +199,17 @@ def place_markers(
     return placed
 
 
-def classified_in_paragraphs(state: ParseState) -> None:
+def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
+    """A Classified By line outside the text header: in a paragraph, or further down."""
     for paragraph in state.get("paragraphs")[:3]:
         if "lassified by" in paragraph.text or "LASSIFIED BY" in paragraph.text:
             found = parse_classified_by(paragraph.text)
+            if found and found.reasons:
+                state.set("classified_by", found)
+                return
+    for i, line in enumerate(lines):
+        if "lassified" in line and CLASSIFIED_START.match(line):
+            found = parse_classified_by(" ".join(lines[i : i + 3]))
             if found and found.reasons:
                 state.set("classified_by", found)
                 return

@@ -7,12 +7,12 @@ import re
 from ..model import ClassifiedBy
 
 START = re.compile(
-    r"^\s*(?:\d{1,2}\.\s*(?:\([A-Za-z/]{1,8}\)\s*)?)?(?:\(U\)\s*)?Classified\s*By\b", re.I
+    r"^\s*(?:\d{1,2}\.\s*(?:\([A-Za-z/]{1,8}\)\s*)?)?(?:\(U\)\s*)?Classified\s*By(?=[\s:A-Z]|$)", re.I
 )
 _FULL = re.compile(
     r"Classified\s*by\s*:?\s*(?:\(U\)\s*)?(?:Classified\s*by\s*:?\s*)?(?P<by>.*?)\s*[,;:.]?\s*"
     r"(?:\b(?:for|under)\s+)?(?:\b(?:reasons?|reason\s*\(s\)|REASON\(S\)|per)\b)?\s*:?\s*"
-    r"(?:E\.\s?O\.?\s*1\d{4}\s*,?\s*(?:as\s+amended\s*,?\s*)?)?(?:sec(?:tion)?\.?\s*)?"
+    r"(?:E\.\s?O\.?\s*1\d{4}\s*,?\s*(?:as\s+amended\s*,?\s*)?)?(?:in\s+)?(?:sec(?:tion)?s?\.?\s*)?"
     r"(?P<sec>1\s?\.\s?[45])\s*(?P<letters>(?:[(\[]?\s*[a-hA-H]\s*[)\]]?(?:\s*(?:,|/|and|&|\s)\s*)*)+)",
     re.I | re.S,
 )

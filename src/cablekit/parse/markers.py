@@ -20,8 +20,7 @@ NEW_MARKER = re.compile(
     r"\s+OF\s+(?P<total>\d{3})\s*$"
 )
 INLINE_MARKER = re.compile(
-    r"\s(?P<post>[A-Z][A-Z'\-]*(?: [A-Z][A-Z'\-]*){0,3}) (?P<serial>\d{8})\s+(?P<page>\d{3})"
-    r"(?:\.(?P<sub>\d))?\s+OF\s+(?P<total>\d{3})\b"
+    r"\s(?P<serial>\d{8})\s+(?P<page>\d{3})(?:\.(?P<sub>\d))?\s+OF\s+(?P<total>\d{3})\b", re.I
 )
 OLD_PAGE = re.compile(
     r"^\s*(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+)?PAGE\s+(?P<page>\d{2,3})\s+"
@@ -112,14 +111,15 @@ def _old_page_debris(lines: Sequence[str], index: int) -> bool:
 
 
 def _strip_inline(line: str, out: Cleaned, post: str) -> str:
+    """Remove a marker that shares its line with text (``... LIBYA TRIPOLI 00000939 001.2 OF 003``)."""
     m = INLINE_MARKER.search(line)
-    if not m or not m["post"].endswith(post.split()[-1]):
+    if not m or not line[: m.start()].upper().endswith(post):
         return line
+    start = m.start() - len(post)
     sub = int(m["sub"]) if m["sub"] else None
-    out.markers.append(
-        (len(out.lines), PageMarker(m[0].strip(), int(m["page"]), int(m["total"]), sub))
-    )
-    return line[: m.start()] + " " + line[m.end() :].lstrip()
+    text = line[start : m.end()].strip()
+    out.markers.append((len(out.lines), PageMarker(text, int(m["page"]), int(m["total"]), sub)))
+    return (line[:start].rstrip() + " " + line[m.end() :].lstrip()).strip()
 
 
 def _last_text(lines: list[str]) -> str | None:

@@ -28,7 +28,7 @@ _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\
 _TAGS_IN_LINE = re.compile(r"\s+TAGS?\s*[:;]?\s+")
 _INLINE_REF = re.compile(r"\s+REFS?:\s+")
 _GLUED_BODY = re.compile(r"\s\((?:U|C|S|SBU|[CS]/NF)\)\s+[A-Z][a-z]")
-_INLINE_CLASSIFIED = re.compile(r"\bClassified\s+By\b", re.I)
+_INLINE_CLASSIFIED = re.compile(r"(?<!de)Classified\s*By\b", re.I)
 
 CAVEATS = {
     "SIPDIS": "SIPDIS",
