@@ -208,9 +208,9 @@ def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
                 state.set("classified_by", found)
                 return
     for i, line in enumerate(lines):
-        if "lassified" in line and CLASSIFIED_START.match(line):
+        if ("lassified" in line or "LASSIFIED" in line) and CLASSIFIED_START.match(line):
             found = parse_classified_by(" ".join(lines[i : i + 3]))
-            if found and found.reasons:
+            if found and (found.reasons or i < 40):
                 state.set("classified_by", found)
                 return
 

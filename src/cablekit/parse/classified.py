@@ -7,7 +7,7 @@ import re
 from ..model import ClassifiedBy
 
 START = re.compile(
-    r"^\s*(?:\d{1,2}\.\s*(?:\([A-Za-z/]{1,8}\)\s*)?)?(?:\(U\)\s*)?Classified\s*By(?=[\s:A-Z]|$)", re.I
+    r"^\s*(?:\d{1,2}\.\s*(?:\([A-Za-z/]{1,8}\)\s*)?)?(?:\(U\)\s*)?(?:Text\s+)?Classified\s*By(?=[\s:A-Z]|$)", re.I
 )
 _FULL = re.compile(
     r"Classified\s*by\s*:?\s*(?:\(U\)\s*)?(?:Classified\s*by\s*:?\s*)?(?P<by>.*?)\s*[,;:.]?\s*"
