@@ -27,25 +27,62 @@ SUMMARY = (
 
 # Spec 13.4: heading, first words, last words of each paragraph.
 PARAGRAPHS = [
-    (None, "Summary: Russia is seeking strong re-engagement with Canada", "beforehand. End summary."),
-    ("TOUGH TALK", "Following the Russian invasion of Georgia, Canada took", "at the hands of the West."),
-    (None, "In a meeting with Deputy Foreign Minister Len", 'described as "calibrated re-engagement."'),
+    (
+        None,
+        "Summary: Russia is seeking strong re-engagement with Canada",
+        "beforehand. End summary.",
+    ),
+    (
+        "TOUGH TALK",
+        "Following the Russian invasion of Georgia, Canada took",
+        "at the hands of the West.",
+    ),
+    (
+        None,
+        "In a meeting with Deputy Foreign Minister Len",
+        'described as "calibrated re-engagement."',
+    ),
     (None, "Shore praised the new U.S. Administration's overtures toward", "extended hand."),
-    ("MAINTAINING DIALOGUE", "As part of its calibrated re-engagement, Shore described",
-     "\"'unavailable' for unspecified reasons.\""),
-    (None, "DFAIT Assistant Deputy Minister and Political Director Colleen",
-     "Shanghai Cooperation Organization. See ref d)"),
-    ("YOUR NEIGHBORS FEAR YOU", "In his February visit to Moscow, ADM Fox",
-     'roll over on new security architecture."'),
-    (None, 'Shore characterized the NATO-Russia relationship as "very complicated"',
-     "reschedule those talks in late 2008."),
-    ("THROUGH A POLAR PRISM", "In February, Defence Minister Peter MacKay announced that",
-     'to Canadian sovereignty in the Arctic."'),
-    (None, "According to Shore, Russian interlocutors have reassured Canadian",
-     "to beginning discussions, according to Shore."),
-    ("THE ROAD AHEAD", "The recent popular press portrayals of a resurgent",
-     'a way that is not transparent."'),
-    (None, "Given Canada's recent pause in contacts and tough", "this issue with the U.S. beforehand."),
+    (
+        "MAINTAINING DIALOGUE",
+        "As part of its calibrated re-engagement, Shore described",
+        "\"'unavailable' for unspecified reasons.\"",
+    ),
+    (
+        None,
+        "DFAIT Assistant Deputy Minister and Political Director Colleen",
+        "Shanghai Cooperation Organization. See ref d)",
+    ),
+    (
+        "YOUR NEIGHBORS FEAR YOU",
+        "In his February visit to Moscow, ADM Fox",
+        'roll over on new security architecture."',
+    ),
+    (
+        None,
+        'Shore characterized the NATO-Russia relationship as "very complicated"',
+        "reschedule those talks in late 2008.",
+    ),
+    (
+        "THROUGH A POLAR PRISM",
+        "In February, Defence Minister Peter MacKay announced that",
+        'to Canadian sovereignty in the Arctic."',
+    ),
+    (
+        None,
+        "According to Shore, Russian interlocutors have reassured Canadian",
+        "to beginning discussions, according to Shore.",
+    ),
+    (
+        "THE ROAD AHEAD",
+        "The recent popular press portrayals of a resurgent",
+        'a way that is not transparent."',
+    ),
+    (
+        None,
+        "Given Canada's recent pause in contacts and tough",
+        "this issue with the U.S. beforehand.",
+    ),
 ]
 
 # Spec 13.5: sentences re-joined across blank lines, continuation blocks and page markers.
@@ -112,7 +149,7 @@ def test_text_header(cable: Cable) -> None:
     assert cable.declassify_on == "2019-04-07"
     assert cable.declassify_note is None
     assert cable.tags == ("PREL", "ETRD", "RS", "GG", "CA")
-    assert cable.subject == "CANADA'S \"CALIBRATED\" RE-ENGAGEMENT WITH RUSSIA IN STEP WITH U.S."
+    assert cable.subject == 'CANADA\'S "CALIBRATED" RE-ENGAGEMENT WITH RUSSIA IN STEP WITH U.S.'
     assert cable.references == (
         Reference("A", "OTTAWA 8", "cable", "09OTTAWA8", year_inferred=True),
         Reference("B", "08 OTTAWA 1140", "cable", "08OTTAWA1140"),
@@ -164,7 +201,9 @@ def test_warnings(cable: Cable) -> None:
     assert "RUEHQI" in messages[0] and "RUEHQU" in messages[0]
     assert "RUCNCCAN" in messages[1] and "RUCNCAN" in messages[1]
     for message, number in zip(messages[2:], range(5, 10), strict=True):
-        assert message == f"Paragraph number 1{number} repaired to {number} from the running sequence"
+        assert (
+            message == f"Paragraph number 1{number} repaired to {number} from the running sequence"
+        )
 
 
 def test_json_round_trip(cable: Cable) -> None:

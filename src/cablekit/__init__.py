@@ -16,7 +16,14 @@ The map, following the data one way (sources -> parser -> model):
 """
 
 from .api import parse, read
-from .errors import CablekitError, InputError, MissingInput, NotACable, UnknownFormat, UnreadableInput
+from .errors import (
+    CablekitError,
+    InputError,
+    MissingInput,
+    NotACable,
+    UnknownFormat,
+    UnreadableInput,
+)
 from .model import Cable, ParseWarning
 
 __all__ = [

@@ -32,7 +32,11 @@ format_option = click.option(
     help="Force the input format instead of detecting it.",
 )
 jobs_option = click.option(
-    "--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
     help="Worker processes for parsing.",
 )
 paths_argument = click.argument("paths", nargs=-1, required=True)
@@ -74,8 +78,12 @@ def cli() -> None:
 @paths_argument
 @format_option
 @click.option(
-    "--output", "-o", type=click.Choice(["jsonl", "json", "text"]), default="jsonl",
-    show_default=True, help="JSON Lines, one JSON array, or a readable text view.",
+    "--output",
+    "-o",
+    type=click.Choice(["jsonl", "json", "text"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines, one JSON array, or a readable text view.",
 )
 @jobs_option
 def parse(paths: tuple[str, ...], format_: str | None, output: str, jobs: int) -> None:

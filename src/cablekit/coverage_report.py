@@ -53,7 +53,11 @@ class Coverage:
 
     def report(self) -> str:
         total = max(self.cables, 1)
-        lines = [f"{self.cables} cables parsed, {self.problems} inputs failed", "", "field coverage:"]
+        lines = [
+            f"{self.cables} cables parsed, {self.problems} inputs failed",
+            "",
+            "field coverage:",
+        ]
         rows = [(label, self.present[name]) for name, label in FIELDS.items()]
         rows.insert(-2, ("paragraph markings", self.marked_paragraphs))
         for label, count in rows:

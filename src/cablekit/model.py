@@ -201,7 +201,8 @@ class Cable:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Cable:
         """Read a record written by :meth:`to_json`."""
-        return from_data(cls, data)
+        cable: Cable = from_data(cls, data)
+        return cable
 
 
 # --- one generic JSON mapping for every dataclass above -------------------

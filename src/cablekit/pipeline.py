@@ -30,7 +30,7 @@ def parse_one(raw: RawCable) -> Outcome:
         return parse_raw(raw)
     except NotACable as error:
         return NotACable(f"{_where(raw)}: {error}")
-    except Exception as error:  # noqa: BLE001 - reported with its input, the run goes on
+    except Exception as error:
         return ParserFailure(f"{_where(raw)}: the parser failed ({type(error).__name__}: {error})")
 
 
@@ -56,6 +56,8 @@ def parse_stream(items: Iterable[RawCable | CablekitError], jobs: int = 1) -> It
                 yield item if isinstance(item, CablekitError) else next(parsed)
 
 
-def parse_paths(paths: Iterable[str], format: str | None = None, jobs: int = 1) -> Iterator[Outcome]:
+def parse_paths(
+    paths: Iterable[str], format: str | None = None, jobs: int = 1
+) -> Iterator[Outcome]:
     """Every cable (or problem) in files, directories and archives."""
     return parse_stream(iter_inputs(paths, format), jobs)

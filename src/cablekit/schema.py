@@ -50,13 +50,11 @@ def json_schema() -> dict[str, Any]:
 
 def _object_schema(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     hints = field_types(cls)
-    properties = {}
+    properties: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
-        schema = _type_schema(hints[f.name], definitions)
+        prop = _type_schema(hints[f.name], definitions)
         allowed = ENUMS.get((cls.__name__, f.name))
-        if allowed:
-            schema = _with_enum(schema, allowed)
-        properties[json_name(f)] = schema
+        properties[json_name(f)] = _with_enum(prop, allowed) if allowed else prop
     doc = (cls.__doc__ or "").strip().split("\n")[0]
     schema: dict[str, Any] = {
         "type": "object",

@@ -62,8 +62,11 @@ def render_text(cable: Cable) -> str:
         lines.append("")
         if p.heading:
             lines.append(p.heading.upper())
-        label = f"{p.number if p.number is not None else '-'}. ({p.marking})" if p.marking else (
-            f"{p.number}." if p.number is not None else "")
+        label = (
+            f"{p.number if p.number is not None else '-'}. ({p.marking})"
+            if p.marking
+            else (f"{p.number}." if p.number is not None else "")
+        )
         lines.extend(_wrap(label, p.text))
     if cable.warnings:
         lines.append("")

@@ -73,7 +73,9 @@ def parse_raw(raw: RawCable) -> Cable:
     if state.get("classified_by") is None:
         classified_anywhere(state, lines)
     if raw.publication is None and not is_cable(state):
-        raise NotACable("The input holds no cable: no envelope, classification line or header fields")
+        raise NotACable(
+            "The input holds no cable: no envelope, classification line or header fields"
+        )
     partial = raw.partial or PARTIAL_NOTE in raw.body[:2000]
     derive(raw, state, class_line, partial)
     validate(state, class_line)

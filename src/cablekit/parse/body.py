@@ -18,16 +18,33 @@ from ..model import Paragraph
 from .state import ParseState
 
 PARAGRAPH = re.compile(
-    r"^\s*(?P<num>\d{1,3})\s?\.\s*(?:\(\s*(?P<mark>[A-Za-z][A-Za-z/ \-]{0,39}?)\s*\)|(?P<half>[A-Z]{1,3})\))?"
+    r"^\s*(?P<num>\d{1,3})\s?\.\s*"
+    r"(?:\(\s*(?P<mark>[A-Za-z][A-Za-z/ \-]{0,39}?)\s*\)|(?P<half>[A-Z]{1,3})\))?"
     r"\s*(?P<text>.*)$"
 )
 LEADING_MARK = re.compile(r"^\(\s*([A-Za-z][A-Za-z/ \-]{0,19}?)\s*\)\s*")
 UNDERLINE = re.compile(r"^\s*[-=_*]{2,}[-=_*\s]*$")
 MARK_FIRST = frozenset(
-    "U C S TS SBU LOU FOUO NF CONFIDENTIAL SECRET UNCLASSIFIED UNCLAS SENSITIVE TOP".split()
+    [
+        "U",
+        "C",
+        "S",
+        "TS",
+        "SBU",
+        "LOU",
+        "FOUO",
+        "NF",
+        "CONFIDENTIAL",
+        "SECRET",
+        "UNCLASSIFIED",
+        "UNCLAS",
+        "SENSITIVE",
+        "TOP",
+    ]
 )
 ENTIRE_TEXT = re.compile(
-    r"^(?P<cls>UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|TOP SECRET)\s*-+\s*ENTIRE TEXT\.?\s*",
+    r"^(?P<cls>UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|TOP SECRET)"
+    r"\s*-+\s*ENTIRE TEXT\.?\s*",
     re.I,
 )
 TAIL_JUNK = re.compile(
@@ -42,9 +59,39 @@ SIGNATURE_AFTER_SENTENCE = re.compile(
 )
 BOXED_HEADING = re.compile(r"^[-=_*]{2,}\s*(?P<text>[A-Za-z(][^-=_*]{0,68}?)\s*[-=_*]{2,}$")
 NOT_SIGNATURES = frozenset(
-    """END SUMMARY COMMENT NOTE TEXT UNQUOTE UNQTE QUOTE BT NNNN SIPDIS NOFORN SECRET
-    CONFIDENTIAL UNCLASSIFIED UNCLAS SBU THANKS THANK YOU REGARDS BEGIN TAGS SUBJECT
-    ACTION REQUEST INFO FYI OK STATE NONE""".split()
+    [
+        "END",
+        "SUMMARY",
+        "COMMENT",
+        "NOTE",
+        "TEXT",
+        "UNQUOTE",
+        "UNQTE",
+        "QUOTE",
+        "BT",
+        "NNNN",
+        "SIPDIS",
+        "NOFORN",
+        "SECRET",
+        "CONFIDENTIAL",
+        "UNCLASSIFIED",
+        "UNCLAS",
+        "SBU",
+        "THANKS",
+        "THANK",
+        "YOU",
+        "REGARDS",
+        "BEGIN",
+        "TAGS",
+        "SUBJECT",
+        "ACTION",
+        "REQUEST",
+        "INFO",
+        "FYI",
+        "OK",
+        "STATE",
+        "NONE",
+    ]
 )
 URL = re.compile(r"https?://\S+|www\.\S+|intelink", re.I)
 SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
@@ -151,7 +198,12 @@ class _Body:
                 blank_before = True
                 continue
             first = line[0]
-            if not blank_before and self.heading is None and self.paragraphs and not first.isdigit():
+            if (
+                not blank_before
+                and self.heading is None
+                and self.paragraphs
+                and not first.isdigit()
+            ):
                 self.paragraphs[-1].parts.append(line)  # the common case: a wrapped line
                 continue
             if first in "-=_*":

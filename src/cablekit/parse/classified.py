@@ -7,7 +7,8 @@ import re
 from ..model import ClassifiedBy
 
 START = re.compile(
-    r"^\s*(?:\d{1,2}\.\s*(?:\([A-Za-z/]{1,8}\)\s*)?)?(?:\(U\)\s*)?(?:Text\s+)?Classified\s*By(?=[\s:A-Z]|$)", re.I
+    r"^\s*(?:\d{1,2}\.\s*(?:\([A-Za-z/]{1,8}\)\s*)?)?(?:\(U\)\s*)?(?:Text\s+)?Classified\s*By(?=[\s:A-Z]|$)",
+    re.I,
 )
 _FULL = re.compile(
     r"Classified\s*by\s*:?\s*(?:\(U\)\s*)?(?:Classified\s*by\s*:?\s*)?(?P<by>.*?)\s*[,;:.]?\s*"
@@ -19,16 +20,109 @@ _FULL = re.compile(
 _BY_ONLY = re.compile(r"Classified\s*by\s*:?\s*(?P<by>.+)$", re.I | re.S)
 _LETTER = re.compile(r"(?<![A-Za-z])[a-hA-H](?![A-Za-z])")
 _TITLE_WORDS = frozenset(
-    """ambassador charge chargé d'affaires affaires a.i. cda dcm acting deputy chief of mission
-    counselor counsellor minister political economic econ pol polcouns polmincouns econcouns
-    officer officers consul general cg principal secretary assistant director coordinator
-    head section attache attaché for and the office unit regional senior special advisor adviser
-    representative permanent ambassador-designate ds rso pao dao defense military public affairs
-    management affairs deputy-chief a/s das pdas s/p dci inr eur nea wha eap af sca io isn pm
-    usun usnato useu mission embassy consulate team leader spokesman chair chairman executive
-    pol/econ pol/mil polmil poloff econoff pol-econ rpo reo prt""".split()
+    [
+        "ambassador",
+        "charge",
+        "chargé",
+        "d'affaires",
+        "affaires",
+        "a.i.",
+        "cda",
+        "dcm",
+        "acting",
+        "deputy",
+        "chief",
+        "of",
+        "mission",
+        "counselor",
+        "counsellor",
+        "minister",
+        "political",
+        "economic",
+        "econ",
+        "pol",
+        "polcouns",
+        "polmincouns",
+        "econcouns",
+        "officer",
+        "officers",
+        "consul",
+        "general",
+        "cg",
+        "principal",
+        "secretary",
+        "assistant",
+        "director",
+        "coordinator",
+        "head",
+        "section",
+        "attache",
+        "attaché",
+        "for",
+        "and",
+        "the",
+        "office",
+        "unit",
+        "regional",
+        "senior",
+        "special",
+        "advisor",
+        "adviser",
+        "representative",
+        "permanent",
+        "ambassador-designate",
+        "ds",
+        "rso",
+        "pao",
+        "dao",
+        "defense",
+        "military",
+        "public",
+        "affairs",
+        "management",
+        "affairs",
+        "deputy-chief",
+        "a/s",
+        "das",
+        "pdas",
+        "s/p",
+        "dci",
+        "inr",
+        "eur",
+        "nea",
+        "wha",
+        "eap",
+        "af",
+        "sca",
+        "io",
+        "isn",
+        "pm",
+        "usun",
+        "usnato",
+        "useu",
+        "mission",
+        "embassy",
+        "consulate",
+        "team",
+        "leader",
+        "spokesman",
+        "chair",
+        "chairman",
+        "executive",
+        "pol/econ",
+        "pol/mil",
+        "polmil",
+        "poloff",
+        "econoff",
+        "pol-econ",
+        "rpo",
+        "reo",
+        "prt",
+    ]
 )
-_NAME_WORD = re.compile(r"^(?:[A-Z]\.|[A-Z][a-z]*(?:(?:Mc|Mac|O'|De|La|Di|Van|Von)?[A-Z][a-z]+)?[.,]?|[A-Z][A-Z'\-]+)$")
+_NAME_WORD = re.compile(
+    r"^(?:[A-Z]\.|[A-Z][a-z]*(?:(?:Mc|Mac|O'|De|La|Di|Van|Von)?[A-Z][a-z]+)?[.,]?|[A-Z][A-Z'\-]+)$"
+)
 
 
 def parse_classified_by(text: str) -> ClassifiedBy | None:
@@ -49,7 +143,9 @@ def parse_classified_by(text: str) -> ClassifiedBy | None:
     by = by.strip(" ,;:.")
     title, name = split_title_name(by)
     start = flat.lower().find("classified")
-    return ClassifiedBy(title=title, name=name, reasons=reasons, text=raw[start:] if start >= 0 else raw)
+    return ClassifiedBy(
+        title=title, name=name, reasons=reasons, text=raw[start:] if start >= 0 else raw
+    )
 
 
 def split_title_name(by: str) -> tuple[str | None, str | None]:
@@ -65,7 +161,12 @@ def split_title_name(by: str) -> tuple[str | None, str | None]:
     words = by.split()
     n = len(words)
     cut = n
-    while cut > 0 and n - cut < 4 and _NAME_WORD.match(words[cut - 1]) and not _is_title(words[cut - 1]):
+    while (
+        cut > 0
+        and n - cut < 4
+        and _NAME_WORD.match(words[cut - 1])
+        and not _is_title(words[cut - 1])
+    ):
         cut -= 1
     if cut == n:
         return by, None

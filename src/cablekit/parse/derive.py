@@ -6,7 +6,6 @@ import dataclasses
 import re
 
 from .. import tables
-from ..model import Source
 from ..sources.base import RawCable
 from .classline import ClassLine
 from .dates import full_year
@@ -34,7 +33,9 @@ def station_of(post: str) -> str:
     return tables.station_token(post) or re.sub(r"[^A-Z]", "", post.upper())
 
 
-def id_from_class_line(state: ParseState, class_line: ClassLine | None, raw: RawCable) -> str | None:
+def id_from_class_line(
+    state: ParseState, class_line: ClassLine | None, raw: RawCable
+) -> str | None:
     """``YY`` + station + serial, from the classification line and the cable's year."""
     if class_line is None:
         return None
@@ -62,7 +63,12 @@ def derive(raw: RawCable, state: ParseState, class_line: ClassLine | None, parti
     published = canonical_from_publication(raw)
     from_text = id_from_class_line(state, class_line, raw)
     ident = published or from_text or id_from_path(raw)
-    if published and from_text and published != from_text and tables.is_station(station_of(class_line.post if class_line else "")):
+    if (
+        published
+        and from_text
+        and published != from_text
+        and tables.is_station(station_of(class_line.post if class_line else ""))
+    ):
         state.warn(
             "id-mismatch",
             f"The page says {published} but the classification line says {from_text}",
@@ -74,7 +80,9 @@ def derive(raw: RawCable, state: ParseState, class_line: ClassLine | None, parti
     state.set("publication", raw.publication)
     state.set("partial", partial)
     if state.year is None:
-        year = publication_year(raw) or (full_year(int(ident[:2])) if ident and ident[:2].isdigit() else None)
+        year = publication_year(raw) or (
+            full_year(int(ident[:2])) if ident and ident[:2].isdigit() else None
+        )
         state.year = year
     set_classification(raw, state, class_line)
     set_date(raw, state)

@@ -21,9 +21,11 @@ FL1 = re.compile(r"VZCZC([A-Z]{3})(\d{2,5})\b")
 FL2 = re.compile(r"^([ZOPRY]{2})((?:\s+R[A-Z]{3,7})+)\s*$")
 RI_CONTINUATION = re.compile(r"^R[A-Z]{3,7}(?:\s+R[A-Z]{3,7})*$")
 FL3 = re.compile(r"^DE\s+(R[A-Z]{3,7})\s*#\s*(\d{1,5})(?:/(\d{1,3}))?\s+(\d{3})(\d{4})\b")
-FL4 = re.compile(r"^(ZN[RY])\s+(?P<cls>(?P<c>[UECSTR])(?P=c){4})(?:/(?P<specat>(?P<s>[A-Z])(?P=s){4}))?(?P<ops>.*)$")
+FL4 = re.compile(
+    r"^(ZN[RY])\s+(?P<cls>(?P<c>[UECSTR])(?P=c){4})(?:/(?P<specat>(?P<s>[A-Z])(?P=s){4}))?(?P<ops>.*)$"
+)
 FL5 = re.compile(
-    r"^([ZOPRY])(?:\s+([ZOPRY]))?\s+(\d{2})(\d{4})\s?Z\s+([A-Z]{3})\s+(\d{4}|\d{2})\b(.*)$"
+    r"^(?:([ZOPRY])(?:\s+([ZOPRY]))?\s+)?(\d{2})(\d{4})\s?Z\s+([A-Za-z]{3})\s+(\d{4}|\d{2})\b(.*)$"
 )
 KEYWORD = re.compile(r"^(FM|TO|INFO|XMT|BT)(?:\s+|/|$)(.*)$")
 OLD_PAGE_HEADER = re.compile(r"^(?:[A-Z ]*\s)?PAGE\s+\d{2}\b")
@@ -37,8 +39,23 @@ ADDRESSEE = re.compile(
     r"(?:\s+(?P<serial>\d{3,5}(?:\s?-\s?\d{3,5})?))?\s*$"
 )
 # Lines inside an address list that may be something else than an addressee.
-_NOT_ADDRESSEES = ("TO ", "INFO", "XMT", "FM ", "BT", "PAGE", "ORIGIN", "ACTION", "DE ", "ZN", "VZCZC",
-                   "-----", "DRAFTED", "APPROVED", "CLEARED")
+_NOT_ADDRESSEES = (
+    "TO ",
+    "INFO",
+    "XMT",
+    "FM ",
+    "BT",
+    "PAGE",
+    "ORIGIN",
+    "ACTION",
+    "DE ",
+    "ZN",
+    "VZCZC",
+    "-----",
+    "DRAFTED",
+    "APPROVED",
+    "CLEARED",
+)
 SIGNALS = re.compile(r"\([^)]*\)|\S+")
 
 # Y (emergency command precedence, DoD only, never seen) ranks above FLASH; kept as FLASH.
@@ -87,6 +104,7 @@ class _Envelope:
         self.excluding = False
         self.relay_open = False
         self.filed: tuple[int, str] | None = None
+        self.unread: list[str] = []
 
     def feed(self, line: str) -> None:
         if not line:
@@ -105,7 +123,7 @@ class _Envelope:
         if self.target is not None:
             self.add_addressee(line)
         else:
-            self.state.warn("header-unread", f"Header line not understood: {line[:80]}")
+            self.unread.append(line)
 
     def envelope_line(self, line: str) -> bool:
         fl1 = FL1.search(line[:40])
@@ -163,11 +181,14 @@ class _Envelope:
     def dtg(self, m: re.Match[str]) -> None:
         prec, info_prec, day, hhmm, month, year, _rest = m.groups()
         iso = dtg_to_iso(day, hhmm, month, year)
-        self.state.set("precedence", PROSIGNS[prec])
+        month = month.upper()
+        self.state.set("precedence", PROSIGNS[prec] if prec else None)
         self.state.set("info_precedence", PROSIGNS[info_prec] if info_prec else None)
         self.state.set("dtg_text", f"{day}{hhmm}Z {month} {year}")
         if iso is None:
-            self.state.warn("dtg-invalid", f"Date-time group {day}{hhmm}Z {month} {year} is not a date")
+            self.state.warn(
+                "dtg-invalid", f"Date-time group {day}{hhmm}Z {month} {year} is not a date"
+            )
             return
         self.state.set("dtg", iso)
         self.state.year = int(iso[:4])
@@ -197,6 +218,11 @@ class _Envelope:
         self.target.append(addressee)
 
     def finish(self) -> None:
+        if self.unread:
+            more = f" and {len(self.unread) - 1} more" if len(self.unread) > 1 else ""
+            self.state.warn(
+                "header-unread", f"Header line not understood: {self.unread[0][:80]}{more}"
+            )
         if self.to or not self.state.get("to"):
             self.state.set("to", tuple(self.to))
         if self.info or not self.state.get("info"):
@@ -209,8 +235,13 @@ class _Envelope:
             filed_utc = julian_to_iso(self.filed[0], self.filed[1], self.state.year)
             self.state.set(
                 "station",
-                Station(station.routing_indicator, station.serial, station.section,
-                        station.filed, filed_utc),
+                Station(
+                    station.routing_indicator,
+                    station.serial,
+                    station.section,
+                    station.filed,
+                    filed_utc,
+                ),
             )
             dtg = self.state.get("dtg")
             if filed_utc and dtg and filed_utc[:10] != dtg[:10]:
@@ -263,7 +294,9 @@ def check_ri(state: ParseState, ri: str, where: str) -> None:
     hint = suggest_ri(ri)
     suffix = f"; probably {hint}" if hint else ""
     if len(ri) > 7:
-        state.warn("malformed-ri", f"{where}: malformed routing indicator {ri} ({len(ri)} letters{suffix})")
+        state.warn(
+            "malformed-ri", f"{where}: malformed routing indicator {ri} ({len(ri)} letters{suffix})"
+        )
     else:
         state.warn("unknown-ri", f"{where}: unknown routing indicator {ri}{suffix}")
 

@@ -23,8 +23,9 @@ INLINE_MARKER = re.compile(
     r"\s(?P<serial>\d{8})\s+(?P<page>\d{3})(?:\.(?P<sub>\d))?\s+OF\s+(?P<total>\d{3})\b", re.I
 )
 OLD_PAGE = re.compile(
-    r"^\s*(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+)?PAGE\s+(?P<page>\d{2,3})\s+"
-    r"[A-Z][A-Z .\-]{0,12}?\s*\d{4,6}(?:\s+(?P<section>\d{2})\s+OF\s+(?P<total>\d{2}))?(?:\s+\d{6}Z)?\s*$"
+    r"^\s*(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+)?"
+    r"PAGE\s+(?P<page>\d{2,3})\s+[A-Z][A-Z .\-]{0,12}?\s*\d{4,6}"
+    r"(?:\s+(?P<section>\d{2})\s+OF\s+(?P<total>\d{2}))?(?:\s+\d{6}Z)?\s*$"
 )
 CLASS_ONLY = re.compile(r"^\s*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|UNCLAS)\s*$")
 STAMP = re.compile(
@@ -111,7 +112,7 @@ def _old_page_debris(lines: Sequence[str], index: int) -> bool:
 
 
 def _strip_inline(line: str, out: Cleaned, post: str) -> str:
-    """Remove a marker that shares its line with text (``... LIBYA TRIPOLI 00000939 001.2 OF 003``)."""
+    """Remove a marker sharing its line with text: ``LIBYA TRIPOLI 00000939 001.2 OF 003``."""
     m = INLINE_MARKER.search(line)
     if not m or not line[: m.start()].upper().endswith(post):
         return line

@@ -130,8 +130,9 @@ def parse_references(text: str, citing_id: str | None, citing_year: int | None) 
     return refs
 
 
-def _piece(item: str, citations: list[tuple[int, int, str, int, str | None]], n: int,
-           start: int, end: int) -> str:
+def _piece(
+    item: str, citations: list[tuple[int, int, str, int, str | None]], n: int, start: int, end: int
+) -> str:
     """The text of one of several citations in an item, up to the next one."""
     stop = citations[n + 1][0] if n + 1 < len(citations) else len(item)
     return item[start:stop].strip(" ;,:") or item[start:end]

@@ -57,4 +57,6 @@ def _expand(piece: str) -> list[str]:
 def looks_like_tags(line: str) -> bool:
     """A continuation line of TAGS: nothing but upper-case codes and separators."""
     pieces = [p for p in _SPLIT.split(line.strip()) if p]
-    return bool(pieces) and all(_CODE.match(p) and p.isupper() for p in pieces) and len(pieces) <= 12
+    return (
+        bool(pieces) and all(_CODE.match(p) and p.isupper() for p in pieces) and len(pieces) <= 12
+    )

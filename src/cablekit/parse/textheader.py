@@ -47,10 +47,10 @@ CAVEATS = {
     "EFTO": "EFTO",
     "EYES ONLY": "EYES ONLY",
 }
-SENSITIVE = frozenset({"SENSITIVE", "SENSITIVE BUT UNCLASSIFIED", "SBU", "FOR OFFICIAL USE ONLY", "FOUO"})
-_CAVEAT_STARTS = frozenset(
-    w[:3] for w in [*CAVEATS, *SENSITIVE, "REL", "NOT"]
+SENSITIVE = frozenset(
+    {"SENSITIVE", "SENSITIVE BUT UNCLASSIFIED", "SBU", "FOR OFFICIAL USE ONLY", "FOUO"}
 )
+_CAVEAT_STARTS = frozenset(w[:3] for w in [*CAVEATS, *SENSITIVE, "REL", "NOT"])
 _REL_TO = re.compile(r"^REL(?:\s+TO)?\s+[A-Z ,/]+$")
 _CAVEAT_SPLIT = re.compile(r"\s*[,/]\s*|\s{2,}|\s+(?=SIPDIS|NOFORN)|(?<=SIPDIS)\s+|(?<=NOFORN)\s+")
 
@@ -274,6 +274,8 @@ class _TextHeader:
         self.state.set("references", tuple(refs))
 
 
-def parse_text_header(lines: list[str], start: int, state: ParseState, citing_id: str | None) -> int:
+def parse_text_header(
+    lines: list[str], start: int, state: ParseState, citing_id: str | None
+) -> int:
     """Fill the text-header fields from ``lines[start:]``; return where the body starts."""
     return _TextHeader(state, citing_id).run(lines, start)

@@ -51,6 +51,7 @@ def check_sections(state: ParseState) -> None:
         if sections is not None and marker.total is not None and marker.total != sections.total:
             state.warn(
                 "section-mismatch",
-                f"Page marker {marker.text!r} disagrees with SECTION {sections.number} OF {sections.total}",
+                f"Page marker {marker.text!r} disagrees with "
+                f"SECTION {sections.number} OF {sections.total}",
             )
             return
