@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/cablekit parse --output text $(wildcard src/cablekit/samples/*)
+	$(BIN)/cablekit parse --output text $(filter-out %/README.md,$(wildcard src/cablekit/samples/*))
 
 test: lint typecheck pytest
 
