@@ -24,7 +24,7 @@ from .body import parse_body, take_signature
 from .classified import START as CLASSIFIED_START
 from .classified import parse_classified_by
 from .classline import ClassLine, parse_class_line
-from .derive import canonical_from_publication, derive, id_from_class_line
+from .derive import canonical_from_publication, derive, fallback_year, id_from_class_line
 from .envelope import looks_like_envelope, parse_envelope
 from .markers import remove_markers
 from .normalise import lines_of, unglue_header
@@ -46,6 +46,8 @@ def parse_raw(raw: RawCable) -> Cable:
     else:
         header, body = split_header(body)
     parse_envelope(header, state)
+    if state.year is None:
+        state.year = fallback_year(raw)
     body = unglue_header(body)
     found = find_class_line(body)
     if found:

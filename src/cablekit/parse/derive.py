@@ -102,7 +102,9 @@ def set_classification(raw: RawCable, state: ParseState, class_line: ClassLine |
         "SBU" in caveats or (published or "").upper().endswith("FOR OFFICIAL USE ONLY")
     ):
         level = "SENSITIVE BUT UNCLASSIFIED"
-    state.set("caveats", tuple(c for c in caveats if c != "SBU"))
+    if level == "UNCLASSIFIED" and "LOU" in caveats:
+        level = "LIMITED OFFICIAL USE"
+    state.set("caveats", tuple(c for c in caveats if c not in ("SBU", "LOU")))
     state.set("classification", level)
 
 

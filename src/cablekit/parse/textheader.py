@@ -46,6 +46,7 @@ CAVEATS = {
     "FGI": "FGI",
     "EFTO": "EFTO",
     "EYES ONLY": "EYES ONLY",
+    "LIMITED OFFICIAL USE": "LOU",  # a classification word; derive turns it into the level
 }
 SENSITIVE = frozenset(
     {"SENSITIVE", "SENSITIVE BUT UNCLASSIFIED", "SBU", "FOR OFFICIAL USE ONLY", "FOUO"}
