@@ -52,6 +52,15 @@ def publication_year(raw: RawCable) -> int | None:
     return None
 
 
+def fallback_year(raw: RawCable) -> int | None:
+    """The cable's year without a DTG: the publisher's date, else its id."""
+    year = publication_year(raw)
+    if year is None and raw.publication and raw.publication.reference_id:
+        yy = raw.publication.reference_id[:2]
+        year = full_year(int(yy)) if yy.isdigit() else None
+    return year
+
+
 def id_from_path(raw: RawCable) -> str | None:
     path = raw.source.path or ""
     stem = re.split(r"[/!\\]", path)[-1].split(".")[0].upper()
@@ -79,11 +88,8 @@ def derive(raw: RawCable, state: ParseState, class_line: ClassLine | None, parti
     state.set("source", source)
     state.set("publication", raw.publication)
     state.set("partial", partial)
-    if state.year is None:
-        year = publication_year(raw) or (
-            full_year(int(ident[:2])) if ident and ident[:2].isdigit() else None
-        )
-        state.year = year
+    if state.year is None and ident and ident[:2].isdigit():
+        state.year = full_year(int(ident[:2]))
     set_classification(raw, state, class_line)
     set_date(raw, state)
 
