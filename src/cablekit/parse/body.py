@@ -18,11 +18,14 @@ from ..model import Paragraph
 from .state import ParseState
 
 PARAGRAPH = re.compile(
-    r"^\s*(?P<num>\d{1,3})\s?\.\s*"
+    r"^\s*(?:\((?P<before>[A-Za-z][A-Za-z/ ]{0,11})\)\s*)?(?P<num>\d{1,3})\s?\.\s*"
+    r"(?:(?P=num)\s?\.\s*)?"  # "1. 1. (SBU)": the number doubled by a scrape
     r"(?:\(\s*(?P<mark>[A-Za-z][A-Za-z/ \-]{0,39}?)\s*\)|(?P<half>[A-Z]{1,3})\))?"
     r"\s*(?P<text>.*)$"
 )
 LEADING_MARK = re.compile(r"^\(\s*([A-Za-z][A-Za-z/ \-]{0,19}?)\s*\)\s*")
+# First characters of lines that may be more than a wrapped line of text.
+_SPECIAL = frozenset("0123456789-=_*(")
 UNDERLINE = re.compile(r"^\s*[-=_*]{2,}[-=_*\s]*$")
 MARK_FIRST = frozenset(
     [
@@ -57,7 +60,9 @@ SIGNATURE_AFTER_SENTENCE = re.compile(
     r"^(?P<text>.*(?:[.!?][\"')\]]*|https?://\S+(?: [a-z]{2,4})?))\s+"
     r"(?P<sig>[A-Z][A-Z'\-]+(?:\s+[A-Z][A-Z'\-]+){0,2}|(?:Mc|Mac)?[A-Z][a-z]+)$"
 )
-BOXED_HEADING = re.compile(r"^[-=_*]{2,}\s*(?P<text>[A-Za-z(][^-=_*]{0,68}?)\s*[-=_*]{2,}$")
+BOXED_HEADING = re.compile(
+    r"^(?:[-=_*]\s?){2,}\s*(?P<text>[A-Za-z(][^-=_*]{0,68}?)\s*(?:[-=_*]\s?){2,}$"
+)
 NOT_SIGNATURES = frozenset(
     [
         "END",
@@ -202,7 +207,7 @@ class _Body:
                 not blank_before
                 and self.heading is None
                 and self.paragraphs
-                and not first.isdigit()
+                and first not in _SPECIAL
             ):
                 self.paragraphs[-1].parts.append(line)  # the common case: a wrapped line
                 continue
@@ -214,7 +219,8 @@ class _Body:
                     self.heading = boxed["text"].strip(" :")
                     blank_before = True
                     continue
-            if not (first.isdigit() and self.paragraph_start(line, blank_before, i)):
+            starts = first.isdigit() or first == "("
+            if not (starts and self.paragraph_start(line, blank_before, i)):
                 if i not in self.joins and self.is_heading(stripped, i, line, blank_before):
                     self.heading = f"{self.heading} / {line}" if self.heading else line.rstrip(":")
                 else:
@@ -226,13 +232,13 @@ class _Body:
         if not m:
             return False
         number = int(m["num"])
-        mark = _marking(m["mark"] or m["half"])
+        mark = _marking(m["mark"] or m["half"] or m["before"])
         fits = number == self.expected or str(number) == f"1{self.expected}"
         if index in self.joins and not (fits and mark):
             return False
         if not (fits or mark or (blank_before and 0 < number < self.expected + 5)):
             return False
-        if (m["mark"] or m["half"]) and mark is None and not fits:
+        if (m["mark"] or m["half"] or m["before"]) and mark is None and not fits:
             return False
         number = self.repair(number)
         text = m["text"].lstrip(" .:-")

@@ -59,7 +59,8 @@ def lines_of(text: str, markup: str) -> list[str]:
 # "... CAIRO 000941SIPDISE.O. 12958: DECL: 02/14/2016 TAGS: PTER EG".
 _GLUED_KEY = re.compile(
     r"(?<=\S)\s*(?=SIPDIS|NOFORN\b|E\.\s?O\.\s?1\d{4}|EO 1\d{4}|TAGS:|AGS:(?<!TAGS:)|SUBJECT:|"
-    r"REF:\s|Classified By:|CLASSIFIED BY:|1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s)"
+    r"REF:\s|Classified By:|CLASSIFIED BY:)"
+    r"|(?<=[^\s\d])(?<!\d\.)\s+(?=1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s)"
     r"|(?<=[^\s-])\s*(?=-{3,} ?S(?:UMMARY|ummary))"
     r"|(?<=-{3}) (?=\d{1,2}\.\s*\()"
 )

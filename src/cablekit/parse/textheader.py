@@ -28,6 +28,7 @@ _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\
 _TAGS_IN_LINE = re.compile(r"\s+TAGS?\s*[:;]?\s+")
 _INLINE_REF = re.compile(r"\s+REFS?:\s+")
 _GLUED_BODY = re.compile(r"\s\((?:U|C|S|SBU|[CS]/NF)\)\s+[A-Z][a-z]")
+_GLUED_PARAGRAPH = re.compile(r"\s1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s")
 _INLINE_CLASSIFIED = re.compile(r"(?<!de)Classified\s*By\b", re.I)
 
 CAVEATS = {
@@ -51,7 +52,12 @@ CAVEATS = {
 SENSITIVE = frozenset(
     {"SENSITIVE", "SENSITIVE BUT UNCLASSIFIED", "SBU", "FOR OFFICIAL USE ONLY", "FOUO"}
 )
-_CAVEAT_STARTS = frozenset(w[:3] for w in [*CAVEATS, *SENSITIVE, "REL", "NOT"])
+_BARE_CLASSIFICATIONS = frozenset(
+    {"UNCLASSIFIED", "UNCLAS", "CONFIDENTIAL", "SECRET", "TOP SECRET"}
+)
+_CAVEAT_STARTS = frozenset(
+    w[:3] for w in [*CAVEATS, *SENSITIVE, *_BARE_CLASSIFICATIONS, "REL", "NOT"]
+)
 _REL_TO = re.compile(r"^REL(?:\s+TO)?\s+[A-Z ,/]+$")
 _CAVEAT_SPLIT = re.compile(r"\s*[,/]\s*|\s{2,}|\s+(?=SIPDIS|NOFORN)|(?<=SIPDIS)\s+|(?<=NOFORN)\s+")
 
@@ -62,6 +68,8 @@ def caveat_tokens(line: str) -> list[str] | None:
     if head not in _CAVEAT_STARTS:
         return None
     text = " ".join(line.upper().replace("//", "/").split()).strip(" .")
+    if text in _BARE_CLASSIFICATIONS:
+        return []  # the classification repeated on a line of its own
     if text in CAVEATS or text in SENSITIVE or _REL_TO.match(text):
         return [_caveat(text)]
     tokens = [t.strip(" .") for t in _CAVEAT_SPLIT.split(text) if t.strip(" .")]
@@ -179,7 +187,7 @@ class _TextHeader:
         self.state.set("tags", tuple(parse_tags(" ".join(text))))
         return j
 
-    def subject(self, lines: Sequence[str], i: int, rest: str) -> int:
+    def subject(self, lines: list[str], i: int, rest: str) -> int:
         self.seen_field = True
         j = i + 1
         if not rest.strip():  # "SUBJECT:" alone, the text after a blank line
@@ -192,7 +200,12 @@ class _TextHeader:
         while j < len(lines) and lines[j].strip() and not self.ends_block(lines[j]):
             parts.append(lines[j].strip())
             j += 1
-        subject = self.split_classified(" ".join(" ".join(parts).split()))
+        subject = " ".join(" ".join(parts).split())
+        glued = _GLUED_PARAGRAPH.search(subject)
+        if glued:  # "SUBJECT: ... REF: ... Classified By: ... 1. (C) Summary: ..." on one line
+            lines.insert(j, subject[glued.start() :].strip())
+            subject = subject[: glued.start()]
+        subject = self.split_classified(subject)
         inline = _INLINE_REF.search(subject)
         if inline:
             self.ref_text.append(subject[inline.end() :])
