@@ -26,7 +26,7 @@ PARAGRAPH = re.compile(
 LEADING_MARK = re.compile(r"^\(\s*([A-Za-z][A-Za-z/ \-]{0,19}?)\s*\)\s*")
 # First characters of lines that may be more than a wrapped line of text.
 _SPECIAL = frozenset("0123456789-=_*(")
-UNDERLINE = re.compile(r"^\s*[-=_*]{2,}[-=_*\s]*$")
+UNDERLINE = re.compile(r"^\s*(?:[-=_*]\s?){2,}\s*$")
 MARK_FIRST = frozenset(
     [
         "U",
@@ -60,8 +60,9 @@ SIGNATURE_AFTER_SENTENCE = re.compile(
     r"^(?P<text>.*(?:[.!?][\"')\]]*|https?://\S+(?: [a-z]{2,4})?))\s+"
     r"(?P<sig>[A-Z][A-Z'\-]+(?:\s+[A-Z][A-Z'\-]+){0,2}|(?:Mc|Mac)?[A-Z][a-z]+)$"
 )
+# "---- Summary ----" and "Summary =======" on one line
 BOXED_HEADING = re.compile(
-    r"^(?:[-=_*]\s?){2,}\s*(?P<text>[A-Za-z(][^-=_*]{0,68}?)\s*(?:[-=_*]\s?){2,}$"
+    r"^(?:(?:[-=_*]\s?){2,}\s*)?(?P<text>[A-Za-z(][^-=_*]{0,68}?)\s*(?:[-=_*]\s?){3,}$"
 )
 NOT_SIGNATURES = frozenset(
     [
@@ -104,11 +105,17 @@ SUMMARY_END = re.compile(r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY\b[\s.)]*", re.I)
 _SUMMARY_WORDS = (
     r"(?:(?:INTRODUCTION|BACKGROUND|OVERVIEW)\s+AND\s+)?SUMMARY"
     r"(?:\s*(?:AND|/|&|,)\s*(?:COMMENTS?|INTRODUCTION|ACTION\s+REQUEST(?:ED)?|RECOMMENDATIONS?"
-    r"|ANALYSIS|BACKGROUND)){0,2}"
+    r"|ANALYSIS|BACKGROUND|OBJECTIVES?)){0,2}"
 )
 SUMMARY_OPEN = re.compile(
-    rf"(?:\bBEGIN\s+SUMMARY\b|(?:^|\n\n)[\s\-(]*{_SUMMARY_WORDS}\b(?=\s*[:.\-]|\s*\n|\s+[A-Z]))"
-    r"\s*[:.\-]*\s*",
+    r"(?:\bBEGIN\s+SUMMARY\b"
+    # at the start of a paragraph, maybe after an item letter or a portion mark
+    rf"|(?:^|\n\n)[\s\-]*(?:[A-Z][.)]\s*)?(?:\([A-Z/]{{1,8}}\)\s*)?\(?{_SUMMARY_WORDS}\)?\b"
+    r"(?=\s*[:.,\-]|\s*\n|\s+[A-Z])"
+    # "I. Summary Costa Rica serves ...", "---- SUMMARY/BACKGROUND ----"
+    rf"|\b(?:[IVX]{{1,4}}|[A-Z])\.\s+{_SUMMARY_WORDS}\b(?=\s+[A-Z])"
+    rf"|-{{3,}}\s*{_SUMMARY_WORDS}\s*-{{3,}})"
+    r"\s*[:.,\-)]*\s*",
     re.I,
 )
 SUMMARY_HEADING = re.compile(rf"\b{_SUMMARY_WORDS}\b", re.I)
@@ -211,11 +218,11 @@ class _Body:
             ):
                 self.paragraphs[-1].parts.append(line)  # the common case: a wrapped line
                 continue
-            if first in "-=_*":
-                if UNDERLINE.match(line):
-                    continue
+            if first in "-=_*" and UNDERLINE.match(line):
+                continue
+            if line[-1] in "-=_*" and i not in self.joins:
                 boxed = BOXED_HEADING.match(line)
-                if boxed and i not in self.joins:
+                if boxed:
                     self.heading = boxed["text"].strip(" :")
                     blank_before = True
                     continue
