@@ -62,6 +62,7 @@ _GLUED_KEY = re.compile(
     r"REF:\s|Classified By:|CLASSIFIED BY:)"
     r"|(?<=[^\s\d])(?<!\d\.)\s+(?=1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s)"
     r"|(?<=[^\s-])\s*(?=-{3,} ?S(?:UMMARY|ummary))"
+    r"|\s+(?=S(?:UMMARY|ummary)\s*-{3,}\s*$)"
     r"|(?<=-{3}) (?=\d{1,2}\.\s*\()"
 )
 _PARAGRAPH_LINE = re.compile(r"^\s*\d{1,3}\s?\.")

@@ -21,14 +21,16 @@ from .tags import TAGS_KEY, looks_like_tags, parse_tags
 
 EO_LINE = re.compile(r"^\s*E\s?\.?\s?O\s?\.?\s*(?P<eo>\d{5})\b\s*[:;.,]?\s*(?P<rest>.*)$", re.I)
 SUBJECT = re.compile(r"^\s*(?:S?UBJ(?:ECT)?|Subj(?:ect)?)\s*(?::\s*|\.\s*|\s+|$)(?P<rest>.*)$")
-PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\s?\.(?:\s|\(|$)")
+PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\s?\.(?:\s|\(|$|[A-Z])")
 LETTER_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s")
 _DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
 _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*")
 _TAGS_IN_LINE = re.compile(r"\s+TAGS?\s*[:;]?\s+")
 _INLINE_REF = re.compile(r"\s+REFS?:\s+")
 _GLUED_BODY = re.compile(r"\s\((?:U|C|S|SBU|[CS]/NF)\)\s+[A-Z][a-z]")
-_GLUED_PARAGRAPH = re.compile(r"\s1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s")
+_GLUED_PARAGRAPH = re.compile(
+    r"\s(?:1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s?|-{3,}\s*S(?:UMMARY|ummary)\s*-{3,})"
+)
 _INLINE_CLASSIFIED = re.compile(r"(?<!de)Classified\s*By\b", re.I)
 
 CAVEATS = {
@@ -124,7 +126,9 @@ class _TextHeader:
             line = line.strip()
             if not line:
                 continue
-            if PARAGRAPH_START.match(line) and not CLASSIFIED_START.match(line):
+            if _PORTION_PREFIX.match(line) or (
+                PARAGRAPH_START.match(line) and not CLASSIFIED_START.match(line)
+            ):
                 return False
             if self.ends_block(line):
                 return True
