@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 
 from ..errors import NotACable
@@ -29,7 +30,14 @@ from .envelope import looks_like_envelope, parse_envelope
 from .markers import remove_markers
 from .normalise import lines_of, unglue_header
 from .state import ParseState
-from .textheader import EO_LINE, PARAGRAPH_START, SUBJECT, caveat_tokens, parse_text_header
+from .textheader import (
+    EO_LINE,
+    PARAGRAPH_START,
+    SUBJECT,
+    caveat_tokens,
+    parse_text_header,
+    recover_fields,
+)
 from .validate import validate
 
 __all__ = ["parse_raw"]
@@ -67,6 +75,7 @@ def parse_raw(raw: RawCable) -> Cable:
     lines = cleaned.lines
     citing = derive_citing_id(raw, state, class_line)
     body_start = parse_text_header(lines, start, state, citing)
+    recover_fields(lines, state, citing)
     tail = list(lines[body_start:])
     take_signature(tail, state)
     lines = list(lines[:body_start]) + tail
@@ -141,8 +150,9 @@ def restart_at_full_copy(body: list[str], found: tuple[int, ClassLine]) -> list[
         return body
     for j in range(cut + 1, len(body)):
         if SUBJECT.match(body[j]) and body[j].strip()[:4].upper() in ("SUBJ", "UBJE"):
+            serial = re.compile(rf"\b0*{first.serial}\b")
             for k in range(j - 1, max(cut, j - 30), -1):
-                if first.post in body[k].upper():
+                if first.post in body[k].upper() and serial.search(body[k] + " " + body[k + 1]):
                     return _from_class_line(body, k, first)
             return body
     return body

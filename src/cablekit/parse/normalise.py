@@ -58,8 +58,8 @@ def lines_of(text: str, markup: str) -> list[str]:
 # Newspaper copies glue the text header onto one line:
 # "... CAIRO 000941SIPDISE.O. 12958: DECL: 02/14/2016 TAGS: PTER EG".
 _GLUED_KEY = re.compile(
-    r"(?<=\S)\s*(?=SIPDIS|NOFORN\b|E\.\s?O\.\s?1\d{4}|EO 1\d{4}|TAGS:|AGS:(?<!TAGS:)|SUBJECT:|"
-    r"REF:\s|Classified By:|CLASSIFIED BY:)"
+    r"(?<=\S)\s*(?=SIPDIS|NOFORN\b|(?i:E\.\s?O\.)\s?1\d{4}|EO 1\d{4}|(?i:TAGS:)|AGS:(?<!TAGS:)"
+    r"|(?i:SUBJECT:)|REF:\s|Classified By:|CLASSIFIED BY:)"
     r"|(?<=[^\s\d])(?<!\d\.)\s+(?=1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s)"
     r"|(?<=[^\s-])\s*(?=-{3,} ?S(?:UMMARY|ummary))"
     r"|\s+(?=S(?:UMMARY|ummary)\s*-{3,}\s*$)"

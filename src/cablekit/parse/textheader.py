@@ -297,3 +297,29 @@ def parse_text_header(
 ) -> int:
     """Fill the text-header fields from ``lines[start:]``; return where the body starts."""
     return _TextHeader(state, citing_id).run(lines, start)
+
+
+RECOVERABLE = ("executive_order", "tags", "subject")
+
+
+def recover_fields(lines: list[str], state: ParseState, citing_id: str | None) -> None:
+    """Header fields missing from the text header but written further down.
+
+    Mangled pages put the E.O., TAGS and SUBJECT lines after a media dump or an
+    excerpt; take the first of each wherever it is.
+    """
+    if all(state.get(name) for name in RECOVERABLE):
+        return
+    scratch = ParseState(year=state.year)
+    reader = _TextHeader(scratch, citing_id)
+    for i, line in enumerate(lines):
+        if line[:1] in ("E", "T", "S", "A", " ") and (
+            EO_LINE.match(line) or TAGS_KEY.match(line) or SUBJECT.match(line)
+        ):
+            reader.field(lines, i, line.strip())
+    for name in RECOVERABLE:
+        if not state.get(name) and scratch.get(name):
+            state.set(name, scratch.get(name))
+            if name == "executive_order":
+                state.set("declassify_on", scratch.get("declassify_on"))
+                state.set("declassify_note", scratch.get("declassify_note"))
