@@ -1,4 +1,10 @@
-"""The "Classified By" line (spec 5.7): who classified the cable, and why."""
+"""The "Classified By" line (spec 5.7): who classified the cable, and why.
+
+Forms vary widely: ``Classified By: PolMinCouns Scott Bellard, reasons 1.4 (b) and
+(d)``, ``CLASSIFIED BY: Rose E. Gottemoeller, Assistant Secretary, ...; REASON:
+1.4(B), (D)``, ``Classified by DCM Robert Deutsch, reasons 1.5, b/d``. The text is
+cut where the reasons begin; what is before is split into a title and a name.
+"""
 
 from __future__ import annotations
 
@@ -7,176 +13,111 @@ import re
 from ..model import ClassifiedBy
 
 START = re.compile(
-    r"^\s*(?:\d{1,2}\.\s*(?:\([A-Za-z/]{1,8}\)\s*)?)?(?:\(U\)\s*)?(?:Text\s+)?Classified\s*By(?=[\s:A-Z]|$)",
+    r"^\s*(?:\d{1,2}\.\s*(?:\([A-Za-z/]{1,8}\)\s*)?)?(?:\(U\)\s*)?(?:Text\s+)?"
+    r"Classified\s*By(?=[\s:A-Z]|$)",
     re.I,
 )
-_FULL = re.compile(
-    r"Classified\s*by\s*:?\s*(?:\(U\)\s*)?(?:Classified\s*by\s*:?\s*)?(?P<by>.*?)\s*[,;:.]?\s*"
-    r"(?:\b(?:for|under)\s+)?(?:\b(?:reasons?|reason\s*\(s\)|REASON\(S\)|per)\b)?\s*:?\s*"
-    r"(?:E\.\s?O\.?\s*1\d{4}\s*,?\s*(?:as\s+amended\s*,?\s*)?)?(?:in\s+)?(?:sec(?:tion)?s?\.?\s*)?"
-    r"(?P<sec>1\s?\.\s?[45])\s*(?P<letters>(?:[(\[]?\s*[a-hA-H]\s*[)\]]?(?:\s*(?:,|/|and|&|\s)\s*)*)+)",
-    re.I | re.S,
+_KEY = re.compile(r"(?:Text\s+)?Classified\s*by\s*:?\s*", re.I)
+_LEAD = re.compile(r"(?:\(U\)\s*|Classified\s*by\s*:?\s*)+", re.I)
+# Where the authority ends and the reasons begin.
+_REASONS = re.compile(
+    r"[\s,;:.]*(?:\b(?:for|under|based\s+upon)\s+)?"
+    r"(?:\b(?:r\s?e\s?a?\s?s?\s?o\s?n\s?s?|reason\s*\(s\)|per)\b\s*:?\s*"
+    r"|(?=\b1\s?[./]\s?[45](?!\d))|(?=\bE\.\s?O\.?\s*1\d{4}))",
+    re.I,
 )
-_BY_ONLY = re.compile(r"Classified\s*by\s*:?\s*(?P<by>.+)$", re.I | re.S)
+_SECTION = re.compile(
+    r"\b(?:E\.\s?O\.?\s*1\d{4}\s*,?\s*(?:as\s+amended\s*,?\s*)?)?(?:in\s+)?(?:sec(?:tion)?s?\.?\s*)?"
+    r"(?P<sec>1\s?[./]\s?[45])\.?\s*,?\s*"
+    r"(?P<letters>(?:[(\[]?\s*[a-hA-H]\s*[)\]]?(?:\s*(?:,|/|\band\b|&|\s)\s*)*)+)",
+    re.I,
+)
+_TRAILING_FOR = re.compile(r"[\s,]+(?:for|under|per|based\s+upon)$", re.I)
 _LETTER = re.compile(r"(?<![A-Za-z])[a-hA-H](?![A-Za-z])")
-_TITLE_WORDS = frozenset(
-    [
-        "ambassador",
-        "charge",
-        "chargé",
-        "d'affaires",
-        "affaires",
-        "a.i.",
-        "cda",
-        "dcm",
-        "acting",
-        "deputy",
-        "chief",
-        "of",
-        "mission",
-        "counselor",
-        "counsellor",
-        "minister",
-        "political",
-        "economic",
-        "econ",
-        "pol",
-        "polcouns",
-        "polmincouns",
-        "econcouns",
-        "officer",
-        "officers",
-        "consul",
-        "general",
-        "cg",
-        "principal",
-        "secretary",
-        "assistant",
-        "director",
-        "coordinator",
-        "head",
-        "section",
-        "attache",
-        "attaché",
-        "for",
-        "and",
-        "the",
-        "office",
-        "unit",
-        "regional",
-        "senior",
-        "special",
-        "advisor",
-        "adviser",
-        "representative",
-        "permanent",
-        "ambassador-designate",
-        "ds",
-        "rso",
-        "pao",
-        "dao",
-        "defense",
-        "military",
-        "public",
-        "affairs",
-        "management",
-        "affairs",
-        "deputy-chief",
-        "a/s",
-        "das",
-        "pdas",
-        "s/p",
-        "dci",
-        "inr",
-        "eur",
-        "nea",
-        "wha",
-        "eap",
-        "af",
-        "sca",
-        "io",
-        "isn",
-        "pm",
-        "usun",
-        "usnato",
-        "useu",
-        "mission",
-        "embassy",
-        "consulate",
-        "team",
-        "leader",
-        "spokesman",
-        "chair",
-        "chairman",
-        "executive",
-        "pol/econ",
-        "pol/mil",
-        "polmil",
-        "poloff",
-        "econoff",
-        "pol-econ",
-        "rpo",
-        "reo",
-        "prt",
-    ]
-)
+_TITLE_TEXT = """
+    ambassador ambassador-designate charge chargé d'affaires affaires a.i. a.i cda dcm acting
+    deputy chief of mission counselor counsellor minister minister-counselor political economic
+    econ pol polcouns polmincouns econcouns polcounselor poloff econoff officer officers consul
+    general cg principal secretary assistant director coordinator head section attache attaché
+    for and the office unit regional senior special advisor adviser representative permanent
+    ds rso pao dao defense military public affairs management a/s das pdas s/p inr eur nea wha
+    eap af sca io isn pm usun usnato useu mission embassy consulate team spokesman chair
+    chairman executive pol/econ pol/mil polmil pol-econ p/e e/p rpo reo prt amb amb. legal d'affairs
+    labor environment science technology commercial agricultural economics politics
+"""
+_TITLE_WORDS = frozenset(_TITLE_TEXT.split())
 _NAME_WORD = re.compile(
-    r"^(?:[A-Z]\.|[A-Z][a-z]*(?:(?:Mc|Mac|O'|De|La|Di|Van|Von)?[A-Z][a-z]+)?[.,]?|[A-Z][A-Z'\-]+)$"
+    r"^(?:[A-Z]\.?(?:[A-Z]\.)*|[A-Z]\.?[A-Za-z'\-]+|(?:Mc|Mac|O'|De|La|Di|Van|Von)?[A-Z][a-z]+"
+    r"(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?|[A-Z][A-Z'\-]+|(?:van|von|de|da|del|der|bin))[.,]?$"
 )
 
 
 def parse_classified_by(text: str) -> ClassifiedBy | None:
     """Title, name and reasons of a Classified By text (which may span lines)."""
     flat = " ".join(text.split())
-    m = _FULL.search(flat)
-    if m:
-        by = m["by"]
-        section = m["sec"].replace(" ", "")
-        letters = _LETTER.findall(m["letters"])
-        reasons = tuple(dict.fromkeys(f"{section}({c.lower()})" for c in letters))
-        raw = flat[: m.end()].strip()
-    else:
-        only = _BY_ONLY.search(flat)
-        if not only:
-            return None
-        by, reasons, raw = only["by"], (), flat
-    by = by.strip(" ,;:.")
-    title, name = split_title_name(by)
-    start = flat.lower().find("classified")
-    return ClassifiedBy(
-        title=title, name=name, reasons=reasons, text=raw[start:] if start >= 0 else raw
+    key = _KEY.search(flat)
+    if key is None:
+        return None
+    start, offset = key.start(), key.end()
+    lead = _LEAD.match(flat, offset)  # "(U)", or "Classified by" again
+    offset = lead.end() if lead else offset
+    rest = flat[offset:]
+    if "..." in rest:  # a truncated excerpt: keep what is before the cut word
+        rest = rest[: rest.index("...")]
+        rest = rest.rsplit(" ", 1)[0] if " " in rest else ""
+    section = _SECTION.search(rest)
+    cut = _REASONS.search(rest)
+    by = (
+        rest[: cut.start()] if cut and (section is None or cut.start() <= section.start()) else rest
     )
+    if section is not None and by is rest:
+        by = rest[: section.start()]
+    reasons: tuple[str, ...] = ()
+    end = len(flat)
+    if section is not None:
+        number = re.sub(r"\s", "", section["sec"]).replace("/", ".")
+        letters = _LETTER.findall(section["letters"])
+        reasons = tuple(dict.fromkeys(f"{number}({c.lower()})" for c in letters))
+        end = offset + section.end()
+    title, name = split_title_name(_TRAILING_FOR.sub("", by.strip(" ,;:.-")))
+    raw = flat[start:end].strip(" ,;")
+    return ClassifiedBy(title=title, name=name, reasons=reasons, text=raw)
 
 
 def split_title_name(by: str) -> tuple[str | None, str | None]:
-    """``PolMinCouns Scott Bellard`` -> (``PolMinCouns``, ``Scott Bellard``)."""
+    """``PolMinCouns Scott Bellard`` -> (``PolMinCouns``, ``Scott Bellard``).
+
+    The name is the run of name-like words ending a comma-separated segment
+    (``Rose E. Gottemoeller, Assistant Secretary``, ``EUR A/S KURT VOLKER,
+    ACTING``); everything else is the title.
+    """
     if not by:
         return None, None
-    if "," in by:
-        first, rest = (p.strip() for p in by.split(",", 1))
-        if _is_name(first.split()) and not _is_name(rest.split()):
-            return rest or None, first
-        if _is_name(rest.split()[:4]) and not _is_name(first.split()):
-            return first, rest
-    words = by.split()
-    n = len(words)
-    cut = n
-    while (
-        cut > 0
-        and n - cut < 4
-        and _NAME_WORD.match(words[cut - 1])
-        and not _is_title(words[cut - 1])
-    ):
-        cut -= 1
-    if cut == n:
+    if by.lower().startswith("derived"):  # "Derived from Multiple Sources": no person
         return by, None
-    title = " ".join(words[:cut]) or None
-    return title, " ".join(words[cut:])
+    segments = [s.strip() for s in by.split(",") if s.strip()]
+    for best in (2, 1):
+        for n, segment in enumerate(segments):
+            words = segment.split()
+            k = _trailing_name_words(words)
+            titled = all(_is_title(w) for w in words[: len(words) - k])
+            if k >= best and (best == 2 or k == len(words) or titled):
+                others = [*segments[:n], " ".join(words[: len(words) - k]), *segments[n + 1 :]]
+                title = ", ".join(o for o in others if o)
+                return title or None, " ".join(words[len(words) - k :])
+    return by, None
+
+
+def _trailing_name_words(words: list[str]) -> int:
+    k = 0
+    while k < min(4, len(words)) and _name_word(words[len(words) - 1 - k]):
+        k += 1
+    return k
+
+
+def _name_word(word: str) -> bool:
+    return bool(_NAME_WORD.match(word)) and not _is_title(word)
 
 
 def _is_title(word: str) -> bool:
     return word.lower().strip(",.:;") in _TITLE_WORDS
-
-
-def _is_name(words: list[str]) -> bool:
-    return 1 < len(words) <= 5 and all(_NAME_WORD.match(w) and not _is_title(w) for w in words)

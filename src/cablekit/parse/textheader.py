@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..model import Reference
+from ..model import ClassifiedBy, Reference
 from .classified import START as CLASSIFIED_START
 from .classified import parse_classified_by
 from .dates import parse_date
@@ -31,6 +31,7 @@ _GLUED_BODY = re.compile(r"\s\((?:U|C|S|SBU|[CS]/NF)\)\s+[A-Z][a-z]")
 _GLUED_PARAGRAPH = re.compile(
     r"\s(?:1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s?|-{3,}\s*S(?:UMMARY|ummary)\s*-{3,})"
 )
+_REASON_NUMBER = re.compile(r"1\s?[./]\s?[45]")
 _INLINE_CLASSIFIED = re.compile(r"(?<!de)Classified\s*By\b", re.I)
 
 CAVEATS = {
@@ -249,23 +250,27 @@ class _TextHeader:
         parts = [lines[i].strip()]
         j = i + 1
         while j < len(lines) and lines[j].strip() and len(parts) < 4:
-            if self.ends_block(lines[j]) or re.search(r"1\s?\.\s?[45]", " ".join(parts)):
+            if self.ends_block(lines[j]) or _REASON_NUMBER.search(" ".join(parts)):
                 break
             parts.append(lines[j].strip())
             j += 1
-        found = parse_classified_by(" ".join(parts))
-        if found and not self.state.get("classified_by"):
-            self.state.set("classified_by", found)
+        self.keep_classified(parse_classified_by(" ".join(parts)))
         return j
+
+    def keep_classified(self, found: ClassifiedBy | None) -> None:
+        """Keep the first complete Classified By; a later one may complete a truncated one."""
+        if found is None or not (found.name or found.title or found.reasons):
+            return
+        old = self.state.get("classified_by")
+        if old is None or (not old.reasons and found.reasons):
+            self.state.set("classified_by", found)
 
     def split_classified(self, text: str) -> str:
         """``REF: A. STATE 44313 Classified By: ...`` on one line: take the tail."""
         inline = _INLINE_CLASSIFIED.search(text)
         if not inline:
             return text
-        found = parse_classified_by(text[inline.start() :])
-        if found and not self.state.get("classified_by"):
-            self.state.set("classified_by", found)
+        self.keep_classified(parse_classified_by(text[inline.start() :]))
         return text[: inline.start()]
 
     def ends_block(self, line: str) -> bool:
