@@ -31,10 +31,10 @@ from .markers import remove_markers
 from .normalise import lines_of, unglue_header
 from .state import ParseState
 from .textheader import (
-    EO_LINE,
     PARAGRAPH_START,
     SUBJECT,
     caveat_tokens,
+    eo_line,
     parse_text_header,
     recover_fields,
 )
@@ -102,7 +102,7 @@ def split_header(lines: list[str]) -> tuple[list[str], list[str]]:
         line = lines[i].strip()
         if line and "/" not in line and parse_class_line(line):
             return lines[:i], lines[i:]
-        if line and (EO_LINE.match(line) or SUBJECT.match(line) or PARAGRAPH_START.match(line)):
+        if line and (eo_line(line) or SUBJECT.match(line) or PARAGRAPH_START.match(line)):
             return _header_until_text(lines, first, i)
     return _header_until_text(lines, first, len(lines))
 
@@ -126,7 +126,7 @@ def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
         text = line.strip()
         if not text:
             continue
-        if EO_LINE.match(text) or SUBJECT.match(text) or PARAGRAPH_START.match(text):
+        if eo_line(text) or SUBJECT.match(text) or PARAGRAPH_START.match(text):
             return None
         found = parse_class_line(text)
         if found:

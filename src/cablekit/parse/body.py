@@ -24,6 +24,7 @@ PARAGRAPH = re.compile(
     r"\s*(?P<text>.*)$"
 )
 LEADING_MARK = re.compile(r"^\(\s*([A-Za-z][A-Za-z/ \-]{0,19}?)\s*\)\s*")
+_STRAY_CAPTIONS = frozenset({"SIPDIS", "Sipdis", "sipdis", "SIPDIS SIPDIS"})
 # First characters of lines that may be more than a wrapped line of text.
 _SPECIAL = frozenset("0123456789-=_*(")
 UNDERLINE = re.compile(r"^\s*(?:[-=_*]\s?){2,}\s*$")
@@ -64,41 +65,15 @@ SIGNATURE_AFTER_SENTENCE = re.compile(
 BOXED_HEADING = re.compile(
     r"^(?:(?:[-=_*]\s?){2,}\s*)?(?P<text>[A-Za-z(][^-=_*]{0,68}?)\s*(?:[-=_*]\s?){3,}$"
 )
-NOT_SIGNATURES = frozenset(
-    [
-        "END",
-        "SUMMARY",
-        "COMMENT",
-        "NOTE",
-        "TEXT",
-        "UNQUOTE",
-        "UNQTE",
-        "QUOTE",
-        "BT",
-        "NNNN",
-        "SIPDIS",
-        "NOFORN",
-        "SECRET",
-        "CONFIDENTIAL",
-        "UNCLASSIFIED",
-        "UNCLAS",
-        "SBU",
-        "THANKS",
-        "THANK",
-        "YOU",
-        "REGARDS",
-        "BEGIN",
-        "TAGS",
-        "SUBJECT",
-        "ACTION",
-        "REQUEST",
-        "INFO",
-        "FYI",
-        "OK",
-        "STATE",
-        "NONE",
-    ]
-)
+_NOT_SIGNATURE_TEXT = """
+    END SUMMARY COMMENT NOTE TEXT UNQUOTE UNQTE QUOTE BT NNNN SIPDIS NOFORN SECRET CONFIDENTIAL
+    UNCLASSIFIED UNCLAS SBU THANKS THANK YOU REGARDS BEGIN TAGS SUBJECT ACTION REQUEST REQUES INFO
+    FYI OK STATE NONE CABLE AMEMBASSY AMCONSUL USMISSION IMMEDIATE PRIORITY ROUTINE AND THE OF FOR
+    TO GUIDANCE SEPTEL REFTEL PARA PARAS DEPARTMENT
+"""
+NOT_SIGNATURES = frozenset(_NOT_SIGNATURE_TEXT.split())
+# Leading words that are not part of a signature line: "MINIMIZE CONSIDERED CLINTON".
+_SIGNATURE_NOISE = re.compile(r"^(?:(?:MINIMIZE|CONSIDERED|X{4,})\s+)+")
 URL = re.compile(r"https?://\S+|www\.\S+|intelink", re.I)
 SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
 SUMMARY_END = re.compile(r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY\b[\s.)]*", re.I)
@@ -142,13 +117,16 @@ def take_signature(lines: list[str], state: ParseState) -> None:
     if not lines:
         return
     last = lines[-1].strip()
-    words = last.replace(".", " ").split()
+    if last.endswith("..."):
+        last = last[:-3].rstrip()
+    last = _SIGNATURE_NOISE.sub("", last)
+    words = last.replace(".", " ").upper().split()
     if SIGNATURE.match(last) and not NOT_SIGNATURES.intersection(words) and _signer_case(last):
         state.set("signature", last.rstrip("."))
         lines.pop()
     else:
         m = SIGNATURE_AFTER_SENTENCE.match(last)
-        if m and not NOT_SIGNATURES.intersection(m["sig"].split()) and len(m["sig"]) <= 30:
+        if m and not NOT_SIGNATURES.intersection(m["sig"].upper().split()) and len(m["sig"]) <= 30:
             state.set("signature", m["sig"])
             lines[-1] = m["text"]
     _take_trailer(lines, state)
@@ -209,6 +187,8 @@ class _Body:
             if not line:
                 blank_before = True
                 continue
+            if line in _STRAY_CAPTIONS:
+                continue  # a caption repeated inside the text
             first = line[0]
             if (
                 not blank_before
@@ -325,33 +305,52 @@ def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:
 
     The opener is a ``Summary:`` at the start of a paragraph, ``BEGIN SUMMARY``
     or a heading naming the summary; without one, a paragraph 1 that runs to
-    ``End summary`` is the summary.
+    ``End summary`` is the summary. A summary runs over at most a few
+    paragraphs; without an end mark it is the opener's paragraph.
     """
     first = paragraphs[:12]
     for n, p in enumerate(first):
         if p.heading and SUMMARY_HEADING.search(p.heading):
-            return _summary_from(paragraphs[n : n + 12], 0)
+            return _summary_from(paragraphs[n : n + 12])
     text = "\n\n".join(p.text for p in first)
     if "UMMARY" not in text and "ummary" not in text:
         return None
     end = SUMMARY_END.search(text)
-    openers = list(SUMMARY_OPEN.finditer(text, 0, end.start() if end else len(text)))
+    openers = [
+        m
+        for m in SUMMARY_OPEN.finditer(text, 0, end.start() if end else len(text))
+        if not text.startswith(("continued", "Continued", "CONTINUED"), m.end())
+    ]
     if not openers:
         if end is None or text.count("\n\n", 0, end.start()) > 2:
             return None
         return _clean(text[: end.start()])
     opener = openers[-1] if end else openers[0]
-    stop = end.start() if end else text.find("\n\n", opener.end())
+    stop = text.find("\n\n", opener.end())
+    if end and text.count("\n\n", opener.end(), end.start()) <= MAX_SUMMARY_PARAGRAPHS:
+        stop = end.start()
     return _clean(text[opener.end() : stop if stop >= 0 else len(text)])
 
 
-def _summary_from(paragraphs: Sequence[Paragraph], start: int) -> str | None:
+MAX_SUMMARY_PARAGRAPHS = 6
+_SUMMARY_LABEL = re.compile(
+    r"^(?:\d{1,2}[.)]\s*)?(?:\([A-Za-z/ ]{1,12}\)\s*)?"
+    r"(?:(?:AND|and)\s+(?:COMMENTS?|Comments?)\s*[:.]\s*)?"
+)
+
+
+def _summary_from(paragraphs: Sequence[Paragraph]) -> str | None:
     text = "\n\n".join(p.text for p in paragraphs)
     end = SUMMARY_END.search(text)
-    summary = text[: end.start()] if end else paragraphs[0].text
+    near = end and text.count("\n\n", 0, end.start()) <= MAX_SUMMARY_PARAGRAPHS
+    summary = text[: end.start()] if end and near else paragraphs[0].text
     opener = SUMMARY_OPEN.match(summary)
     return _clean(summary[opener.end() :] if opener else summary)
 
 
 def _clean(summary: str) -> str | None:
+    summary = _SUMMARY_LABEL.sub("", summary.strip())
+    opener = SUMMARY_OPEN.match(summary)  # "1) (U) Summary." left by a label
+    if opener and opener.end() < len(summary):
+        summary = summary[opener.end() :]
     return summary.strip().rstrip(" (-").strip() or None

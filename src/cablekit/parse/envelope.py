@@ -30,11 +30,11 @@ FL5 = re.compile(
 KEYWORD = re.compile(r"^(FM|TO|INFO|XMT|BT)(?:\s+|/|$)(.*)$")
 OLD_PAGE_HEADER = re.compile(r"^(?:[A-Z ]*\s)?PAGE\s+\d{2}\b")
 DISTRIBUTION = re.compile(
-    r"^(?:(?:ORIGIN|ACTION|INFO)\s+)?(?:[A-Z][A-Z/]*-\d{2}\s*)+(?:/\d{3}\s*[A-Z]?)?\s*$"
+    r"^(?:(?:ORIGIN|ACTION|INFO)\s+)?(?:[A-Z][A-Z/]*-\d{2}\s*)*(?:/\d{3}\s*[A-Z]?)?\s*$"
     r"|^-{5,}|^(?:ORIGIN|ACTION)\s+[A-Z/]+-\d{2}|^(?:DRAFTED|APPROVED|CLEARED)\s+BY\b"
 )
 ADDRESSEE = re.compile(
-    r"^(?:(?P<ri>R[A-Z]{3,7}|ZEN)\s?/\s?)?(?P<name>.+?)"
+    r"^(?:(?P<ri>R[A-Z]{3,7}|ZEN|[A-Z]{4,7}(?=\s?/))\s?/\s?)?(?P<name>.+?)"
     r"(?:\s+(?P<prec>FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|IMMEDIAT|PRIORITY|PIORITY|PRIORTY|ROUTINE))?"
     r"(?:\s+(?P<serial>\d{3,5}(?:\s?-\s?\d{3,5})?))?\s*$"
 )
@@ -109,6 +109,8 @@ class _Envelope:
     def feed(self, line: str) -> None:
         if not line:
             return
+        if ("-0" in line or line[0] in "/-") and DISTRIBUTION.match(line):
+            return  # State's internal distribution block, before or inside the address list
         if self.target is not None and not line.startswith(_NOT_ADDRESSEES):
             self.add_addressee(line)  # the common case: one more addressee
             return
@@ -209,8 +211,8 @@ class _Envelope:
             self.add_addressee(rest)
 
     def add_addressee(self, text: str) -> None:
-        if not text or self.target is None:
-            return
+        if len(text) < 3 or self.target is None or OLD_PAGE_HEADER.match(text):
+            return  # stray letters, a page header inside the address list
         addressee = parse_addressee(text, excluded=self.excluding)
         if addressee.routing_indicator and addressee.routing_indicator != "ZEN":
             where = "TO" if self.target is self.to else "INFO"

@@ -51,8 +51,11 @@ def unwrap(text: str, markup: str) -> str:
 
 
 def lines_of(text: str, markup: str) -> list[str]:
-    """The unwrapped text as lines without trailing whitespace."""
-    return [line.rstrip() for line in unwrap(text, markup).split("\n")]
+    """The unwrapped text as lines without trailing whitespace (or dump backslashes)."""
+    text = unwrap(text, markup)
+    if "\\\n" in text:  # line continuations of a pasted database dump
+        return [line.rstrip().rstrip("\\").rstrip() for line in text.split("\n")]
+    return [line.rstrip() for line in text.split("\n")]
 
 
 # Newspaper copies glue the text header onto one line:

@@ -13,7 +13,8 @@ from .. import tables
 from ..model import Reference
 
 REF_KEY = re.compile(
-    r"^\s*(?:REF(?:S|TEL|TELS|\(S\))?|Refs?|Ref\(s\)|Reftels?|REFERENCES?)\s*[:.]?(?:\s+|$)(?P<rest>.*)$"
+    r"^\s*(?:REF(?:S|TEL|TELS|\(S\))?|Refs?|Ref\(s\)|Reftels?|REFERENCES?)"
+    r"\s*(?:[.:]+\s*|\s+|$)(?P<rest>.*)$"
 )
 # A lettered item: "A.", "A)", "(A)", "A:" at the start or after a separator.
 _LETTER = re.compile(r"(?:^|(?<=[\s;,]))(?:\(([A-Z])\)|([A-Z])[.):](?!\w))\s*")
@@ -53,9 +54,12 @@ def _citations(item: str) -> list[tuple[int, int, str, int, str | None]]:
     """Cable citations in an item: (start, end, station, serial, year text)."""
     words = [(m.start(), m.end(), m[0]) for m in _WORD.finditer(item)]
     found: list[tuple[int, int, str, int, str | None]] = []
+    last_serial = -1  # word index of the previous citation's serial: never a year
     for i, (_start, end, word) in enumerate(words):
         if not word.isdigit() or len(word) > 8 or i == 0:
             continue
+        if item.startswith("...", end):
+            continue  # "MOSCOW 240...": a serial cut by an excerpt
         hit = _station_before(words, i)
         if hit is None and found and words[i - 1][2].upper() in ("AND", ",", "&"):
             hit = (i, found[-1][2])  # "BERN 1253 AND 1260": the station carries over
@@ -63,9 +67,15 @@ def _citations(item: str) -> list[tuple[int, int, str, int, str | None]]:
             continue
         first, station = hit
         year = None
-        if first > 0 and words[first - 1][2].isdigit() and len(words[first - 1][2]) in (2, 4):
-            first -= 1
+        previous = first - 1
+        if (
+            previous > last_serial
+            and words[previous][2].isdigit()
+            and len(words[previous][2]) in (2, 4)
+        ):
+            first = previous
             year = words[first][2]
+        last_serial = i
         suffix = _YEAR_SUFFIX.match(item[end:])
         if year is None and suffix:
             year = suffix[1]

@@ -49,14 +49,25 @@ def _expand(piece: str) -> list[str]:
         return []
     if len(code) > 4 and code.isalpha() and tables.tag_kind(code) is None:
         split = tables.split_glued_tags(code)
-        if split:
+        if split and _plausible_run(split):
             return split
     return [code] if _CODE.match(code) else []
 
 
+def _plausible_run(pieces: list[str]) -> bool:
+    """Codes run together are 4-letter subject/program codes, maybe ending in countries.
+
+    ``RIGHTS`` is not ``RI GH TS`` and ``POLITICS`` not ``PO LI TI CS``.
+    """
+    sizes = [len(p) >= 4 for p in pieces]
+    return len(pieces) > 1 and sizes[0] and sizes == sorted(sizes, reverse=True)
+
+
 def looks_like_tags(line: str) -> bool:
-    """A continuation line of TAGS: nothing but upper-case codes and separators."""
+    """A continuation line of TAGS: nothing but codes (known ones, if in lower case)."""
     pieces = [p for p in _SPLIT.split(line.strip()) if p]
-    return (
-        bool(pieces) and all(_CODE.match(p) and p.isupper() for p in pieces) and len(pieces) <= 12
-    )
+    if not pieces or len(pieces) > 25:
+        return False
+    if all(_CODE.match(p) for p in pieces):
+        return True
+    return all(tables.tag_kind(p.upper()) for p in pieces)

@@ -19,14 +19,39 @@ from .refs import REF_KEY, parse_references
 from .state import ParseState
 from .tags import TAGS_KEY, looks_like_tags, parse_tags
 
-EO_LINE = re.compile(r"^\s*E\s?\.?\s?O\s?\.?\s*(?P<eo>\d{5})\b\s*[:;.,]?\s*(?P<rest>.*)$", re.I)
+_EO = re.compile(r"^\s*E\s?\.?\s?O\s?\.?\s*(?P<eo>1\d{4})\b\s*[:;.,]?\s*(?P<rest>.*)$", re.I)
+# The orders that govern classification; others (E.O. 13382, sanctions) only count
+# when the line reads like a declassification line.
+_CLASSIFICATION_ORDERS = frozenset(
+    {"10501", "10964", "11652", "12065", "12356", "12958", "13292", "13526"}
+)
+_DECLASSIFICATION = re.compile(r"DECL|DNG|N/A|OADR|GDS|X\d|\d/\d", re.I)
+
+
+def eo_line(line: str) -> re.Match[str] | None:
+    """The E.O. line of a text header (``E.O. 12958: DECL: 04/07/2019``), or None."""
+    m = _EO.match(line)
+    if m is None or m["eo"] in _CLASSIFICATION_ORDERS or _DECLASSIFICATION.search(m["rest"]):
+        return m
+    return None
+
+
 SUBJECT = re.compile(r"^\s*(?:S?UBJ(?:ECT)?|Subj(?:ect)?)\s*(?::\s*|\.\s*|\s+|$)(?P<rest>.*)$")
+SUBJECT_AGAIN = re.compile(r"^SUBJ(?:ECT)?\s*:\s*", re.I)
 PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\s?\.(?:\s|\(|$|[A-Z])")
 LETTER_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s")
 _DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
 _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*")
 _TAGS_IN_LINE = re.compile(r"\s+TAGS?\s*[:;]?\s+")
-_INLINE_REF = re.compile(r"\s+REFS?:\s+")
+_INLINE_REF = re.compile(r"\s*\bREFS?:\s*|(?<=[A-Z]{3})REFS?:\s*")
+_SUBJECT_NOISE = re.compile(
+    r"\s*(?:(?:SENSITIVE BUT UNCLASSIFIED|SBU)\b[^.]*\.?\s*PLEASE (?:PROTECT|HANDLE) ACCORDINGLY\.?"
+    r"|/{4,}.*|[-=_*]{3,}\s*)$",
+    re.I,
+)
+_MARK_AT_ENDS = re.compile(
+    r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*|\s*\((?:U|C|S|SBU)\)$", re.I
+)
 _GLUED_BODY = re.compile(r"\s\((?:U|C|S|SBU|[CS]/NF)\)\s+[A-Z][a-z]")
 _GLUED_PARAGRAPH = re.compile(
     r"\s(?:1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s?|-{3,}\s*S(?:UMMARY|ummary)\s*-{3,})"
@@ -61,6 +86,7 @@ _BARE_CLASSIFICATIONS = frozenset(
 _CAVEAT_STARTS = frozenset(
     w[:3] for w in [*CAVEATS, *SENSITIVE, *_BARE_CLASSIFICATIONS, "REL", "NOT"]
 )
+_SBU_NOTICE = re.compile(r"^(?:SENSITIVE BUT UNCLASSIFIED|SBU)\b.*ACCORDINGLY\.?$")
 _REL_TO = re.compile(r"^REL(?:\s+TO)?\s+[A-Z ,/]+$")
 _CAVEAT_SPLIT = re.compile(r"\s*[,/]\s*|\s{2,}|\s+(?=SIPDIS|NOFORN)|(?<=SIPDIS)\s+|(?<=NOFORN)\s+")
 
@@ -71,6 +97,8 @@ def caveat_tokens(line: str) -> list[str] | None:
     if head not in _CAVEAT_STARTS:
         return None
     text = " ".join(line.upper().replace("//", "/").split()).strip(" .")
+    if _SBU_NOTICE.match(text):
+        return ["SBU"]
     if text in _BARE_CLASSIFICATIONS:
         return []  # the classification repeated on a line of its own
     if text in CAVEATS or text in SENSITIVE or _REL_TO.match(text):
@@ -87,6 +115,27 @@ def _caveat(token: str) -> str:
     if _REL_TO.match(token):
         return "REL TO " + token.split(None, 2)[-1] if " TO " in token else token
     return CAVEATS[token]
+
+
+def _is_ref_item(line: str) -> bool:
+    """``B. 08 OTTAWA 1140``, ``(C) SAO PAULO 206;``: a lettered REF item, not a paragraph.
+
+    ``(U) On September 24 ...`` is a portion-marked paragraph.
+    """
+    if _CITATION_ITEM.match(line):
+        return True
+    if not LETTER_ITEM.match(line) or line.lstrip()[:3] in ("(U)", "(C)", "(S)"):
+        return False
+    head = line[:48].upper()
+    return any(c.isdigit() for c in head) or any(k in head for k in _REF_WORDS)
+
+
+_CITATION_ITEM = re.compile(
+    r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s+(?:\d{2,4}\s+)?[A-Z][A-Z .'\-]{1,24}\s\d{1,7}\b"
+)
+
+
+_REF_WORDS = ("MAIL", "TELCON", "MEMCON", "MEETING", "CONVERSATION", "LETTER", "NOTE", "REPORT")
 
 
 class _TextHeader:
@@ -144,7 +193,7 @@ class _TextHeader:
         if tokens is not None:
             self.caveats.extend(tokens)
             return i + 1
-        m = EO_LINE.match(line)
+        m = eo_line(line)
         if m:
             return self.eo(lines, i, m["eo"], m["rest"])
         m = TAGS_KEY.match(line)
@@ -201,11 +250,12 @@ class _TextHeader:
             if j >= len(lines) or self.ends_block(lines[j]):
                 return j
             rest, j = lines[j], j + 1
-        parts = [rest.strip()]
+        subject = SUBJECT_AGAIN.sub("", rest.strip())  # "SUBJECT: SUBJECT: ..."
         while j < len(lines) and lines[j].strip() and not self.ends_block(lines[j]):
-            parts.append(lines[j].strip())
+            joiner = "" if subject.endswith("-") else " "  # "US-" / "LATIN"
+            subject += joiner + lines[j].strip()
             j += 1
-        subject = " ".join(" ".join(parts).split())
+        subject = " ".join(subject.split()).replace('""', '"')
         glued = _GLUED_PARAGRAPH.search(subject)
         if glued:  # "SUBJECT: ... REF: ... Classified By: ... 1. (C) Summary: ..." on one line
             lines.insert(j, subject[glued.start() :].strip())
@@ -215,9 +265,10 @@ class _TextHeader:
         if inline:
             self.ref_text.append(subject[inline.end() :])
             subject = subject[: inline.start()]
-        subject = _PORTION_PREFIX.sub("", subject).strip()
-        if subject and not self.state.get("subject"):
-            self.state.set("subject", subject)
+        subject = _MARK_AT_ENDS.sub("", _SUBJECT_NOISE.sub("", subject)).strip()
+        old = self.state.get("subject")
+        if subject and (not old or (subject.startswith(old) and len(subject) > len(old))):
+            self.state.set("subject", subject)  # a later, complete copy of a cut subject wins
         return j
 
     def refs(self, lines: list[str], i: int, rest: str) -> int:
@@ -234,11 +285,11 @@ class _TextHeader:
                 k = j + 1
                 while k < len(lines) and not lines[k].strip():
                     k += 1
-                if k < len(lines) and LETTER_ITEM.match(lines[k]) and not self.ends_block(lines[k]):
+                if k < len(lines) and _is_ref_item(lines[k]):
                     j = k
                     continue
                 break
-            if self.ends_block(line):
+            if self.ends_block(line) and not _is_ref_item(line):
                 break
             parts.append(line)
             j += 1
@@ -281,7 +332,7 @@ class _TextHeader:
             or REF_KEY.match(line)
             or TAGS_KEY.match(line)
             or SUBJECT.match(line)
-            or EO_LINE.match(line)
+            or eo_line(line)
             or CLASSIFIED_START.match(line)
             or caveat_tokens(line) is not None
         )
@@ -319,7 +370,7 @@ def recover_fields(lines: list[str], state: ParseState, citing_id: str | None) -
     reader = _TextHeader(scratch, citing_id)
     for i, line in enumerate(lines):
         if line[:1] in ("E", "T", "S", "A", " ") and (
-            EO_LINE.match(line) or TAGS_KEY.match(line) or SUBJECT.match(line)
+            eo_line(line) or TAGS_KEY.match(line) or SUBJECT.match(line)
         ):
             reader.field(lines, i, line.strip())
     for name in RECOVERABLE:
