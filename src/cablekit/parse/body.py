@@ -318,7 +318,7 @@ def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:
     end = SUMMARY_END.search(text)
     openers = [
         m
-        for m in SUMMARY_OPEN.finditer(text, 0, end.start() if end else len(text))
+        for m in _openers(text, end.start() if end else len(text))
         if not text.startswith(("continued", "Continued", "CONTINUED"), m.end())
     ]
     if not openers:
@@ -337,6 +337,22 @@ _SUMMARY_LABEL = re.compile(
     r"^(?:\d{1,2}[.)]\s*)?(?:\([A-Za-z/ ]{1,12}\)\s*)?"
     r"(?:(?:AND|and)\s+(?:COMMENTS?|Comments?)\s*[:.]\s*)?"
 )
+
+
+def _openers(text: str, stop: int) -> list[re.Match[str]]:
+    """SUMMARY_OPEN matches before ``stop``, tried only around the word "summary"."""
+    found: list[re.Match[str]] = []
+    lower = text.lower() if len(text) == len(text.lower()) else None
+    if lower is None:  # case mapping changed the length: search the slow way
+        return list(SUMMARY_OPEN.finditer(text, 0, stop))
+    at = lower.find("summary")
+    while 0 <= at < stop:
+        start = max(text.rfind("\n\n", 0, at), at - 60, found[-1].end() if found else 0, 0)
+        m = SUMMARY_OPEN.search(text, start, min(stop, at + 200))
+        if m and m.start() <= at and (not found or m.start() >= found[-1].end()):
+            found.append(m)
+        at = lower.find("summary", at + 7)
+    return found
 
 
 def _summary_from(paragraphs: Sequence[Paragraph]) -> str | None:
