@@ -8,21 +8,24 @@ vocabularies hold one of their values) and whose JSON form round-trips, or it ra
 The inputs are a handful of real cables (the packaged samples with the reference cable
 09OTTAWA278, the raw telegrams of ``../shared/data/samples/raw-telegram`` when present, a
 corpus page, a cables.csv and a JSON lines sample) damaged by the mutations of
-``bench/fuzz.py``, drawn here with hypothesis strategies so that failures shrink:
+``bench/fuzz.py``, drawn here with hypothesis strategies (a failure prints the seed name
+and every draw, and the example database replays it):
 
 - ``test_mutated_cable[<mutation>]``   one mutation kind, the format detected (and
   ``test_long_line``: a 1 MB line);
+- ``test_mutated_record_file``         a damaged cables.csv or JSON lines file;
 - ``test_forced_format[<format>]``     a stack of text mutations, the format forced;
 - ``test_binary_input[<format>]``      bytes with NULs (junk, UTF-16/32 text), every format.
 
-Tests named ``*KNOWN_BUG*`` (or with a ``KNOWN-BUG`` id) reproduce parser bugs found by
-these properties and by ``bench/fuzz.py``; they are left failing on purpose until fixed.
+The tests at the bottom pin down the failures these properties and ``bench/fuzz.py`` found
+(since fixed), with minimal inputs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -55,10 +58,13 @@ class Draw(Protocol):
 # --------------------------------------------------------------------------- the seed cables
 
 
+CABLE_FILE = re.compile(r"\d\d[A-Z]")  # a file named after its cable id, not README.md
+
+
 def seed_cables() -> tuple[dict[str, bytes], dict[str, bytes]]:
     """Single-cable files (samples, raw telegrams, a corpus page) and record files (one
     cables.csv and one JSON lines sample), by short name."""
-    paths = sorted(p for p in SAMPLES.iterdir() if p.is_file())
+    paths = sorted(p for p in SAMPLES.iterdir() if CABLE_FILE.match(p.name))
     raw = DATA / "samples" / "raw-telegram"
     if raw.is_dir():
         paths += sorted(raw.glob("*.txt"))
@@ -302,7 +308,7 @@ def late_nul(draw: Draw, data: bytes) -> bytes:
 
 
 def binary_junk(draw: Draw, data: bytes) -> bytes:
-    junk = draw(st.binary(min_size=1, max_size=512).filter(lambda b: b"\x00" in b))
+    junk = draw(st.binary(max_size=511)) + b"\x00"  # NUL bytes make it binary
     at = draw(st.integers(0, min(len(data), 4096)))
     return data[:at] + junk + data[at:]
 
@@ -354,26 +360,7 @@ def test_seed_cable_parses(name: str) -> None:
     assert cable.id
 
 
-# Test cases that fail on the parser of today, each for a reason reported to the lead
-# engineer (see the bottom of this module for minimal inputs). Marked in their ids only:
-# they run and fail until fixed.
-CONTRACT = "parse raises UnknownFormat/UnreadableInput instead of NotACable"
-KNOWN_BUGS: dict[str, str] = {
-    "binary-junk": CONTRACT + " (NUL bytes; gzip/xz/zip magic in front)",
-    "reencode-utf16": CONTRACT + " (UTF-16/32 text has NUL bytes: 'binary')",
-    "record-file": CONTRACT + " (a damaged CSV row or JSON line)",
-    "cables-csv": CONTRACT + " (text that is not CSV, forced as cables-csv)",
-    "jsonl": CONTRACT + " (text that is not JSON, forced as jsonl)",
-    "binary": CONTRACT + " (bytes with NULs, any format)",
-}
-
-
-def marked(name: str, bug: str | None = None) -> str:
-    """The test id of a case: ``-KNOWN-BUG`` appended when it is expected to fail today."""
-    return f"{name}-KNOWN-BUG" if (bug or name) in KNOWN_BUGS else name
-
-
-@pytest.mark.parametrize("mutation", list(MUTATIONS), ids=[marked(m) for m in MUTATIONS])
+@pytest.mark.parametrize("mutation", list(MUTATIONS), ids=list(MUTATIONS))
 @given(data=st.data())
 @moderate
 def test_mutated_cable(mutation: str, data: st.DataObject) -> None:
@@ -388,10 +375,9 @@ def test_long_line(data: st.DataObject) -> None:
     parse_or_not_a_cable(long_line(data.draw, seed))
 
 
-@pytest.mark.parametrize("_case", [marked("record-file")])
 @given(data=st.data())
 @moderate
-def test_mutated_record_file(_case: str, data: st.DataObject) -> None:
+def test_mutated_record_file(data: st.DataObject) -> None:
     """A damaged cables.csv or JSON lines file, the format detected."""
     mutated = RECORD_SEEDS[data.draw(record_names, label="records")]
     for name in data.draw(st.lists(st.sampled_from(list(TEXT_MUTATIONS)), min_size=1, max_size=2)):
@@ -399,7 +385,7 @@ def test_mutated_record_file(_case: str, data: st.DataObject) -> None:
     parse_or_not_a_cable(mutated)
 
 
-@pytest.mark.parametrize("format_", FORMATS, ids=[marked(f) for f in FORMATS])
+@pytest.mark.parametrize("format_", FORMATS, ids=list(FORMATS))
 @given(data=st.data())
 @moderate
 def test_forced_format(format_: str, data: st.DataObject) -> None:
@@ -410,9 +396,7 @@ def test_forced_format(format_: str, data: st.DataObject) -> None:
     parse_or_not_a_cable(mutated, format_)
 
 
-@pytest.mark.parametrize(
-    "format_", [None, *FORMATS], ids=[marked(f, "binary") for f in ("auto", *FORMATS)]
-)
+@pytest.mark.parametrize("format_", [None, *FORMATS], ids=["auto", *FORMATS])
 @given(data=st.data())
 @settings(moderate, max_examples=10)
 def test_binary_input(format_: str | None, data: st.DataObject) -> None:
@@ -454,6 +438,25 @@ def test_arbitrary_text(text: str) -> None:
     check_cable(cable)
 
 
+def test_the_type_check_sees_wrong_types() -> None:
+    """The invariant check itself: it must report what it is there to catch."""
+    good = cablekit.parse(REFERENCE.read_bytes())
+    assert type_violations(good) == []
+    bad = dataclasses.replace(
+        good,
+        id=278,  # type: ignore[arg-type]
+        tags=["PREL"],  # type: ignore[arg-type]
+        partial=1,  # type: ignore[arg-type]
+        classification="SECRETISH",
+        paragraphs=(dataclasses.replace(good.paragraphs[0], text=b"bytes"),),  # type: ignore[arg-type]
+    )
+    problems = "\n".join(type_violations(bad))
+    for path in ("cable.id", "cable.tags", "cable.partial", "cable.classification"):
+        assert path + ":" in problems
+    assert "cable.paragraphs[0].text:" in problems
+    assert type_violations(dataclasses.replace(good, id="\ud800")) != []
+
+
 def test_reference_cable_round_trip() -> None:
     cable = parse_or_not_a_cable(REFERENCE.read_bytes())
     assert cable is not None and cable.id == "09OTTAWA278"
@@ -461,41 +464,34 @@ def test_reference_cable_round_trip() -> None:
 
 
 # --------------------------------------------------------------------------- found bugs
-# Each reproduces a failure found by the properties above or by bench/fuzz.py. They fail
-# until the parser is fixed; they are not marked xfail on purpose.
+# Each pins down a failure the properties above or bench/fuzz.py found, now fixed.
 
 
 @pytest.mark.parametrize(
     ("data", "format_"),
     [
-        pytest.param(b'{"body": ' + b"1" * 5000 + b"}\n", None, id="huge-int-auto-KNOWN-BUG"),
-        pytest.param(b"1" * 5000 + b"\n", "jsonl", id="huge-int-forced-KNOWN-BUG"),
-        pytest.param(
-            b'{"body": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", None, id="deep-KNOWN-BUG"
-        ),
+        pytest.param(b'{"body": ' + b"1" * 5000 + b"}\n", None, id="huge-int-auto"),
+        pytest.param(b"1" * 5000 + b"\n", "jsonl", id="huge-int-forced"),
+        pytest.param(b'{"body": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", None, id="deep"),
     ],
 )
 def test_jsonl_line_json_cannot_hold(data: bytes, format_: str | None) -> None:
     """A JSON line with a >4300-digit integer (ValueError) or nested 100,000 deep
-    (RecursionError): jsonl._record catches only JSONDecodeError, so the error escapes
-    ``parse``, ``read`` and the CLI (a traceback)."""
+    (RecursionError) is a bad line, not a crash."""
     parse_or_not_a_cable(data, format_)
 
 
 @pytest.mark.parametrize(
     ("data", "format_"),
     [
-        pytest.param(b"\x00\x01\x02 binary", None, id="binary-auto-KNOWN-BUG"),
-        pytest.param(b"\x00\x01\x02 binary", "telegram", id="binary-telegram-KNOWN-BUG"),
-        pytest.param(
-            REFERENCE.read_text(encoding="utf-8").encode("utf-16"), None, id="utf16-KNOWN-BUG"
-        ),
-        pytest.param(REFERENCE.read_bytes(), "cables-csv", id="md-as-csv-KNOWN-BUG"),
-        pytest.param(REFERENCE.read_bytes(), "jsonl", id="md-as-jsonl-KNOWN-BUG"),
+        pytest.param(b"\x00\x01\x02 binary", None, id="binary-auto"),
+        pytest.param(b"\x00\x01\x02 binary", "telegram", id="binary-telegram"),
+        pytest.param(REFERENCE.read_text(encoding="utf-8").encode("utf-16"), None, id="utf16"),
+        pytest.param(REFERENCE.read_bytes(), "cables-csv", id="md-as-csv"),
+        pytest.param(REFERENCE.read_bytes(), "jsonl", id="md-as-jsonl"),
     ],
 )
 def test_parse_raises_only_not_a_cable(data: bytes, format_: str | None) -> None:
-    """``parse`` documents NotACable only, but raises UnknownFormat for bytes with a NUL
-    (binary junk, UTF-16 text) and UnreadableInput for a forced cables-csv or jsonl format
-    on text that is not CSV or JSON."""
+    """Binary junk, UTF-16 text, and text forced as cables-csv or jsonl that is neither:
+    ``parse`` says NotACable, its only error."""
     parse_or_not_a_cable(data, format_)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from .errors import CablekitError, NotACable
+from .errors import CablekitError, InputError, NotACable
 from .model import Cable
 from .parse import parse_raw
 from .sources import iter_inputs, read_bytes
@@ -17,11 +17,16 @@ def parse(data: str | bytes, format: str | None = None) -> Cable:
     :param data: the cable as text or bytes (raw telegram, scraped page, WikiLeaks
         page, a cables.csv row, a JSON line).
     :param format: force a format (see ``cablekit.sources.FORMATS``); detected when None.
-    :raises NotACable: the input holds no cable.
+    :raises NotACable: the input holds no cable: binary data, an archive, a damaged
+        cables.csv row or JSON line, or text with no cable in it. It is the only error
+        ``parse`` raises; its message says why.
     """
     raw_bytes = data.encode("utf-8") if isinstance(data, str) else data
-    for raw in read_bytes(raw_bytes, None, format):
-        return parse_raw(raw)
+    try:
+        for raw in read_bytes(raw_bytes, None, format):
+            return parse_raw(raw)
+    except InputError as error:
+        raise NotACable(f"The input holds no cable: {error}") from error
     raise NotACable("The input holds no cable")
 
 

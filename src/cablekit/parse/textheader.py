@@ -42,11 +42,11 @@ PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\s?\.(?:\s|\(|$|[A-Z])")
 LETTER_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s")
 _DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
 _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*")
-_TAGS_IN_LINE = re.compile(r"\s+TAGS?\s*[:;]?\s+")
+_TAGS_IN_LINE = re.compile(r"\sTAGS?\s?[:;]?\s")
 _INLINE_REF = re.compile(r"\s*\bREFS?:\s*|(?<=[A-Z]{3})REFS?:\s*")
 _SUBJECT_NOISE = re.compile(
     r"\s*(?:(?:SENSITIVE BUT UNCLASSIFIED|SBU)\b[^.]*\.?\s*PLEASE (?:PROTECT|HANDLE) ACCORDINGLY\.?"
-    r"|/{4,}.*|[-=_*]{3,}\s*)$",
+    r"|(?<!/)/{4,}.*|(?<![-=_*])[-=_*]{3,}\s*)$",
     re.I,
 )
 _MARK_AT_ENDS = re.compile(

@@ -366,9 +366,19 @@ def _tar(
                 yield from _member(
                     member, info.name, info.size, f"{where(path)}!{info.name}", read_file
                 )
-        complete = tail.ends_cleanly(tar.offset)
+        complete = tail.ends_cleanly(tar.offset) and _drained(stream)
     if not complete:
         yield UnreadableInput(f"{where(path)} is a truncated or corrupt archive")
+
+
+def _drained(stream: io.BytesIO | io.BufferedReader) -> bool:
+    """Read past the archive's end: a decompressor checks its trailer (CRC, size) only at EOF."""
+    try:
+        while stream.read(1 << 16):
+            pass
+    except _DAMAGE:
+        return False
+    return True
 
 
 # --- zip --------------------------------------------------------------------

@@ -71,6 +71,8 @@ def _record(line: bytes | None, number: int, path: str | None) -> RawCable | Cab
         record = json.loads(decode(line))
     except json.JSONDecodeError as error:
         return UnreadableInput(f"{where} is not valid JSON ({error.msg}); skipped")
+    except (ValueError, RecursionError):  # a 5,000-digit number, nesting 100,000 deep
+        return UnreadableInput(f"{where} cannot be read as JSON; skipped")
     if not isinstance(record, dict):
         return UnreadableInput(f"{where} is not a JSON object; skipped")
     cable = _cable(record, Source(format=FORMAT, path=path, row=number))

@@ -17,7 +17,8 @@ FORMAT = "markdown"
 _EXTENSIONS = (".md", ".markdown")
 # "[¶](#)" and "[PREL](#)": links to "#" are what a scrape of the page leaves.
 _ARTEFACTS = (b"](#)", "[¶]".encode())
-_MARKUP_STARTS = (b"<!", b"<?", b"<html", b"<HTML")
+# HTML and XML documents, and JSON, are never scrapes (however many artefacts they quote).
+_MARKUP_STARTS = (b"<!", b"<?", b"<html", b"<HTML", b"{")
 _ARTEFACT_REACH = 16 * 1024  # the scrape starts with the cable: artefacts come early
 
 

@@ -207,8 +207,13 @@ def split_glued_tags(token: str) -> list[str] | None:
     Among the possible splits the one with the fewest pieces of a length other than 4 or 2
     wins, then the fewest 2-letter pieces, then the fewest pieces.
     """
+    if len(token) > MAX_GLUED_LENGTH:
+        return None  # no TAGS line runs that long; the split would cost quadratic time
     pieces = _split(token)
     return list(pieces) if pieces is not None else None
+
+
+MAX_GLUED_LENGTH = 64
 
 
 # A split's cost: (pieces of other lengths, 2-letter pieces, pieces).
