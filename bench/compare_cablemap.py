@@ -213,6 +213,35 @@ def cm_declassify_on(rec: CablemapRecord) -> Raw:
     return str(rec.get("nondisclosure_deadline") or "")
 
 
+# --- cablemap values that are not the field at all -----------------------------------------
+# Three mechanical rules, each shown with examples in docs/parser-vs-cablemap.md. A value they
+# reject still counts in cablemap's raw coverage; the "valid" coverage leaves it out.
+
+_DISTRIBUTION_CODE = re.compile(r"^[A-Z][A-Z/]*-\d{2}\b")
+_MID_SENTENCE = re.compile(r"^(?:(?:of|and|or|for|under|to|OF|AND|OR|FOR|UNDER|TO)\b|[,;:.)\]])")
+_NOT_A_PERSON = re.compile(r"C O N F|S E C R E T|SIPDIS|Sipdis|\.\.\.|\d")
+
+
+def real_addressees(raw: Raw) -> bool:
+    """An INFO list read from State's distribution block (``INFO LOG-00 EEB-00 ...``) is not."""
+    first = raw[0] if isinstance(raw, tuple) and raw else None
+    return not (isinstance(first, tuple) and _DISTRIBUTION_CODE.match(str(first[1])))
+
+
+def real_summary(raw: Raw) -> bool:
+    """A summary starts a sentence; cablemap's fragments start at any word "summary"."""
+    return not _MID_SENTENCE.match(str(raw).strip())
+
+
+def real_person(raw: Raw) -> bool:
+    """A classifier's name holds no classification line, caption, digits or ``...`` cut."""
+    return not _NOT_A_PERSON.search(str(raw))
+
+
+def anything(raw: Raw) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class SharedField:
     """A field both parsers extract: how to read it on each side and how to compare it."""
@@ -222,20 +251,23 @@ class SharedField:
     cablekit: Callable[[Cable], Raw]
     cablemap: Callable[[CablemapRecord], Raw]
     key: Callable[[Raw], Key]
+    valid: Callable[[Raw], bool] = anything  # is a cablemap value the field at all?
 
 
 SHARED_FIELDS: tuple[SharedField, ...] = (
     SharedField("subject", "subject", ck_subject, cm_subject, fold),
     SharedField("TAGS", "tags", ck_tags, cm_tags, upper_items),
     SharedField("TO", "recipients", ck_to, cm_to, addressees),
-    SharedField("INFO", "info_recipients", ck_info, cm_info, addressees),
+    SharedField("INFO", "info_recipients", ck_info, cm_info, addressees, real_addressees),
     SharedField(
         "transmission id", "transmission_id", ck_transmission_id, cm_transmission_id, transmission
     ),
     SharedField("references", "references", ck_references, cm_references, id_set),
-    SharedField("summary", "summary", ck_summary, cm_summary, fold),
+    SharedField("summary", "summary", ck_summary, cm_summary, fold, real_summary),
     SharedField("signature", "signed_by", ck_signature, cm_signature, name_words),
-    SharedField("classified by", "classified_by", ck_classified_by, cm_classified_by, person),
+    SharedField(
+        "classified by", "classified_by", ck_classified_by, cm_classified_by, person, real_person
+    ),
     SharedField("DECL date", "nondisclosure_deadline", ck_declassify_on, cm_declassify_on, same),
 )
 
@@ -279,6 +311,8 @@ class FieldTally:
     cablekit: int = 0
     cablemap: int = 0
     cablemap_errors: int = 0
+    cablemap_invalid: int = 0  # cablemap values that are not the field (see SharedField.valid)
+    invalid: list[Example] = field(default_factory=list, repr=False)
     both: int = 0
     agree: int = 0
     disagreements: dict[str, list[Example]] = field(
@@ -302,6 +336,11 @@ class FieldTally:
         else:
             return
         self.disagreements[kind].append(Example(cable_id, show(ck_raw), show(cm_raw)))
+
+    @property
+    def cablemap_valid(self) -> int:
+        """cablemap's coverage without the values that are not the field at all."""
+        return self.cablemap - self.cablemap_invalid
 
     @property
     def agreement(self) -> float:
@@ -462,7 +501,11 @@ def add_cable(result: Comparison, cable_id: str, cable: Cable, rec: CablemapReco
         tally = result.fields[spec.label]
         if f"{spec.cablemap_property}_error" in rec:
             tally.cablemap_errors += 1
-        tally.add(cable_id, spec.cablekit(cable), spec.cablemap(rec), spec.key)
+        cm_raw = spec.cablemap(rec)
+        tally.add(cable_id, spec.cablekit(cable), cm_raw, spec.key)
+        if cm_raw and not spec.valid(cm_raw):
+            tally.cablemap_invalid += 1
+            tally.invalid.append(Example(cable_id, show(spec.cablekit(cable)), show(cm_raw)))
     for label, has in CABLEKIT_ONLY.items():
         result.cablekit_only[label] += has(cable)
 
@@ -505,12 +548,15 @@ def pct(count: int, total: int) -> str:
 def coverage_rows(result: Comparison) -> list[list[str]]:
     rows = []
     for label, tally in result.fields.items():
-        verdict = "yes" if tally.cablekit >= tally.cablemap else "NO"
+        verdict = "yes" if tally.cablekit >= tally.cablemap_valid else "NO"
         rows.append(
             [
                 label,
                 f"{tally.cablemap:,}",
                 pct(tally.cablemap, result.pages),
+                f"{tally.cablemap_invalid:,}",
+                f"{tally.cablemap_valid:,}",
+                pct(tally.cablemap_valid, result.pages),
                 f"{tally.cablekit:,}",
                 pct(tally.cablekit, result.pages),
                 verdict,
@@ -519,7 +565,17 @@ def coverage_rows(result: Comparison) -> list[list[str]]:
     return rows
 
 
-COVERAGE_HEADER = ["field", "cablemap", "%", "cablekit", "%", "cablekit ≥ cablemap"]
+COVERAGE_HEADER = [
+    "field",
+    "cablemap",
+    "%",
+    "of which not the field",
+    "cablemap, valid",
+    "%",
+    "cablekit",
+    "%",
+    "cablekit ≥ valid cablemap",
+]
 
 
 def agreement_rows(result: Comparison) -> list[list[str]]:
@@ -634,6 +690,14 @@ def text_report(result: Comparison, examples: int) -> str:
 def example_report(result: Comparison, n: int) -> str:
     lines = []
     for label, tally in result.fields.items():
+        if tally.invalid:
+            lines.append(
+                f"{label} — cablemap values that are not the field ({len(tally.invalid)}):"
+            )
+            for ex in pick(tally.invalid, n):
+                lines.append(f"  {ex.cable_id}")
+                lines.append(f"    cablekit: {ex.cablekit or '-'}")
+                lines.append(f"    cablemap: {ex.cablemap or '-'}")
         for kind in KINDS:
             found = tally.disagreements[kind]
             if not found:

@@ -221,9 +221,15 @@ def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
             if found and found.reasons:
                 state.set("classified_by", found)
                 return
+    previous = ""
     for i, line in enumerate(lines):
-        if ("lassified" in line or "LASSIFIED" in line) and CLASSIFIED_START.match(line):
-            found = parse_classified_by(" ".join(lines[i : i + 3]))
+        text = line
+        if line.startswith("BY:") and previous.endswith("CLASSIFIED"):
+            text = "CLASSIFIED " + line  # "... CLASSIFIED" / "BY: Gene A. Cretz, ..."
+        if line.strip():
+            previous = line.rstrip()
+        if ("lassified" in text or "LASSIFIED" in text) and CLASSIFIED_START.match(text):
+            found = parse_classified_by(" ".join([text, *lines[i + 1 : i + 3]]))
             if found and (found.reasons or i < 40):
                 state.set("classified_by", found)
                 return

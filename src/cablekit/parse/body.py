@@ -79,8 +79,8 @@ SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
 SUMMARY_END = re.compile(r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY\b[\s.)]*", re.I)
 _SUMMARY_WORDS = (
     r"(?:(?:INTRODUCTION|BACKGROUND|OVERVIEW)\s+AND\s+)?SUMMARY"
-    r"(?:\s*(?:AND|/|&|,)\s*(?:COMMENTS?|INTRODUCTION|ACTION\s+REQUEST(?:ED)?|RECOMMENDATIONS?"
-    r"|ANALYSIS|BACKGROUND|OBJECTIVES?)){0,2}"
+    r"(?:\s*(?:,\s*(?:AND\s+)?|AND\s+|/|&)\s*(?:COMMENTS?|INTRODUCTION|ACTION\s+REQUEST(?:ED)?"
+    r"|RECOMMENDATIONS?|ANALYSIS|BACKGROUND|OBJECTIVES?)){0,3}"
 )
 SUMMARY_OPEN = re.compile(
     r"(?:\bBEGIN\s+SUMMARY\b"

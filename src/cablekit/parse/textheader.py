@@ -46,7 +46,7 @@ _TAGS_IN_LINE = re.compile(r"\sTAGS?\s?[:;]?\s")
 _INLINE_REF = re.compile(r"\s*\bREFS?:\s*|(?<=[A-Z]{3})REFS?:\s*")
 _SUBJECT_NOISE = re.compile(
     r"\s*(?:(?:SENSITIVE BUT UNCLASSIFIED|SBU)\b[^.]*\.?\s*PLEASE (?:PROTECT|HANDLE) ACCORDINGLY\.?"
-    r"|(?<!/)/{4,}.*|(?<![-=_*])[-=_*]{3,}\s*)$",
+    r"|(?<!/)/{4,}.*|(?<![-=_*])[-=_*]{3,}\s*|\sCLASSIFIED)$",
     re.I,
 )
 _MARK_AT_ENDS = re.compile(
