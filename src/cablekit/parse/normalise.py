@@ -68,6 +68,11 @@ _GLUED_KEY = re.compile(
     r"|\s+(?=S(?:UMMARY|ummary)\s*-{3,}\s*$)"
     r"|(?<=-{3}) (?=\d{1,2}\.\s*\()"
 )
+# Searched from the second character: a key that starts the line is no glue.
+_GLUED_HINT = re.compile(
+    r"SIPDIS|NOFORN|[Ee]\.\s?[Oo]\.|EO 1|.TAGS:|(?<!T)AGS:|SUBJECT:|[Ss]ubject:|REF:|.Classified By"
+    r"|.CLASSIFIED BY|UMMARY|ummary|1\s?\.\s*\(|-{3} \d"
+)
 _PARAGRAPH_LINE = re.compile(r"^\s*\d{1,3}\s?\.")
 
 
@@ -77,7 +82,12 @@ def unglue_header(lines: list[str]) -> list[str]:
     for index, line in enumerate(lines):
         if _PARAGRAPH_LINE.match(line) or index > 60:
             return out + lines[index:]
-        if len(line) > 20 and not line.lstrip().startswith("SUBJ") and _GLUED_KEY.search(line, 1):
+        if (
+            len(line) > 20
+            and _GLUED_HINT.search(line, 1)  # ten times cheaper than the pattern itself
+            and not line.lstrip().startswith("SUBJ")
+            and _GLUED_KEY.search(line, 1)
+        ):
             out.extend(part for part in _GLUED_KEY.split(line) if part.strip())
         else:
             out.append(line)
