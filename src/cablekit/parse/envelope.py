@@ -9,6 +9,7 @@ packaged tables and unknown or malformed ones are warned about, never fixed.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 
@@ -268,6 +269,7 @@ def originator(text: str) -> Originator:
     return Originator(name=" ".join(name.split()), routing_indicator=ri)
 
 
+@functools.lru_cache(maxsize=16384)  # address lines repeat from cable to cable
 def parse_addressee(text: str, excluded: bool = False) -> Addressee:
     m = ADDRESSEE.match(text.strip())
     if m is None:  # the pattern accepts any non-empty text
@@ -303,6 +305,7 @@ def check_ri(state: ParseState, ri: str, where: str) -> None:
         state.warn("unknown-ri", f"{where}: unknown routing indicator {ri}{suffix}")
 
 
+@functools.lru_cache(maxsize=4096)
 def suggest_ri(ri: str) -> str | None:
     """The closest known RI, same station prefix first, with its name."""
     for width, cutoff in ((5, 0.6), (4, 0.75)):

@@ -146,6 +146,7 @@ class _TextHeader:
         self.handling: list[str] = []
         self.seen_field = False
         self.ref_text: list[str] = []
+        self.block_starts: dict[str, bool] = {}
 
     def run(self, lines: list[str], start: int) -> int:
         """Parse from ``start``; return the index of the first body line."""
@@ -325,17 +326,11 @@ class _TextHeader:
         return text[: inline.start()]
 
     def ends_block(self, line: str) -> bool:
-        line = line.strip()
-        return bool(
-            PARAGRAPH_START.match(line)
-            or _PORTION_PREFIX.match(line)
-            or REF_KEY.match(line)
-            or TAGS_KEY.match(line)
-            or SUBJECT.match(line)
-            or eo_line(line)
-            or CLASSIFIED_START.match(line)
-            or caveat_tokens(line) is not None
-        )
+        """Whether ``line`` starts something else than the field being read (memoised)."""
+        known = self.block_starts.get(line)
+        if known is None:
+            known = self.block_starts[line] = _starts_block(line.strip())
+        return known
 
     def finish(self) -> None:
         self.state.set("caveats", tuple(dict.fromkeys(self.caveats)))
@@ -346,6 +341,19 @@ class _TextHeader:
                 if ref.id is None or all(ref.id != r.id for r in refs):
                     refs.append(ref)
         self.state.set("references", tuple(refs))
+
+
+def _starts_block(line: str) -> bool:
+    return bool(
+        PARAGRAPH_START.match(line)
+        or _PORTION_PREFIX.match(line)
+        or REF_KEY.match(line)
+        or TAGS_KEY.match(line)
+        or SUBJECT.match(line)
+        or eo_line(line)
+        or CLASSIFIED_START.match(line)
+        or caveat_tokens(line) is not None
+    )
 
 
 def parse_text_header(
