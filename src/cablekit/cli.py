@@ -17,7 +17,7 @@ import click
 from .coverage_report import Coverage
 from .errors import CablekitError
 from .model import Cable
-from .pipeline import Outcome, parse_paths
+from .pipeline import T, keep, parse_paths
 from .schema import json_schema
 from .sources import FORMATS
 from .textview import render_text
@@ -50,7 +50,8 @@ class Tally:
         self.ok = 0
         self.codes: set[int] = set()
 
-    def cables(self, outcomes: Iterator[Outcome]) -> Iterator[Cable]:
+    def passed(self, outcomes: Iterator[T | CablekitError]) -> Iterator[T]:
+        """What parsed (as rendered), reporting each problem on stderr as it comes."""
         for outcome in outcomes:
             if isinstance(outcome, CablekitError):
                 self.failed += 1
@@ -89,22 +90,26 @@ def cli() -> None:
 def parse(paths: tuple[str, ...], format_: str | None, output: str, jobs: int) -> None:
     """Parse cables in PATHS (files, directories, archives, - for stdin)."""
     tally = Tally()
-    write_cables(tally.cables(parse_paths(paths, format_, jobs)), output, sys.stdout)
+    render = render_text if output == "text" else json_record
+    texts = tally.passed(parse_paths(paths, format_, jobs, render))
+    write_records(texts, output, sys.stdout)
     sys.exit(tally.exit_code())
 
 
-def write_cables(cables: Iterator[Cable], output: str, out: TextIO) -> None:
-    if output == "text":
-        for cable in cables:
-            out.write(render_text(cable) + "\n")
-    elif output == "json":
+def json_record(cable: Cable) -> str:
+    """The record as one line of JSON (run in the worker processes)."""
+    return json.dumps(cable.to_json(), ensure_ascii=False)
+
+
+def write_records(texts: Iterator[str], output: str, out: TextIO) -> None:
+    if output == "json":
         out.write("[")
-        for n, cable in enumerate(cables):
-            out.write(("," if n else "") + "\n" + json.dumps(cable.to_json(), ensure_ascii=False))
+        for n, text in enumerate(texts):
+            out.write(("," if n else "") + "\n" + text)
         out.write("\n]\n")
     else:
-        for cable in cables:
-            out.write(json.dumps(cable.to_json(), ensure_ascii=False) + "\n")
+        for text in texts:
+            out.write(text + "\n")
 
 
 @cli.command()
@@ -115,7 +120,7 @@ def check(paths: tuple[str, ...], format_: str | None, jobs: int) -> None:
     """Report, per field, how many cables in PATHS have it, and the warnings."""
     tally = Tally()
     coverage = Coverage()
-    for cable in tally.cables(parse_paths(paths, format_, jobs)):
+    for cable in tally.passed(parse_paths(paths, format_, jobs, keep)):
         coverage.add(cable)
     coverage.problems = tally.failed
     click.echo(coverage.report(), nl=False)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
-from itertools import islice
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import TypeVar
 
 from .errors import CablekitError, NotACable
 from .model import Cable
@@ -14,8 +16,10 @@ from .sources import iter_inputs
 from .sources.base import RawCable
 
 Outcome = Cable | CablekitError
-# Inputs handed to the workers at a time; bounds memory whatever the input size.
-BATCH_PER_JOB = 64
+T = TypeVar("T")
+# Inputs read ahead of the parsed ones, per worker, and handed over at a time.
+AHEAD_PER_JOB = 256
+CHUNK = 16
 
 
 class ParserFailure(CablekitError):
@@ -24,14 +28,16 @@ class ParserFailure(CablekitError):
     exit_code = 4
 
 
-def parse_one(raw: RawCable) -> Outcome:
+def parse_one(item: RawCable | CablekitError) -> Outcome:
     """Parse one raw cable; problems come back as values, never raised."""
+    if isinstance(item, CablekitError):
+        return item
     try:
-        return parse_raw(raw)
+        return parse_raw(item)
     except NotACable as error:
-        return NotACable(f"{_where(raw)}: {error}")
-    except Exception as error:
-        return ParserFailure(f"{_where(raw)}: the parser failed ({type(error).__name__}: {error})")
+        return NotACable(f"{_where(item)}: {error}")
+    except Exception as error:  # reported with its input; the run goes on
+        return ParserFailure(f"{_where(item)}: the parser failed ({type(error).__name__}: {error})")
 
 
 def _where(raw: RawCable) -> str:
@@ -40,24 +46,52 @@ def _where(raw: RawCable) -> str:
     return f"{where} row {src.row}" if src.row is not None else where
 
 
-def parse_stream(items: Iterable[RawCable | CablekitError], jobs: int = 1) -> Iterator[Outcome]:
-    """Parse raw cables (passing errors through) with ``jobs`` worker processes."""
+def keep(cable: Cable) -> Cable:
+    return cable
+
+
+def _parse_and_render(
+    render: Callable[[Cable], T], item: RawCable | CablekitError
+) -> T | CablekitError:
+    outcome = parse_one(item)
+    return outcome if isinstance(outcome, CablekitError) else render(outcome)
+
+
+def parse_stream(
+    items: Iterable[RawCable | CablekitError],
+    jobs: int = 1,
+    render: Callable[[Cable], T] = keep,  # type: ignore[assignment]
+) -> Iterator[T | CablekitError]:
+    """Parse raw cables (passing errors through) with ``jobs`` worker processes, in order.
+
+    ``render`` runs in the worker too (a module-level function: it is pickled by name), so
+    that the parent only writes what comes back. Reading goes on while the workers parse,
+    but never more than a bounded number of inputs ahead: memory stays flat whatever the
+    input size.
+    """
+    work = partial(_parse_and_render, render)
     if jobs <= 1:
-        for item in items:
-            yield item if isinstance(item, CablekitError) else parse_one(item)
+        yield from map(work, items)
         return
-    iterator = iter(items)
+    ahead = threading.BoundedSemaphore(AHEAD_PER_JOB * jobs)
+
+    def feed() -> Iterator[RawCable | CablekitError]:
+        for item in items:
+            ahead.acquire()
+            yield item
+
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(jobs) as pool:
-        while batch := list(islice(iterator, BATCH_PER_JOB * jobs)):
-            raws = [item for item in batch if not isinstance(item, CablekitError)]
-            parsed = iter(pool.map(parse_one, raws, chunksize=8))
-            for item in batch:
-                yield item if isinstance(item, CablekitError) else next(parsed)
+        for outcome in pool.imap(work, feed(), chunksize=CHUNK):
+            ahead.release()
+            yield outcome
 
 
 def parse_paths(
-    paths: Iterable[str], format: str | None = None, jobs: int = 1
-) -> Iterator[Outcome]:
-    """Every cable (or problem) in files, directories and archives."""
-    return parse_stream(iter_inputs(paths, format), jobs)
+    paths: Iterable[str],
+    format: str | None = None,
+    jobs: int = 1,
+    render: Callable[[Cable], T] = keep,  # type: ignore[assignment]
+) -> Iterator[T | CablekitError]:
+    """Every cable (or problem) in files, directories and archives, rendered by ``render``."""
+    return parse_stream(iter_inputs(paths, format), jobs, render)
