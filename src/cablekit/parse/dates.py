@@ -54,7 +54,13 @@ def dtg_to_iso(day: str, hhmm: str, month: str, year: str) -> str | None:
         moment = datetime(y, mon, int(day), int(hhmm[:2]), int(hhmm[2:]))
     except ValueError:
         return None
-    return moment.strftime("%Y-%m-%dT%H:%M:00Z")
+    return utc_minute(moment)
+
+
+def utc_minute(moment: datetime) -> str:
+    """``2009-04-07T21:02:00Z`` (formatted by hand: strftime costs 15 us a call)."""
+    m = moment
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:00Z"
 
 
 def julian_to_iso(ddd: int, hhmm: str, year: int) -> str | None:
@@ -67,7 +73,7 @@ def julian_to_iso(ddd: int, hhmm: str, year: int) -> str | None:
         return None
     if moment.year != year:
         return None
-    return moment.strftime("%Y-%m-%dT%H:%M:00Z")
+    return utc_minute(moment)
 
 
 def _iso(y: int, m: int, d: int) -> str | None:
@@ -130,4 +136,4 @@ def csv_date_to_iso(text: str) -> str | None:
         moment = datetime(int(m[3]), int(m[1]), int(m[2]), int(m[4]), int(m[5]))
     except ValueError:
         return None
-    return moment.strftime("%Y-%m-%dT%H:%M")
+    return utc_minute(moment)[:16]
