@@ -125,15 +125,3 @@ def parse_date(text: str) -> str | None:
         if value:
             return value
     return None
-
-
-def csv_date_to_iso(text: str) -> str | None:
-    """cables.csv's ``M/D/YYYY H:MM`` as ``YYYY-MM-DDTHH:MM``."""
-    m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})", text.strip())
-    if not m:
-        return None
-    try:
-        moment = datetime(int(m[3]), int(m[1]), int(m[2]), int(m[4]), int(m[5]))
-    except ValueError:
-        return None
-    return utc_minute(moment)[:16]
