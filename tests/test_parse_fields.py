@@ -120,7 +120,7 @@ def test_declassification_dates(text: str, iso: str | None) -> None:
     ],
 )
 def test_tags(text: str, expected: list[str]) -> None:
-    assert parse_tags(text) == expected
+    assert list(parse_tags(text)) == expected
 
 
 def test_reference_items_and_resolution() -> None:

@@ -10,6 +10,7 @@ and boilerplate trailers are taken off the end first.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -162,12 +163,17 @@ def _take_trailer(lines: list[str], state: ParseState) -> None:
         state.set("trailer", (" ".join(trailer),))
 
 
+@functools.lru_cache(maxsize=1024)  # a few dozen markings cover nearly every paragraph
 def _marking(raw: str | None) -> str | None:
+    """A portion marking, normalised (``c/nf`` -> ``C/NF``), or None if ``raw`` is none."""
     if not raw:
         return None
     mark = " ".join(raw.split()).upper()
-    first = re.split(r"[/ \-]", mark, maxsplit=1)[0]
+    first = _MARK_SPLIT.split(mark, maxsplit=1)[0]
     return mark if first in MARK_FIRST else None
+
+
+_MARK_SPLIT = re.compile(r"[/ \-]")
 
 
 class _Body:

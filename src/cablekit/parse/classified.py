@@ -8,6 +8,7 @@ cut where the reasons begin; what is before is split into a title and a name.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..model import ClassifiedBy
@@ -52,6 +53,7 @@ _NAME_WORD = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # the same officer classifies many cables
 def parse_classified_by(text: str) -> ClassifiedBy | None:
     """Title, name and reasons of a Classified By text (which may span lines)."""
     flat = " ".join(text.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .. import tables
@@ -13,14 +14,15 @@ _CODE = re.compile(r"^[A-Z][A-Z0-9&/'\-]{1,14}$")
 CAPTION_WORDS = frozenset({"SIPDIS", "NOFORN", "SENSITIVE", "SBU", "EXDIS", "NODIS", "LIMDIS"})
 
 
-def parse_tags(text: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)  # TAGS lines repeat from cable to cable
+def parse_tags(text: str) -> tuple[str, ...]:
     """The tag codes of a TAGS line (and its continuation), deduplicated in order."""
     found: list[str] = []
     for piece in _pieces(text):
         for tag in _expand(piece):
             if tag not in found:
                 found.append(tag)
-    return found
+    return tuple(found)
 
 
 def _pieces(text: str) -> list[str]:

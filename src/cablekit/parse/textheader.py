@@ -214,7 +214,7 @@ class _TextHeader:
         self.seen_field = True
         tags = _TAGS_IN_LINE.search(rest)
         if tags:
-            self.state.set("tags", tuple(parse_tags(rest[tags.end() :])))
+            self.state.set("tags", parse_tags(rest[tags.end() :]))
             rest = rest[: tags.start()]
         self.state.set("executive_order", order)
         nxt = i + 1
@@ -239,7 +239,7 @@ class _TextHeader:
                 break
             text.append(lines[j])
             j += 1
-        self.state.set("tags", tuple(parse_tags(" ".join(text))))
+        self.state.set("tags", parse_tags(" ".join(text)))
         return j
 
     def subject(self, lines: list[str], i: int, rest: str) -> int:
