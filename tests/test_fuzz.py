@@ -77,6 +77,9 @@ def seed_cables() -> tuple[dict[str, bytes], dict[str, bytes]]:
     ]
     single = {f"{p.parent.name}/{p.name}": p.read_bytes() for p in paths}
     multi = {f"{p.parent.name}/{p.name}": p.read_bytes() for p in records if p.is_file()}
+    if not multi:  # without ../shared/data: a JSON-lines file made from the packaged samples
+        lines = [json.dumps({"body": body.decode("utf-8", "replace")}) for body in single.values()]
+        multi["made/samples.jsonl"] = "\n".join(lines).encode() + b"\n"
     return single, multi
 
 
