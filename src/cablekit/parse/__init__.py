@@ -48,29 +48,7 @@ PARTIAL_NOTE = "This record is a partial extract of the original cable"
 def parse_raw(raw: RawCable) -> Cable:
     """Parse one cable as a reader found it. Raises NotACable when there is none."""
     state = ParseState()
-    body = lines_of(raw.body, raw.markup)
-    if raw.header is not None:
-        header = lines_of(raw.header, raw.markup)
-    else:
-        header, body = split_header(body)
-    parse_envelope(header, state)
-    if state.year is None:
-        state.year = fallback_year(raw)
-    body = unglue_header(body)
-    found = find_class_line(body)
-    if found:
-        full = restart_at_full_copy(body, found)
-        if full is not body:
-            body = full
-            found = find_class_line(body) or (-1, found[1])
-    class_line = found[1] if found else None
-    start = found[0] + 1 if found else 0
-    if found and not (state.get("dtg") or state.get("transmission_id")):
-        parse_envelope(body[: found[0]], state)  # a media prefix carrying the envelope
-    if class_line is None:
-        state.warn("no-classification-line", "No classification line found")
-    else:
-        apply_class_line(class_line, state)
+    body, class_line, start = envelope_and_class_line(raw, state)
     cleaned = remove_markers(body, class_line.post if class_line else None)
     lines = cleaned.lines
     citing = derive_citing_id(raw, state, class_line)
@@ -87,10 +65,38 @@ def parse_raw(raw: RawCable) -> Cable:
         raise NotACable(
             "The input holds no cable: no envelope, classification line or header fields"
         )
-    partial = raw.partial or PARTIAL_NOTE in raw.body[:2000]
-    derive(raw, state, class_line, partial)
+    derive(raw, state, class_line, raw.partial or PARTIAL_NOTE in raw.body[:2000])
     validate(state, class_line)
     return Cable(**state.fields, warnings=tuple(state.warnings))
+
+
+def envelope_and_class_line(
+    raw: RawCable, state: ParseState
+) -> tuple[list[str], ClassLine | None, int]:
+    """Stages 1-3: the envelope parsed; the content lines, their classification line, and
+    the index where the text header starts."""
+    body = lines_of(raw.body, raw.markup)
+    if raw.header is not None:
+        header = lines_of(raw.header, raw.markup)
+    else:
+        header, body = split_header(body)
+    parse_envelope(header, state)
+    if state.year is None:
+        state.year = fallback_year(raw)
+    body = unglue_header(body)
+    found = find_class_line(body)
+    if found:
+        full = restart_at_full_copy(body, found)
+        if full is not body:
+            body = full
+            found = find_class_line(body) or (-1, found[1])
+    if found and not (state.get("dtg") or state.get("transmission_id")):
+        parse_envelope(body[: found[0]], state)  # a media prefix carrying the envelope
+    if found is None:
+        state.warn("no-classification-line", "No classification line found")
+        return body, None, 0
+    apply_class_line(found[1], state)
+    return body, found[1], found[0] + 1
 
 
 def split_header(lines: list[str]) -> tuple[list[str], list[str]]:
