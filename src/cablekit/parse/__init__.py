@@ -166,6 +166,9 @@ def restart_at_full_copy(body: list[str], found: tuple[int, ClassLine]) -> list[
 
 def _excerpt_end(body: list[str], index: int) -> int | None:
     """Where an excerpt of the text header stops (a line ending in "..."), if it does."""
+    window = "\n".join(body[index + 1 : index + 40])
+    if "..." not in window and "header ends" not in window:
+        return None  # the common case, decided in one pass
     for j in range(index + 1, min(len(body), index + 40)):
         line = body[j].strip()
         if PARAGRAPH_START.match(line):
@@ -227,6 +230,9 @@ def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
             if found and found.reasons:
                 state.set("classified_by", found)
                 return
+    joined = "\n".join(lines)
+    if "lassified" not in joined and "LASSIFIED" not in joined:
+        return
     previous = ""
     for i, line in enumerate(lines):
         text = line

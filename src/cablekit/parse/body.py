@@ -186,7 +186,7 @@ class _Body:
         self.starts: list[tuple[int, int | None]] = []  # (line index, number) of each paragraph
 
     def run(self, lines: Sequence[str], start: int) -> None:
-        stripped = [line.strip() for line in lines]
+        stripped = lines  # stripped by normalise.lines_of
         blank_before = True
         for i in range(start, len(stripped)):
             line = stripped[i]

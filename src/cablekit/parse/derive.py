@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 from .. import tables
+from ..model import Source
 from ..sources.base import RawCable
 from .classline import ClassLine
 from .dates import full_year
@@ -83,7 +83,9 @@ def derive(raw: RawCable, state: ParseState, class_line: ClassLine | None, parti
             f"The page says {published} but the classification line says {from_text}",
         )
     original = raw.source.original_id
-    source = dataclasses.replace(raw.source, original_id=original if original != ident else None)
+    source = raw.source
+    if original is not None and original == ident:
+        source = Source(source.format, source.path, source.row)  # the id needs no repair
     state.set("id", ident)
     state.set("source", source)
     state.set("publication", raw.publication)

@@ -212,7 +212,7 @@ class _Envelope:
             self.add_addressee(rest)
 
     def add_addressee(self, text: str) -> None:
-        if len(text) < 3 or self.target is None or OLD_PAGE_HEADER.match(text):
+        if len(text) < 3 or self.target is None or ("PAGE" in text and OLD_PAGE_HEADER.match(text)):
             return  # stray letters, a page header inside the address list
         addressee = parse_addressee(text, excluded=self.excluding)
         if addressee.routing_indicator and addressee.routing_indicator != "ZEN":

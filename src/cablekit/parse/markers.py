@@ -62,30 +62,41 @@ def _candidate_lines(text: str) -> set[int]:
 
 def remove_markers(lines: Sequence[str], post: str | None) -> Cleaned:
     """Lines without markers and stamps; joins and markers keyed by new line index."""
-    hits = _candidate_lines("\n".join(lines))
-    if not hits:
-        return Cleaned(list(lines))
+    hits = sorted(h for h in _candidate_lines("\n".join(lines)) if 0 <= h < len(lines))
     out = Cleaned([])
     cut = False
-    for index, line in enumerate(lines):
-        if index in hits:
-            marker = _marker(line)
-            if marker is not None or _old_page_debris(lines, index):
-                if marker is not None:
-                    out.markers.append((len(out.lines), marker))
-                cut = True
-                continue
-            if "eclassified" in line and STAMP.match(line):
-                continue
-            if post and " OF " in line:
-                line = _strip_inline(line, out, post)
-        if cut and line.strip():
-            previous = _last_text(out.lines)
-            if previous is not None and not SENTENCE_END.search(previous):
-                out.joins.add(len(out.lines))
-            cut = False
-        out.lines.append(line)
+    done = 0
+    for index in hits:
+        cut = _copy(lines[done:index], out, cut)  # the lines between candidates, as they are
+        done = index + 1
+        line = lines[index]
+        marker = _marker(line)
+        if marker is not None or _old_page_debris(lines, index):
+            if marker is not None:
+                out.markers.append((len(out.lines), marker))
+            cut = True
+            continue
+        if "eclassified" in line and STAMP.match(line):
+            continue
+        if post and " OF " in line:
+            line = _strip_inline(line, out, post)
+        cut = _copy([line], out, cut)
+    _copy(lines[done:], out, cut)
     return out
+
+
+def _copy(lines: Sequence[str], out: Cleaned, cut: bool) -> bool:
+    """Append ``lines``; after a removed marker, flag the line that continues a cut sentence."""
+    if cut:
+        for n, line in enumerate(lines):
+            if line.strip():
+                previous = _last_text(out.lines)
+                if previous is not None and not SENTENCE_END.search(previous):
+                    out.joins.add(len(out.lines) + n)
+                cut = False
+                break
+    out.lines.extend(lines)
+    return cut
 
 
 def _marker(line: str) -> PageMarker | None:

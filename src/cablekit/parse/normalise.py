@@ -51,11 +51,12 @@ def unwrap(text: str, markup: str) -> str:
 
 
 def lines_of(text: str, markup: str) -> list[str]:
-    """The unwrapped text as lines without trailing whitespace (or dump backslashes)."""
+    """The unwrapped text as stripped lines (indentation carries no meaning in a telegram),
+    without the backslashes a pasted database dump ends its lines with."""
     text = unwrap(text, markup)
     if "\\\n" in text:  # line continuations of a pasted database dump
-        return [line.rstrip().rstrip("\\").rstrip() for line in text.split("\n")]
-    return [line.rstrip() for line in text.split("\n")]
+        return [line.strip().rstrip("\\").rstrip() for line in text.split("\n")]
+    return [line.strip() for line in text.split("\n")]
 
 
 # Newspaper copies glue the text header onto one line:
