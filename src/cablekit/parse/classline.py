@@ -25,6 +25,11 @@ _SHAPE = re.compile(
     r"^(?P<prefix>[A-Za-z][A-Za-z0-9 .'\-]*?)\s+(?P<serial>\d{3,7})"
     r"(?:\s+(?P<rest>[A-Za-z][A-Za-z ,/]*))?\s*$"
 )
+_DIGIT = re.compile(r"\d")
+_USUAL = re.compile(
+    r"^(C O N F I D E N T I A L|S E C R E T|T O P S E C R E T|UNCLAS E F T O|UNCLASSIFIED|UNCLAS"
+    r"|CONFIDENTIAL|SECRET|TOP SECRET|LIMITED OFFICIAL USE) +(\S.*)$"
+)
 _SECTION = re.compile(r"\bSECTION\s+(\d{1,2})\s+OF\s+(\d{1,2})\b", re.I)
 
 
@@ -83,9 +88,10 @@ def parse_class_line(line: str) -> ClassLine | None:
     section = _SECTION.search(prefix)
     if section:
         prefix = prefix[: section.start()] + " " + prefix[section.end() :]
-    if any(c.isdigit() for c in prefix):
+    if _DIGIT.search(prefix):
         return None
-    split = _split_prefix(prefix.split())
+    usual = _USUAL.match(prefix)  # the written forms, without the token search below
+    split = (usual[1].replace(" ", ""), usual[2]) if usual else _split_prefix(prefix.split())
     if split is None:
         return None
     word, post = split

@@ -29,7 +29,7 @@ _FLAT_BREAK = re.compile(r"(?<!:)(?<!\d\.)\s{2,}")
 def unwrap(text: str, markup: str) -> str:
     """Remove the artefacts of ``markup`` from ``text``."""
     if markup == HTML:
-        text = text.replace("&#x000A;", "\n").replace("&#xA;", "\n")
+        text = text.replace("&#x000A;", "\n")
         text = _HTML_ANCHOR.sub("", text)
         if "<" in text:
             text = _HTML_TAG.sub("", text)
