@@ -6,7 +6,7 @@ Runs, each in a fresh child process so that every peak-memory figure is its own:
 ==================  =====================================================================
 parse only          pages read from the archive and unwrapped into ``RawCable`` objects
                     (``cablekit.sources.read_bytes``) before the clock starts; timed:
-                    ``cablekit.parse.parse_raw`` over them (one process), or
+                    ``cablekit.parser.parse_raw`` over them (one process), or
                     ``cablekit.pipeline.parse_stream`` (``--jobs N``). The one-process run
                     also times every cable: latency percentiles.
 end to end          ``cablekit.pipeline.parse_stream(iter_inputs([archive]), jobs)``: reading
@@ -128,7 +128,7 @@ def percentile(ordered: list[int], q: float) -> float:
 
 def run_parse_only(corpus: str, limit: int | None, jobs: int) -> dict[str, Any]:
     from cablekit.errors import CablekitError, NotACable
-    from cablekit.parse import parse_raw
+    from cablekit.parser import parse_raw
     from cablekit.pipeline import parse_stream
     from cablekit.sources import RawCable, read_bytes
 

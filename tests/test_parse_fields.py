@@ -6,13 +6,13 @@ import pytest
 
 import cablekit
 from cablekit.model import Addressee
-from cablekit.parse.classified import parse_classified_by
-from cablekit.parse.classline import parse_class_line
-from cablekit.parse.dates import dtg_to_iso, julian_to_iso, parse_date
-from cablekit.parse.envelope import parse_addressee
-from cablekit.parse.markers import remove_markers
-from cablekit.parse.refs import parse_references, split_items
-from cablekit.parse.tags import parse_tags
+from cablekit.parser.classified import parse_classified_by
+from cablekit.parser.classline import parse_class_line
+from cablekit.parser.dates import dtg_to_iso, julian_to_iso, parse_date
+from cablekit.parser.envelope import parse_addressee
+from cablekit.parser.markers import remove_markers
+from cablekit.parser.refs import parse_references, split_items
+from cablekit.parser.tags import parse_tags
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ The map, following the data one way (sources -> parser -> model):
 
 - ``sources``        readers: raw telegrams, scraped pages, WikiLeaks pages, cables.csv,
                      JSON lines, directories and archives -> ``RawCable``
-- ``parse``          the parser stages (normalise, envelope, markers, text header, body,
+- ``parser``         the parser stages (normalise, envelope, markers, text header, body,
                      derive, validate) -> ``Cable``
 - ``tables``         packaged reference tables (routing indicators, stations, TAGS, ids)
 - ``model``          the record: frozen dataclasses with one JSON form

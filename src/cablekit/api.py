@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .errors import CablekitError, InputError, NotACable
 from .model import Cable
-from .parse import parse_raw
+from .parser import parse_raw
 from .sources import iter_inputs, read_bytes
 
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from .errors import CablekitError, NotACable
 from .model import Cable
-from .parse import parse_raw
+from .parser import parse_raw
 from .sources import iter_inputs
 from .sources.base import RawCable
 

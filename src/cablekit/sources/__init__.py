@@ -2,7 +2,7 @@
 
 A reader only unwraps the publication layer: it finds the cable text, decodes
 the bytes once (``decode``) and fills ``Publication`` with what the wrapper
-says. All cable-level parsing is the parser's (``cablekit.parse``).
+says. All cable-level parsing is the parser's (``cablekit.parser``).
 
 =================  ==================  =========  =====================================
 format             module              markup     one input holds

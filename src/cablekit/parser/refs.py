@@ -20,6 +20,7 @@ REF_KEY = re.compile(
 _LETTER = re.compile(r"(?:^|(?<=[\s;,]))(?:\(([A-Z])\)|([A-Z])[.):](?!\w))\s*")
 _ITEM_SEPARATOR = re.compile(r"\s*[;:]\s+|\s+AND\s+(?=(?:\d{2,4}\s+)?[A-Z]{3,}\s+\d)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'.\-]*|\d+|\S")
+_SLASH_YEAR = re.compile(r"/(\d{2})\b(?!/)")
 _YEAR_SUFFIX = re.compile(r"^\s*\(\s*(\d{4}|\d{2})\s*\)")
 _EMAIL = re.compile(r"\bE-?MAIL", re.I)
 _TELCON = re.compile(r"\b(?:TELCON|TELECON|TELEPHONE|PHONE ?CALL|CON(?:VERSATION)?)\b", re.I)
@@ -58,8 +59,9 @@ def _citations(item: str) -> list[tuple[int, int, str, int, str | None]]:
     for i, (_start, end, word) in enumerate(words):
         if not word.isdigit() or len(word) > 8 or i == 0:
             continue
-        if item.startswith("...", end):
-            continue  # "MOSCOW 240...": a serial cut by an excerpt
+        slash_year = _SLASH_YEAR.match(item, end)
+        if item.startswith("...", end) or (item.startswith("/", end) and not slash_year):
+            continue  # "MOSCOW 240...": a serial cut by an excerpt; "LONDON 10/15/08": a date
         hit = _station_before(words, i)
         if hit is None and found and words[i - 1][2].upper() in ("AND", ",", "&"):
             hit = (i, found[-1][2])  # "BERN 1253 AND 1260": the station carries over
@@ -68,14 +70,20 @@ def _citations(item: str) -> list[tuple[int, int, str, int, str | None]]:
         first, station = hit
         year = None
         previous = first - 1
+        bracketed = previous >= 2 and words[previous][2] == ")" and words[previous - 2][2] == "("
+        if bracketed:
+            previous -= 1  # "(08) SAO PAULO 497"
         if (
             previous > last_serial
             and words[previous][2].isdigit()
             and len(words[previous][2]) in (2, 4)
         ):
-            first = previous
-            year = words[first][2]
+            year = words[previous][2]
+            first = previous - 1 if bracketed else previous
         last_serial = i
+        if year is None and slash_year:  # "PANAMA 00933/08"
+            year = slash_year[1]
+            end = slash_year.end()
         suffix = _YEAR_SUFFIX.match(item[end:])
         if year is None and suffix:
             year = suffix[1]

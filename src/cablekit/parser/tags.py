@@ -10,7 +10,7 @@ from .. import tables
 TAGS_KEY = re.compile(r"^\s*(?:TAGS?|TAGE|TAS|TGS|Tags|AGS(?=:))\s*(?:[:;.]\s*|\s+|$)(?P<rest>.*)$")
 _PERSON = re.compile(r"\(([^()]{2,60})\)")
 _SPLIT = re.compile(r"[\s,;]+")
-_CODE = re.compile(r"^[A-Z][A-Z0-9&/'\-]{1,14}$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9&/'\-]{1,23}$")
 CAPTION_WORDS = frozenset({"SIPDIS", "NOFORN", "SENSITIVE", "SBU", "EXDIS", "NODIS", "LIMDIS"})
 
 
@@ -57,12 +57,15 @@ def _expand(piece: str) -> list[str]:
 
 
 def _plausible_run(pieces: list[str]) -> bool:
-    """Codes run together are 4-letter subject/program codes, maybe ending in countries.
+    """Codes run together are subject, program or organisation codes, maybe ending in countries.
 
-    ``RIGHTS`` is not ``RI GH TS`` and ``POLITICS`` not ``PO LI TI CS``.
+    ``RIGHTS`` is not ``RI GH TS``, ``POLITICAL`` not ``POL IT IC AL``; ``EUNCH`` is
+    ``EUN CH``.
     """
-    sizes = [len(p) >= 4 for p in pieces]
-    return len(pieces) > 1 and sizes[0] and sizes == sorted(sizes, reverse=True)
+    sizes = [len(p) >= 3 for p in pieces]
+    codes, countries = sizes.count(True), sizes.count(False)
+    ordered = sizes == sorted(sizes, reverse=True)  # codes first, then 2-letter countries
+    return len(pieces) > 1 and sizes[0] and ordered and countries <= codes + 1
 
 
 def looks_like_tags(line: str) -> bool:

@@ -33,6 +33,7 @@ _SECTION = re.compile(
     r"(?P<letters>(?:[(\[]?\s*[a-hA-H]\s*[)\]]?(?:\s*(?:,|/|\band\b|&|\s)\s*)*)+)",
     re.I,
 )
+_SUFFIX = re.compile(r"^(?:Jr|JR|Sr|SR|II|III|IV)\.?$")
 _TRAILING_FOR = re.compile(r"[\s,]+(?:for|under|per|based\s+upon)$", re.I)
 _LETTER = re.compile(r"(?<![A-Za-z])[a-hA-H](?![A-Za-z])")
 _TITLE_TEXT = """
@@ -97,7 +98,12 @@ def split_title_name(by: str) -> tuple[str | None, str | None]:
         return None, None
     if by.lower().startswith("derived"):  # "Derived from Multiple Sources": no person
         return by, None
-    segments = [s.strip() for s in by.split(",") if s.strip()]
+    segments: list[str] = []
+    for segment in (s.strip() for s in by.split(",")):
+        if segments and _SUFFIX.match(segment):
+            segments[-1] += ", " + segment  # "Robert O. Blake, Jr." is one name
+        elif segment:
+            segments.append(segment)
     for best in (2, 1):
         for n, segment in enumerate(segments):
             words = segment.split()

@@ -44,6 +44,8 @@ _DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
 _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*")
 _TAGS_IN_LINE = re.compile(r"\sTAGS?\s?[:;]?\s")
 _INLINE_REF = re.compile(r"\s*\bREFS?:\s*|(?<=[A-Z]{3})REFS?:\s*")
+_BROKEN_WORD = re.compile(r"[A-Za-z]-$")
+_CUT_BEFORE_CLASSIFICATION = re.compile(r"\.\.\..*?(?:C O N F I D|S E C R E T|UNCLAS\b)")
 _SUBJECT_NOISE = re.compile(
     r"\s*(?:(?:SENSITIVE BUT UNCLASSIFIED|SBU)\b[^.]*\.?\s*PLEASE (?:PROTECT|HANDLE) ACCORDINGLY\.?"
     r"|(?<!/)/{4,}.*|(?<![-=_*])[-=_*]{3,}\s*|\sCLASSIFIED)$",
@@ -253,10 +255,13 @@ class _TextHeader:
             rest, j = lines[j], j + 1
         subject = SUBJECT_AGAIN.sub("", rest.strip())  # "SUBJECT: SUBJECT: ..."
         while j < len(lines) and lines[j].strip() and not self.ends_block(lines[j]):
-            joiner = "" if subject.endswith("-") else " "  # "US-" / "LATIN"
+            joiner = "" if _BROKEN_WORD.search(subject) else " "  # "US-" / "LATIN"
             subject += joiner + lines[j].strip()
             j += 1
         subject = " ".join(subject.split()).replace('""', '"')
+        cut = _CUT_BEFORE_CLASSIFICATION.search(subject)
+        if cut:  # "RUSSIAN SCIEN... C O N F I D E N T I A L MOSCOW 001704": an excerpt
+            subject = subject[: cut.start() + 3]
         glued = _GLUED_PARAGRAPH.search(subject)
         if glued:  # "SUBJECT: ... REF: ... Classified By: ... 1. (C) Summary: ..." on one line
             lines.insert(j, subject[glued.start() :].strip())

@@ -127,8 +127,9 @@ def take_signature(lines: list[str], state: ParseState) -> None:
         lines.pop()
     else:
         m = SIGNATURE_AFTER_SENTENCE.match(last)
-        if m and not NOT_SIGNATURES.intersection(m["sig"].upper().split()) and len(m["sig"]) <= 30:
-            state.set("signature", m["sig"])
+        sig = _SIGNATURE_NOISE.sub("", m["sig"]) if m else ""
+        if m and sig and not NOT_SIGNATURES.intersection(sig.upper().split()) and len(sig) <= 30:
+            state.set("signature", sig)
             lines[-1] = m["text"]
     _take_trailer(lines, state)
 
