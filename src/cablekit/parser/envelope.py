@@ -129,10 +129,15 @@ class _Envelope:
             self.unread.append(line)
 
     def envelope_line(self, line: str) -> bool:
-        fl1 = FL1.search(line[:40])
+        fl1 = FL1.search(line[:40]) if "VZCZC" in line[:40] else None
         if fl1:
             self.state.set("transmission_id", fl1[1] + fl1[2])
             return True
+        if line[0] in "FTIXB":  # no other format line starts with these
+            m = KEYWORD.match(line)
+            if m:
+                self.keyword(m[1], m[2].strip())
+                return True
         m = FL2.match(line)
         if m and self.target is None:
             self.state.set("relay", Relay(m[1], ()))
@@ -150,10 +155,6 @@ class _Envelope:
         m = FL5.match(line)
         if m and self.target is None:
             self.dtg(m)
-            return True
-        m = KEYWORD.match(line)
-        if m:
-            self.keyword(m[1], m[2].strip())
             return True
         return False
 

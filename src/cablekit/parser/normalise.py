@@ -56,7 +56,10 @@ def lines_of(text: str, markup: str) -> list[str]:
     text = unwrap(text, markup)
     if "\\\n" in text:  # line continuations of a pasted database dump
         return [line.strip().rstrip("\\").rstrip() for line in text.split("\n")]
-    return [line.strip() for line in text.split("\n")]
+    lines = _LINE_BREAK.split(text)  # strips around every break in one pass
+    lines[0] = lines[0].lstrip()
+    lines[-1] = lines[-1].rstrip()
+    return lines
 
 
 # Newspaper copies glue the text header onto one line:
@@ -74,22 +77,23 @@ _GLUED_HINT = re.compile(
     r"SIPDIS|NOFORN|[Ee]\.\s?[Oo]\.|EO 1|.TAGS:|(?<!T)AGS:|SUBJECT:|[Ss]ubject:|REF:|.Classified By"
     r"|.CLASSIFIED BY|UMMARY|ummary|1\s?\.\s*\(|-{3} \d"
 )
+_LINE_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*")
 _PARAGRAPH_LINE = re.compile(r"^\s*\d{1,3}\s?\.")
 
 
 def unglue_header(lines: list[str]) -> list[str]:
     """Split header fields run together on one line, up to the first paragraph."""
     out: list[str] = []
-    for index, line in enumerate(lines):
-        if _PARAGRAPH_LINE.match(line) or index > 60:
+    for index, line in enumerate(lines[:61]):
+        if line[:1].isdigit() and _PARAGRAPH_LINE.match(line):
             return out + lines[index:]
         if (
             len(line) > 20
             and _GLUED_HINT.search(line, 1)  # ten times cheaper than the pattern itself
-            and not line.lstrip().startswith("SUBJ")
+            and not line.startswith("SUBJ")
             and _GLUED_KEY.search(line, 1)
         ):
             out.extend(part for part in _GLUED_KEY.split(line) if part.strip())
         else:
             out.append(line)
-    return out
+    return out + lines[61:]

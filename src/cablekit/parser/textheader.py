@@ -196,16 +196,17 @@ class _TextHeader:
         if tokens is not None:
             self.caveats.extend(tokens)
             return i + 1
-        m = eo_line(line)
+        first = line[0]
+        m = eo_line(line) if first in "Ee" else None
         if m:
             return self.eo(lines, i, m["eo"], m["rest"])
-        m = TAGS_KEY.match(line)
+        m = TAGS_KEY.match(line) if first in "TtA" else None
         if m:
             return self.tags(lines, i, m["rest"])
-        m = SUBJECT.match(line)
+        m = SUBJECT.match(line) if first in "SsU" else None
         if m:
             return self.subject(lines, i, m["rest"])
-        m = REF_KEY.match(line)
+        m = REF_KEY.match(line) if first in "Rr" else None
         if m and (m["rest"] or self.seen_field):
             return self.refs(lines, i, m["rest"])
         if CLASSIFIED_START.match(line):
