@@ -320,12 +320,13 @@ def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:
         if p.heading and SUMMARY_HEADING.search(p.heading):
             return _summary_from(paragraphs[n : n + 12])
     text = "\n\n".join(p.text for p in first)
-    if "UMMARY" not in text and "ummary" not in text:
+    words = _summary_words(text)
+    if not words:
         return None
-    end = _summary_end(text)
+    end = _summary_end(text, words)
     openers = [
         m
-        for m in _openers(text, end.start() if end else len(text))
+        for m in _openers(text, words, end.start() if end else len(text))
         if not text.startswith(("continued", "Continued", "CONTINUED"), m.end())
     ]
     if not openers:
@@ -346,40 +347,43 @@ _SUMMARY_LABEL = re.compile(
 )
 
 
-def _summary_end(text: str) -> re.Match[str] | None:
+def _summary_words(text: str) -> list[int]:
+    """Where the word "summary" starts (``Summary``, ``summary``, ``SUMMARY``)."""
+    found = []
+    for tail in ("ummary", "UMMARY"):
+        at = text.find(tail, 1)
+        while at > 0:
+            found.append(at - 1)
+            at = text.find(tail, at + 6)
+    return sorted(found)
+
+
+def _summary_end(text: str, words: list[int]) -> re.Match[str] | None:
     """SUMMARY_END, tried only where the word "summary" is (a search would cost 70 us)."""
-    lower = text.lower()
-    if len(lower) != len(text):
-        return SUMMARY_END.search(text)
-    at = lower.find("summary")
-    while at >= 0:
-        if "end" in lower[max(0, at - 12) : at]:
+    for at in words:
+        if "nd" in text[max(0, at - 12) : at] or "ND" in text[max(0, at - 12) : at]:
             m = SUMMARY_END.search(text, max(0, at - 14), at + 40)
             if m:
                 return m
-        at = lower.find("summary", at + 7)
     return None
 
 
-def _openers(text: str, stop: int) -> list[re.Match[str]]:
+def _openers(text: str, words: list[int], stop: int) -> list[re.Match[str]]:
     """SUMMARY_OPEN matches before ``stop``, tried only around the word "summary"."""
     found: list[re.Match[str]] = []
-    lower = text.lower() if len(text) == len(text.lower()) else None
-    if lower is None:  # case mapping changed the length: search the slow way
-        return list(SUMMARY_OPEN.finditer(text, 0, stop))
-    at = lower.find("summary")
-    while 0 <= at < stop:
+    for at in words:
+        if at >= stop:
+            break
         start = max(text.rfind("\n\n", 0, at), at - 60, found[-1].end() if found else 0, 0)
         m = SUMMARY_OPEN.search(text, start, min(stop, at + 200))
         if m and m.start() <= at and (not found or m.start() >= found[-1].end()):
             found.append(m)
-        at = lower.find("summary", at + 7)
     return found
 
 
 def _summary_from(paragraphs: Sequence[Paragraph]) -> str | None:
     text = "\n\n".join(p.text for p in paragraphs)
-    end = _summary_end(text)
+    end = _summary_end(text, _summary_words(text))
     near = end and text.count("\n\n", 0, end.start()) <= MAX_SUMMARY_PARAGRAPHS
     summary = text[: end.start()] if end and near else paragraphs[0].text
     opener = SUMMARY_OPEN.match(summary)

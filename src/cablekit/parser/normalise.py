@@ -56,10 +56,7 @@ def lines_of(text: str, markup: str) -> list[str]:
     text = unwrap(text, markup)
     if "\\\n" in text:  # line continuations of a pasted database dump
         return [line.strip().rstrip("\\").rstrip() for line in text.split("\n")]
-    lines = _LINE_BREAK.split(text)  # strips around every break in one pass
-    lines[0] = lines[0].lstrip()
-    lines[-1] = lines[-1].rstrip()
-    return lines
+    return [line.strip() for line in text.split("\n")]
 
 
 # Newspaper copies glue the text header onto one line:
@@ -77,7 +74,6 @@ _GLUED_HINT = re.compile(
     r"SIPDIS|NOFORN|[Ee]\.\s?[Oo]\.|EO 1|.TAGS:|(?<!T)AGS:|SUBJECT:|[Ss]ubject:|REF:|.Classified By"
     r"|.CLASSIFIED BY|UMMARY|ummary|1\s?\.\s*\(|-{3} \d"
 )
-_LINE_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*")
 _PARAGRAPH_LINE = re.compile(r"^\s*\d{1,3}\s?\.")
 
 
