@@ -121,8 +121,9 @@ def take_signature(lines: list[str], state: ParseState) -> None:
     if last.endswith("..."):
         last = last[:-3].rstrip()
     last = _SIGNATURE_NOISE.sub("", last)
-    words = last.replace(".", " ").upper().split()
-    if SIGNATURE.match(last) and not NOT_SIGNATURES.intersection(words) and _signer_case(last):
+    alone = SIGNATURE.match(last)  # fails fast on a paragraph: test it first
+    words = last.replace(".", " ").upper().split() if alone else []
+    if alone and not NOT_SIGNATURES.intersection(words) and _signer_case(last):
         state.set("signature", last.rstrip("."))
         lines.pop()
     else:
@@ -154,7 +155,7 @@ def _take_trailer(lines: list[str], state: ParseState) -> None:
             break
         last = lines[-1].strip()
         bare_url = URL.match(last) and " " not in last
-        visit = last.lower().startswith("visit ") and (URL.search(last) or trailer)
+        visit = last[:6].lower() == "visit " and (URL.search(last) or trailer)
         if bare_url or visit:
             trailer.insert(0, last)
             lines.pop()
