@@ -7,7 +7,8 @@
     │   ├── MissingInput          the path does not exist
     │   ├── UnreadableInput       permission, I/O error, truncated or corrupt archive
     │   └── UnknownFormat         the format cannot be detected or is not supported
-    └── NotACable                 the input was read but holds no cable
+    ├── NotACable                 the input was read but holds no cable
+    └── ParserFailure             the parser itself failed on an input (a bug, reported)
 
 Parser defects are not exceptions: they are ``ParseWarning`` records on
 ``Cable.warnings``. The CLI turns these errors into one plain sentence.
@@ -40,3 +41,9 @@ class UnknownFormat(InputError):
 
 class NotACable(CablekitError):
     exit_code = 3
+
+
+class ParserFailure(CablekitError):
+    """The parser itself failed on an input: a bug, reported with the input and skipped."""
+
+    exit_code = 4

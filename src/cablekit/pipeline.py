@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TypeVar
 
-from .errors import CablekitError, NotACable
+from .errors import CablekitError, NotACable, ParserFailure
 from .model import Cable
 from .parser import parse_raw
 from .sources import iter_inputs
@@ -20,12 +20,6 @@ T = TypeVar("T")
 # Inputs read ahead of the parsed ones, per worker, and handed over at a time.
 AHEAD_PER_JOB = 256
 CHUNK = 16
-
-
-class ParserFailure(CablekitError):
-    """The parser itself failed on an input (a bug, reported and skipped)."""
-
-    exit_code = 4
 
 
 def parse_one(item: RawCable | CablekitError) -> Outcome:

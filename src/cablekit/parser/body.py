@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..model import Paragraph
+from .markers import SENTENCE_END
 from .state import ParseState
 
 PARAGRAPH = re.compile(
@@ -76,7 +77,6 @@ NOT_SIGNATURES = frozenset(_NOT_SIGNATURE_TEXT.split())
 # Leading words that are not part of a signature line: "MINIMIZE CONSIDERED CLINTON".
 _SIGNATURE_NOISE = re.compile(r"^(?:(?:MINIMIZE|CONSIDERED|X{4,})\s+)+")
 URL = re.compile(r"https?://\S+|www\.\S+|intelink", re.I)
-SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
 SUMMARY_END = re.compile(r"\(?\s*\bEND\s+(?:OF\s+)?SUMMARY\b[\s.)]*", re.I)
 _SUMMARY_WORDS = (
     r"(?:(?:INTRODUCTION|BACKGROUND|OVERVIEW)\s+AND\s+)?SUMMARY"
@@ -188,10 +188,9 @@ class _Body:
         self.starts: list[tuple[int, int | None]] = []  # (line index, number) of each paragraph
 
     def run(self, lines: Sequence[str], start: int) -> None:
-        stripped = lines  # stripped by normalise.lines_of
-        blank_before = True
-        for i in range(start, len(stripped)):
-            line = stripped[i]
+        blank_before = True  # lines come stripped from normalise.lines_of
+        for i in range(start, len(lines)):
+            line = lines[i]
             if not line:
                 blank_before = True
                 continue
@@ -216,7 +215,7 @@ class _Body:
                     continue
             starts = first.isdigit() or first == "("
             if not (starts and self.paragraph_start(line, blank_before, i)):
-                if i not in self.joins and self.is_heading(stripped, i, line, blank_before):
+                if i not in self.joins and self.is_heading(lines, i, line, blank_before):
                     self.heading = f"{self.heading} / {line}" if self.heading else line.rstrip(":")
                 else:
                     self.text(line, blank_before, i)

@@ -59,12 +59,14 @@ def lines_of(text: str, markup: str) -> list[str]:
     return [line.strip() for line in text.split("\n")]
 
 
+# The portion marks that show where a paragraph glued to other text starts.
+PORTION_MARK = r"(?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)"
 # Newspaper copies glue the text header onto one line:
 # "... CAIRO 000941SIPDISE.O. 12958: DECL: 02/14/2016 TAGS: PTER EG".
 _GLUED_KEY = re.compile(
     r"(?<=\S)\s*(?=SIPDIS|NOFORN\b|(?i:E\.\s?O\.)\s?1\d{4}|EO 1\d{4}|(?i:TAGS:)|AGS:(?<!TAGS:)"
     r"|(?i:SUBJECT:)|REF:\s|Classified By:|CLASSIFIED BY:)"
-    r"|(?<=[^\s\d])(?<!\d\.)\s+(?=1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s)"
+    rf"|(?<=[^\s\d])(?<!\d\.)\s+(?=1\s?\.\s*\({PORTION_MARK}\)\s)"
     r"|(?<=[^\s-])\s*(?=-{3,} ?S(?:UMMARY|ummary))"
     r"|\s+(?=S(?:UMMARY|ummary)\s*-{3,}\s*$)"
     r"|(?<=-{3}) (?=\d{1,2}\.\s*\()"

@@ -15,6 +15,7 @@ from ..model import ClassifiedBy, Reference
 from .classified import START as CLASSIFIED_START
 from .classified import parse_classified_by
 from .dates import parse_date
+from .normalise import PORTION_MARK
 from .refs import REF_KEY, parse_references
 from .state import ParseState
 from .tags import TAGS_KEY, looks_like_tags, parse_tags
@@ -56,7 +57,7 @@ _MARK_AT_ENDS = re.compile(
 )
 _GLUED_BODY = re.compile(r"\s\((?:U|C|S|SBU|[CS]/NF)\)\s+[A-Z][a-z]")
 _GLUED_PARAGRAPH = re.compile(
-    r"\s(?:1\s?\.\s*\((?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)\)\s?|-{3,}\s*S(?:UMMARY|ummary)\s*-{3,})"
+    rf"\s(?:1\s?\.\s*\({PORTION_MARK}\)\s?|-{{3,}}\s*S(?:UMMARY|ummary)\s*-{{3,}})"
 )
 _REASON_NUMBER = re.compile(r"1\s?[./]\s?[45]")
 _INLINE_CLASSIFIED = re.compile(r"(?<!de)Classified\s*By\b", re.I)
