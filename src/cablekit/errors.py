@@ -8,7 +8,13 @@
     │   ├── UnreadableInput       permission, I/O error, truncated or corrupt archive
     │   └── UnknownFormat         the format cannot be detected or is not supported
     ├── NotACable                 the input was read but holds no cable
-    └── ParserFailure             the parser itself failed on an input (a bug, reported)
+    ├── QuerySyntaxError          a search query cannot be read (``position``, ``query``)
+    ├── ParserFailure             the parser itself failed on an input (a bug, reported)
+    └── ArchiveError              the archive cannot be opened, read or written
+        ├── MissingArchive        no archive at the path given
+        ├── NotAnArchive          the file is not a cablekit archive (or is damaged)
+        ├── ArchiveUnwritable     read-only location, full disk, or locked too long
+        └── UnknownCable          no cable (or version) with that id in the archive
 
 Parser defects are not exceptions: they are ``ParseWarning`` records on
 ``Cable.warnings``. The CLI turns these errors into one plain sentence.
@@ -47,3 +53,45 @@ class ParserFailure(CablekitError):
     """The parser itself failed on an input: a bug, reported with the input and skipped."""
 
     exit_code = 4
+
+
+class ArchiveError(CablekitError):
+    exit_code = 2
+
+
+class MissingArchive(ArchiveError):
+    pass
+
+
+class NotAnArchive(ArchiveError):
+    pass
+
+
+class ArchiveUnwritable(ArchiveError):
+    pass
+
+
+class UnknownCable(ArchiveError):
+    exit_code = 1
+
+
+class QuerySyntaxError(CablekitError):
+    """A search query that cannot be read, with the 0-based character ``position`` at fault.
+
+    ``str(error)`` is one sentence naming the problem and the position;
+    ``pointer()`` gives the query and a caret line under the position, for the CLI.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, position: int, query: str) -> None:
+        super().__init__(message)
+        self.position = position
+        self.query = query
+
+    def pointer(self) -> str:
+        """The query on one line and a ``^`` under the position on the next."""
+        # Each whitespace character (newline, tab) becomes one space: one line, and
+        # the caret stays under the same character.
+        line = "".join(" " if c.isspace() else c for c in self.query)
+        return f"{line}\n{' ' * min(self.position, len(line))}^"

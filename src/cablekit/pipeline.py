@@ -29,12 +29,13 @@ def parse_one(item: RawCable | CablekitError) -> Outcome:
     try:
         return parse_raw(item)
     except NotACable as error:
-        return NotACable(f"{_where(item)}: {error}")
+        return NotACable(f"{where(item)}: {error}")
     except Exception as error:  # reported with its input; the run goes on
-        return ParserFailure(f"{_where(item)}: the parser failed ({type(error).__name__}: {error})")
+        return ParserFailure(f"{where(item)}: the parser failed ({type(error).__name__}: {error})")
 
 
-def _where(raw: RawCable) -> str:
+def where(raw: RawCable) -> str:
+    """Where an input came from, for messages: its path, and row when it has one."""
     src = raw.source
     where = src.path or "<input>"
     return f"{where} row {src.row}" if src.row is not None else where
@@ -59,11 +60,21 @@ def parse_stream(
     """Parse raw cables (passing errors through) with ``jobs`` worker processes, in order.
 
     ``render`` runs in the worker too (a module-level function: it is pickled by name), so
-    that the parent only writes what comes back. Reading goes on while the workers parse,
-    but never more than a bounded number of inputs ahead: memory stays flat whatever the
-    input size.
+    that the parent only writes what comes back.
     """
-    work = partial(_parse_and_render, render)
+    return map_stream(partial(_parse_and_render, render), items, jobs)
+
+
+def map_stream(
+    work: Callable[[RawCable | CablekitError], T],
+    items: Iterable[RawCable | CablekitError],
+    jobs: int = 1,
+) -> Iterator[T]:
+    """``work`` over ``items`` in ``jobs`` worker processes, results in input order.
+
+    Reading goes on while the workers work, but never more than a bounded number of
+    inputs ahead: memory stays flat whatever the input size.
+    """
     if jobs <= 1:
         yield from map(work, items)
         return

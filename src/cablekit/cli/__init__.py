@@ -5,7 +5,8 @@ whether everything went well (0), some inputs failed (1, or the error's own
 code when all failed the same way), or the command was misused (2, click).
 
 Commands live in one module per area and register themselves on ``cli``:
-``parsing`` (parse, check, schema).
+``parsing`` (parse, check, schema), ``archive`` (ingest, errors, search, show,
+versions).
 """
 
 from __future__ import annotations
@@ -36,4 +37,4 @@ def main() -> None:
 
 
 # Importing a command module registers its commands on ``cli``.
-from . import parsing  # noqa: E402, F401
+from . import archive, parsing  # noqa: E402, F401

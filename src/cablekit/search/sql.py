@@ -1,0 +1,194 @@
+"""A query's AST compiled to SQL over the archive's tables (SQLite dialect).
+
+Every node becomes one ``SELECT`` of cable keys; ``AND``/``OR``/``NOT`` become
+``INTERSECT``/``UNION``/``EXCEPT``, which gives true boolean semantics over
+whole cables while words are still matched paragraph by paragraph. What a reader
+may see enters as two SQL conditions (:class:`Scope`): one on text units (alias
+``u``), one on cables (alias ``c``). They are part of every leaf, so a word in a
+withheld paragraph never makes a cable match, and nothing is filtered afterwards.
+
+The SQL is built apart from running it, with bound parameters only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .query import And, DateRange, Field, Node, Not, Or, Text, name_words
+
+# Sorts after any string SQLite compares: the end of a prefix range.
+_TOP = "\U0010ffff"
+Params = list[object]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a reader may see, as SQL conditions with their parameters.
+
+    ``units`` is a condition on a text unit row ``u`` (subject or paragraph);
+    ``cables`` on a cable row ``c``. The default sees everything.
+    """
+
+    units: str = "1"
+    unit_params: tuple[object, ...] = ()
+    cables: str = "1"
+    cable_params: tuple[object, ...] = ()
+    name: str = "public"
+
+
+PUBLIC = Scope()
+
+
+@dataclass(slots=True)
+class Compiled:
+    sql: str
+    params: Params = field(default_factory=list)
+
+
+def compile_query(node: Node, scope: Scope = PUBLIC) -> Compiled:
+    """SQL selecting the keys (column ``key``) of the visible cables that match."""
+    inner = _node(node, scope)
+    return Compiled(
+        f"SELECT key FROM ({inner.sql}) INTERSECT {_visible_cables(scope)}",
+        inner.params + list(scope.cable_params),
+    )
+
+
+def _visible_cables(scope: Scope) -> str:
+    return f"SELECT c.key AS key FROM cable c WHERE {scope.cables}"
+
+
+def _node(node: Node, scope: Scope) -> Compiled:
+    match node:
+        case Text():
+            return _text(node, scope)
+        case Field():
+            return _field(node, scope)
+        case DateRange(start, end):
+            return _dates(start, end)
+        case And(items):
+            return _and(items, scope)
+        case Or(items):
+            parts = [_node(item, scope) for item in items]
+            return _compound(" UNION ", parts)
+        case Not():
+            return _and((node,), scope)
+    raise TypeError(f"not a query node: {node!r}")
+
+
+def _compound(operator: str, parts: list[Compiled]) -> Compiled:
+    sql = operator.join(f"SELECT key FROM ({part.sql})" for part in parts)
+    return Compiled(sql, [p for part in parts for p in part.params])
+
+
+def _and(items: tuple[Node, ...], scope: Scope) -> Compiled:
+    """Positive items intersected, then each negated one taken away."""
+    positive = [_node(i, scope) for i in items if not isinstance(i, Not)]
+    negative = [_node(i.item, scope) for i in items if isinstance(i, Not)]
+    if not positive:
+        positive = [Compiled(_visible_cables(scope), list(scope.cable_params))]
+    result = _compound(" INTERSECT ", positive)
+    if negative:
+        result = _compound(" EXCEPT ", [result, *negative])
+    return result
+
+
+def fts_phrase(words: tuple[str, ...] | list[str], prefix: bool = False) -> str:
+    """An FTS5 phrase: every word quoted (so no word is read as syntax)."""
+    quoted = " + ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return quoted + ("*" if prefix else "")
+
+
+def _text(node: Text, scope: Scope) -> Compiled:
+    subject_only = " AND u.seq = 0" if node.field == "subject" else ""
+    return Compiled(
+        "SELECT u.cable_key AS key FROM unit_fts JOIN unit u ON u.rowid = unit_fts.rowid"
+        f" WHERE unit_fts MATCH ? AND {scope.units}{subject_only}",
+        [fts_phrase(node.words, node.prefix), *scope.unit_params],
+    )
+
+
+def _field(node: Field, scope: Scope) -> Compiled:
+    value = node.value
+    match node.name:
+        case "id" if node.prefix:
+            return Compiled("SELECT key FROM cable WHERE id >= ? AND id < ?", [value, value + _TOP])
+        case "id":
+            return Compiled("SELECT key FROM cable WHERE id = ?", [value])
+        case "from":
+            return _names(
+                value,
+                "a.role = 'from'",
+                "SELECT key FROM cable WHERE origin = ? OR from_ri = ?",
+                [value, value],
+            )
+        case "to":
+            return _names(
+                value,
+                "a.role <> 'from' AND a.excluded = 0",
+                "SELECT cable_key AS key FROM addressee WHERE routing_indicator = ?"
+                " AND role <> 'from' AND excluded = 0",
+                [value],
+            )
+        case "tag":
+            return Compiled("SELECT cable_key AS key FROM tag WHERE code = ?", [value])
+        case "class":
+            return Compiled("SELECT key FROM cable WHERE classification = ?", [value])
+        case "caveat":
+            return Compiled(
+                "SELECT cable_key AS key FROM caveat WHERE caveat = ?"
+                " OR (caveat >= ? AND caveat < ?)",
+                [value, value + " ", value + " " + _TOP],
+            )
+        case "ref":
+            return Compiled("SELECT cable_key AS key FROM reference WHERE target = ?", [value])
+        case "citedby":
+            # The citing cable's REF line is part of its header: it must be visible too.
+            return Compiled(
+                "SELECT t.key AS key FROM cable c JOIN reference r ON r.cable_key = c.key"
+                f" JOIN cable t ON t.id = r.target WHERE c.id = ? AND {scope.cables}",
+                [value, *scope.cable_params],
+            )
+    raise ValueError(f"unknown field {node.name!r}")
+
+
+def _names(value: str, role: str, exact: str, exact_params: Params) -> Compiled:
+    """Cables with an addressee name holding ``value``'s words in a row, or ``exact``."""
+    words = name_words(value)
+    return Compiled(
+        f"{exact} UNION SELECT a.cable_key AS key FROM name_fts"
+        " JOIN addressee a ON a.rowid = name_fts.rowid"
+        f" WHERE name_fts MATCH ? AND {role}",
+        [*exact_params, fts_phrase(words)],
+    )
+
+
+def _dates(start: str | None, end: str | None) -> Compiled:
+    conditions = ["date IS NOT NULL"]
+    params: Params = []
+    if start:
+        conditions.append("date >= ?")
+        params.append(start)
+    if end:
+        conditions.append("date <= ?")
+        params.append(end)
+    return Compiled(f"SELECT key FROM cable WHERE {' AND '.join(conditions)}", params)
+
+
+def positive_texts(node: Node) -> list[Text]:
+    """The text terms that make a cable match (not those under NOT): for ranking and
+    snippets."""
+    match node:
+        case Text():
+            return [node]
+        case And(items) | Or(items):
+            return [t for item in items for t in positive_texts(item)]
+    return []
+
+
+def ranking_expression(node: Node) -> str | None:
+    """One FTS5 expression: any of the positive text terms, or None when there are none."""
+    terms = positive_texts(node)
+    if not terms:
+        return None
+    return " OR ".join(fts_phrase(t.words, t.prefix) for t in terms)

@@ -1,0 +1,155 @@
+"""A parsed cable flattened into the archive's rows, ready to write.
+
+This runs in the parsing worker processes, so that the single writer only writes:
+JSON, compression, hashing and the row tuples are all made here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass
+
+from ..markings import level, marking_level
+from ..model import Cable
+from ..parser.normalise import lines_of
+from ..sources.base import RawCable
+from ..tables import tag_kind
+
+Row = tuple[object, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRows:
+    """What the searchable tables hold of a cable (``cable_key`` is added by the writer)."""
+
+    cable: Row
+    units: tuple[Row, ...]
+    addressees: tuple[Row, ...]
+    tags: tuple[Row, ...]
+    caveats: tuple[str, ...]
+    references: tuple[Row, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One version of one cable, ready to write."""
+
+    id: str
+    content_hash: str
+    released: str | None
+    source: str
+    record: bytes
+    text: bytes
+    rows: SearchRows
+
+
+def content_text(raw: RawCable) -> str:
+    """The cable's text as the parser saw it: publication artefacts gone, lines stripped.
+
+    Two copies with the same text are the same version, whatever page or file
+    they came in; WikiLeaks' edits (re-flowed lines, new REF lists, redactions)
+    change it.
+    """
+    lines = lines_of(raw.header, raw.markup) if raw.header else []
+    lines += lines_of(raw.body, raw.markup)
+    return "\n".join(line for line in lines if line)
+
+
+def prepare(cable: Cable, raw: RawCable) -> Prepared:
+    """The rows of ``cable``, parsed from ``raw``. Needs ``cable.id``."""
+    assert cable.id is not None
+    text = content_text(raw)
+    record = json.dumps(cable.to_json(), ensure_ascii=False, separators=(",", ":"))
+    return Prepared(
+        id=cable.id,
+        content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
+        released=cable.publication.released if cable.publication else None,
+        source=json.dumps(record_source(cable), separators=(",", ":")),
+        record=zlib.compress(record.encode("utf-8"), 6),
+        text=zlib.compress(text.encode("utf-8"), 6),
+        rows=search_rows(cable),
+    )
+
+
+def search_rows(cable: Cable) -> SearchRows:
+    cable_level = level(cable.classification) or 0
+    return SearchRows(
+        cable=cable_row(cable, cable_level),
+        units=unit_rows(cable, cable_level),
+        addressees=addressee_rows(cable),
+        tags=tuple((n, code, tag_kind(code)) for n, code in enumerate(cable.tags)),
+        caveats=tuple(dict.fromkeys(cable.caveats)),
+        references=tuple(
+            (n, r.letter, r.text, r.kind, r.id) for n, r in enumerate(cable.references)
+        ),
+    )
+
+
+def record_source(cable: Cable) -> dict[str, object]:
+    source = cable.source
+    return {k: v for k, v in vars_of(source).items() if v is not None}
+
+
+def vars_of(obj: object) -> dict[str, object]:
+    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+
+
+def cable_row(cable: Cable, cable_level: int) -> Row:
+    """Values for ``cable`` columns ``version`` onwards are set by the writer; these are
+    ``date .. warnings`` in table order."""
+    date = cable.date
+    return (
+        date,
+        int(date[:4]) if date else None,
+        cable.dtg,
+        cable.post,
+        cable.from_.name if cable.from_ else None,
+        cable.from_.routing_indicator if cable.from_ else None,
+        cable.classification,
+        cable_level,
+        cable.precedence,
+        cable.subject,
+        " ".join(cable.caveats),
+        " ".join(cable.tags),
+        cable.sections.total if cable.sections else None,
+        int(cable.partial),
+        len(cable.paragraphs),
+        len(cable.warnings),
+    )
+
+
+def unit_rows(cable: Cable, cable_level: int) -> tuple[Row, ...]:
+    """(seq, number, marking, level, heading, body): the subject, then each paragraph."""
+    units: list[Row] = []
+    if cable.subject:
+        units.append((0, None, None, cable_level, None, cable.subject))
+    for seq, p in enumerate(cable.paragraphs, start=1):
+        body = f"{p.heading}\n{p.text}" if p.heading else p.text
+        units.append(
+            (seq, p.number, p.marking, marking_level(p.marking, cable_level), p.heading, body)
+        )
+    return tuple(units)
+
+
+def addressee_rows(cable: Cable) -> tuple[Row, ...]:
+    """(role, position, name, routing_indicator, precedence, serial, collective, excluded)."""
+    rows: list[Row] = []
+    if cable.from_:
+        rows.append(("from", 0, cable.from_.name, cable.from_.routing_indicator, None, None, 0, 0))
+    for role, addressees in (("to", cable.to), ("info", cable.info)):
+        for n, a in enumerate(addressees):
+            rows.append(
+                (
+                    role,
+                    n,
+                    a.name,
+                    a.routing_indicator,
+                    a.precedence,
+                    a.serial,
+                    int(a.collective),
+                    int(a.excluded),
+                )
+            )
+    return tuple(rows)

@@ -1,0 +1,183 @@
+"""The archive's tables, as named migrations recorded in the archive itself.
+
+An archive made by an older cablekit opens safely in a newer one: each migration
+runs once, in order, inside a transaction, and its name is recorded in
+``migrations``. A migration is never edited once released; a change is a new one.
+
+Only the *current* version of each cable is spread over the searchable tables
+(``unit``, ``addressee``, ``tag``, ``caveat``, ``reference``); every version keeps
+its whole record and normalised text in ``version``.
+
+``unit`` is what text search sees: the subject (``seq`` 0) and each paragraph
+(``seq`` 1..n), each with its own marking and ``level`` (the classification rank
+that covers it: the paragraph's portion marking, or the cable's classification
+when the paragraph is unmarked and for the subject). Words are matched per unit,
+so that access rules can hide single paragraphs inside every query.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+# FTS5 tokenizers. Text: the definition of a word in ``cablekit.search.text``.
+# Names (FM/TO/INFO): words are split on white space and "/" only, so that
+# "AMEMBASSY OTTAWA" and "USMISSION USNATO" match whole name words.
+TEXT_TOKENIZER = "unicode61 remove_diacritics 2"
+_NAME_PUNCTUATION = "!#$%&()*+,-.:;<=>?@[]^_`{|}~'"
+NAME_TOKENIZER = "unicode61 remove_diacritics 2 separators '/' tokenchars '{}'".format(
+    _NAME_PUNCTUATION.replace("'", "''")
+)
+
+
+def _initial(db: sqlite3.Connection) -> None:
+    run_script(
+        db,
+        f"""
+        CREATE TABLE cable (
+            key INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            version INTEGER NOT NULL,
+            date TEXT,
+            year INTEGER,
+            dtg TEXT,
+            origin TEXT,
+            from_name TEXT,
+            from_ri TEXT,
+            classification TEXT,
+            level INTEGER NOT NULL,
+            precedence TEXT,
+            subject TEXT,
+            caveats TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            sections INTEGER,
+            partial INTEGER NOT NULL,
+            paragraphs INTEGER NOT NULL,
+            warnings INTEGER NOT NULL
+        );
+        CREATE INDEX cable_date ON cable(date, key);
+        CREATE INDEX cable_origin ON cable(origin);
+        CREATE INDEX cable_classification ON cable(classification);
+        CREATE INDEX cable_from_ri ON cable(from_ri);
+
+        CREATE TABLE version (
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            number INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            release TEXT,
+            released TEXT,
+            ingested_at TEXT NOT NULL,
+            seen INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            record BLOB NOT NULL,
+            text BLOB NOT NULL,
+            PRIMARY KEY (cable_key, number),
+            UNIQUE (cable_key, content_hash)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE unit (
+            rowid INTEGER PRIMARY KEY,
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            seq INTEGER NOT NULL,
+            number INTEGER,
+            marking TEXT,
+            level INTEGER NOT NULL,
+            heading TEXT,
+            body TEXT NOT NULL
+        );
+        CREATE INDEX unit_cable ON unit(cable_key, seq);
+        CREATE VIRTUAL TABLE unit_fts USING fts5(
+            body, content='unit', content_rowid='rowid', tokenize="{TEXT_TOKENIZER}"
+        );
+
+        CREATE TABLE addressee (
+            rowid INTEGER PRIMARY KEY,
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            role TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            routing_indicator TEXT,
+            precedence TEXT,
+            serial TEXT,
+            collective INTEGER NOT NULL,
+            excluded INTEGER NOT NULL
+        );
+        CREATE INDEX addressee_cable ON addressee(cable_key);
+        CREATE INDEX addressee_ri ON addressee(routing_indicator);
+        CREATE VIRTUAL TABLE name_fts USING fts5(
+            name, content='addressee', content_rowid='rowid', tokenize="{NAME_TOKENIZER}"
+        );
+
+        CREATE TABLE tag (
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            position INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            kind TEXT,
+            PRIMARY KEY (cable_key, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX tag_code ON tag(code, cable_key);
+
+        CREATE TABLE caveat (
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            caveat TEXT NOT NULL,
+            PRIMARY KEY (cable_key, caveat)
+        ) WITHOUT ROWID;
+        CREATE INDEX caveat_value ON caveat(caveat, cable_key);
+
+        CREATE TABLE reference (
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            position INTEGER NOT NULL,
+            letter TEXT,
+            text TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            target TEXT,
+            PRIMARY KEY (cable_key, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX reference_target ON reference(target, cable_key);
+
+        CREATE TABLE failure (
+            key INTEGER PRIMARY KEY,
+            place TEXT NOT NULL,
+            message TEXT NOT NULL,
+            release TEXT,
+            at TEXT NOT NULL,
+            UNIQUE (place, message)
+        );
+        """,
+    )
+
+
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the open transaction."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
+    ("0001_initial", _initial),
+)
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Apply, in order, every migration the archive has not had yet.
+
+    ``db`` is in autocommit mode (``isolation_level=None``); each migration is one
+    transaction, so a crash leaves the archive before or after it, never inside.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    for name, apply in MIGRATIONS:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
+                db.execute("ROLLBACK")
+                continue
+            apply(db)
+            db.execute(
+                "INSERT INTO migrations VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                (name,),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise

@@ -1,0 +1,409 @@
+"""The SQLite archive: the only owner of a ``sqlite3`` connection.
+
+One file in WAL mode: one writer (``ingest``) and any number of readers at the
+same time. Every batch of writes is one transaction, so a process killed at any
+moment leaves the archive as it was after the last whole batch. Nothing above
+this module sees ``sqlite3`` errors: they become :mod:`cablekit.errors` types.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ArchiveUnwritable, MissingArchive, NotAnArchive, UnknownCable
+from ..model import Cable
+from .rows import Prepared, Row, SearchRows, search_rows
+from .schema import migrate
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    number: int
+    current: bool
+    release: str | None
+    released: str | None
+    ingested_at: str
+    content_hash: str
+    source: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCable:
+    """One version of a cable as the archive keeps it."""
+
+    cable: Cable
+    version: VersionInfo
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    place: str
+    message: str
+    release: str | None
+    at: str
+
+
+@dataclass(slots=True)
+class BatchReport:
+    ingested: int = 0
+    unchanged: int = 0
+    new_versions: int = 0
+    failed: int = 0
+
+    def add(self, other: BatchReport) -> None:
+        self.ingested += other.ingested
+        self.unchanged += other.unchanged
+        self.new_versions += other.new_versions
+        self.failed += other.failed
+
+
+class SQLiteStore:
+    """An archive file. ``create=True`` makes it (and its tables) when missing."""
+
+    def __init__(self, path: str | os.PathLike[str], create: bool = False) -> None:
+        self.path = os.fspath(path)
+        if not create and not os.path.exists(self.path):
+            raise MissingArchive(
+                f"There is no archive at {self.path}; run `cablekit ingest` to make one"
+            )
+        with translated(self.path):
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._check_header()
+            if create:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                migrate(self.db)
+            elif not self._has_table("migrations"):
+                raise NotAnArchive(f"{self.path} is a SQLite file but not a cablekit archive")
+            self.db.execute("PRAGMA foreign_keys = ON")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_header(self) -> None:
+        # An empty or missing file is a new archive; anything else must be SQLite.
+        try:
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise NotAnArchive(f"{self.path} is not a cablekit archive ({error})") from error
+
+    def _has_table(self, name: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    # --- reading ---------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read-only query (the search engine builds the SQL)."""
+        with translated(self.path):
+            return self.db.execute(sql, params).fetchall()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[SQLiteStore]:
+        """Several reads that see one state of the archive, even while ingest writes."""
+        with translated(self.path):
+            self.db.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                self.db.execute("COMMIT")
+
+    def cable_key(self, cable_id: str) -> int:
+        row = self.db.execute("SELECT key FROM cable WHERE id = ?", (cable_id,)).fetchone()
+        if row is None:
+            raise UnknownCable(f"There is no cable {cable_id} in the archive")
+        return int(row[0])
+
+    def versions(self, cable_id: str) -> list[VersionInfo]:
+        """Every version of a cable, oldest first."""
+        key = self.cable_key(cable_id)
+        current = self.db.execute("SELECT version FROM cable WHERE key = ?", (key,)).fetchone()[0]
+        rows = self.query(
+            "SELECT number, release, released, ingested_at, content_hash, source"
+            " FROM version WHERE cable_key = ? ORDER BY number",
+            (key,),
+        )
+        return [
+            VersionInfo(n, n == current, rel, released, at, digest, json.loads(source))
+            for n, rel, released, at, digest, source in rows
+        ]
+
+    def get(self, cable_id: str, version: int | None = None) -> StoredCable:
+        """A cable as stored: the current version, or version ``version``."""
+        infos = {v.number: v for v in self.versions(cable_id)}
+        info = infos.get(version) if version else next(v for v in infos.values() if v.current)
+        if info is None:
+            raise UnknownCable(
+                f"Cable {cable_id} has no version {version}; it has {', '.join(map(str, infos))}"
+            )
+        record, text = self.db.execute(
+            "SELECT record, text FROM version WHERE cable_key = ? AND number = ?",
+            (self.cable_key(cable_id), info.number),
+        ).fetchone()
+        return StoredCable(load_record(record), info, zlib.decompress(text).decode("utf-8"))
+
+    def failures(self) -> list[Failure]:
+        rows = self.query("SELECT place, message, release, at FROM failure ORDER BY key")
+        return [Failure(*row) for row in rows]
+
+    def records(self, keys: Sequence[int]) -> dict[int, Cable]:
+        """Current records of the cables with these keys."""
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        rows = self.query(
+            "SELECT c.key, v.record FROM cable c JOIN version v"
+            " ON v.cable_key = c.key AND v.number = c.version"
+            f" WHERE c.key IN ({marks})",
+            list(keys),
+        )
+        return {key: load_record(record) for key, record in rows}
+
+    # --- writing ---------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic write; the archive is unchanged if anything in it fails."""
+        with translated(self.path):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def write_batch(
+        self,
+        batch: Sequence[Prepared],
+        failures: Sequence[tuple[str, str]],
+        release: str | None,
+        now: str,
+    ) -> BatchReport:
+        """Store parsed versions and failures in one transaction."""
+        with self.transaction():
+            writer = _BatchWriter(self.db, release, now)
+            for prepared in batch:
+                writer.write(prepared)
+            writer.flush()
+            self.db.executemany(
+                "INSERT OR IGNORE INTO failure (place, message, release, at) VALUES (?,?,?,?)",
+                [(place, message, release, now) for place, message in failures],
+            )
+        writer.report.failed = len(failures)
+        return writer.report
+
+
+class _BatchWriter:
+    """The writes of one batch, inside its transaction.
+
+    The searchable rows of new current versions are kept pending and written
+    together at the end, with explicit rowids, so that the full-text indexes are
+    fed in bulk (much faster than a trigger per row).
+    """
+
+    def __init__(self, db: sqlite3.Connection, release: str | None, now: str) -> None:
+        self.db = db
+        self.release = release
+        self.now = now
+        self.report = BatchReport()
+        self.pending: dict[int, SearchRows] = {}
+        self.seen = db.execute("SELECT coalesce(max(seen), 0) FROM version").fetchone()[0]
+
+    def write(self, p: Prepared) -> None:
+        self.seen += 1
+        found = self.db.execute("SELECT key, version FROM cable WHERE id = ?", (p.id,)).fetchone()
+        if found is None:
+            key = self._insert_cable(p.id, p.rows)
+            self._insert_version(key, 1, p)
+            self.report.ingested += 1
+            return
+        key, current = found
+        same = self.db.execute(
+            "SELECT number FROM version WHERE cable_key = ? AND content_hash = ?",
+            (key, p.content_hash),
+        ).fetchone()
+        if same is not None:
+            # Seen again: it may be the newest copy after all (see _newest).
+            number = same[0]
+            self.db.execute(
+                "UPDATE version SET seen = ? WHERE cable_key = ? AND number = ?",
+                (self.seen, key, number),
+            )
+            self.report.unchanged += 1
+        else:
+            number = (
+                1
+                + self.db.execute(
+                    "SELECT max(number) FROM version WHERE cable_key = ?", (key,)
+                ).fetchone()[0]
+            )
+            self._insert_version(key, number, p)
+            self.report.new_versions += 1
+        newest = self._newest(key)
+        if newest != current:
+            rows = p.rows if newest == number else self._rows_of(key, newest)
+            self._replace_current(key, newest, rows)
+
+    def _newest(self, key: int) -> int:
+        """The current version: latest release date, then the copy seen last."""
+        row = self.db.execute(
+            "SELECT number FROM version WHERE cable_key = ?"
+            " ORDER BY coalesce(released, '') DESC, seen DESC LIMIT 1",
+            (key,),
+        ).fetchone()
+        return int(row[0])
+
+    def _rows_of(self, key: int, number: int) -> SearchRows:
+        (record,) = self.db.execute(
+            "SELECT record FROM version WHERE cable_key = ? AND number = ?", (key, number)
+        ).fetchone()
+        return search_rows(load_record(record))
+
+    def _insert_cable(self, cable_id: str, rows: SearchRows) -> int:
+        cursor = self.db.execute(
+            f"INSERT INTO cable (id, version, {CABLE_COLUMNS}) VALUES (?, 1, {_marks(16)})",
+            (cable_id, *rows.cable),
+        )
+        key = cursor.lastrowid
+        assert key is not None
+        self.pending[key] = rows
+        return key
+
+    def _insert_version(self, key: int, number: int, p: Prepared) -> None:
+        self.db.execute(
+            "INSERT INTO version (cable_key, number, content_hash, release, released,"
+            " ingested_at, seen, source, record, text) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                key,
+                number,
+                p.content_hash,
+                self.release,
+                p.released,
+                self.now,
+                self.seen,
+                p.source,
+                p.record,
+                p.text,
+            ),
+        )
+
+    def _replace_current(self, key: int, number: int, rows: SearchRows) -> None:
+        assignments = ", ".join(f"{c} = ?" for c in CABLE_COLUMNS.split(", "))
+        self.db.execute(
+            f"UPDATE cable SET version = ?, {assignments} WHERE key = ?",
+            (number, *rows.cable, key),
+        )
+        if self.pending.pop(key, None) is None:
+            self._delete_rows(key)
+        self.pending[key] = rows
+
+    def _delete_rows(self, key: int) -> None:
+        db = self.db
+        db.execute(
+            "INSERT INTO unit_fts (unit_fts, rowid, body)"
+            " SELECT 'delete', rowid, body FROM unit WHERE cable_key = ?",
+            (key,),
+        )
+        db.execute(
+            "INSERT INTO name_fts (name_fts, rowid, name)"
+            " SELECT 'delete', rowid, name FROM addressee WHERE cable_key = ?",
+            (key,),
+        )
+        for table in ("unit", "addressee", "tag", "caveat", "reference"):
+            db.execute(f"DELETE FROM {table} WHERE cable_key = ?", (key,))
+
+    def flush(self) -> None:
+        """Write the searchable rows of every pending cable, and index them."""
+        db = self.db
+        units = self._numbered("unit", [(k, *u) for k, r in self.pending.items() for u in r.units])
+        db.executemany(
+            f"INSERT INTO unit (rowid, cable_key, seq, number, marking, level, heading,"
+            f" body) VALUES ({_marks(8)})",
+            units,
+        )
+        db.executemany(
+            "INSERT INTO unit_fts (rowid, body) VALUES (?, ?)", [(u[0], u[-1]) for u in units]
+        )
+        names = self._numbered(
+            "addressee", [(k, *a) for k, r in self.pending.items() for a in r.addressees]
+        )
+        db.executemany(
+            "INSERT INTO addressee (rowid, cable_key, role, position, name, routing_indicator,"
+            f" precedence, serial, collective, excluded) VALUES ({_marks(10)})",
+            names,
+        )
+        db.executemany(
+            "INSERT INTO name_fts (rowid, name) VALUES (?, ?)", [(a[0], a[4]) for a in names]
+        )
+        pending = self.pending.items()
+        db.executemany(
+            "INSERT INTO tag (cable_key, position, code, kind) VALUES (?,?,?,?)",
+            [(k, *t) for k, r in pending for t in r.tags],
+        )
+        db.executemany(
+            "INSERT INTO caveat (cable_key, caveat) VALUES (?,?)",
+            [(k, c) for k, r in pending for c in r.caveats],
+        )
+        db.executemany(
+            "INSERT INTO reference (cable_key, position, letter, text, kind, target)"
+            " VALUES (?,?,?,?,?,?)",
+            [(k, *ref) for k, r in pending for ref in r.references],
+        )
+        self.pending.clear()
+
+    def _numbered(self, table: str, rows: list[Row]) -> list[Row]:
+        """Rows with explicit rowids after the table's last one."""
+        (last,) = self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
+        return [(last + n, *row) for n, row in enumerate(rows, start=1)]
+
+
+CABLE_COLUMNS = (
+    "date, year, dtg, origin, from_name, from_ri, classification, level, precedence,"
+    " subject, caveats, tags, sections, partial, paragraphs, warnings"
+)
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def load_record(blob: bytes) -> Cable:
+    return Cable.from_json(json.loads(zlib.decompress(blob)))
+
+
+@contextmanager
+def translated(path: str) -> Iterator[None]:
+    """sqlite3's errors as cablekit's, in one plain sentence."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        text = str(error)
+        if "readonly" in text or "unable to open" in text or "disk" in text:
+            raise ArchiveUnwritable(f"Cannot write the archive {path}: {text}") from error
+        if "locked" in text or "busy" in text:
+            raise ArchiveUnwritable(
+                f"The archive {path} stayed locked by another process: {text}"
+            ) from error
+        raise NotAnArchive(f"Cannot read the archive {path}: {text}") from error
+    except sqlite3.DatabaseError as error:
+        raise NotAnArchive(f"{path} is not a cablekit archive ({error})") from error
