@@ -68,6 +68,7 @@ class Archive:
         cursor: str | None = None,
         facets: bool = False,
         timeline: bool = False,
+        snippets: bool = True,
     ) -> SearchResult:
         """Search with the query language (``docs/query-language.md``)."""
         return search(
@@ -78,6 +79,7 @@ class Archive:
             cursor=cursor,
             facets=facets,
             timeline=timeline,
+            snippets=snippets,
             scope=self.scope,
         )
 

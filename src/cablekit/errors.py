@@ -95,3 +95,18 @@ class QuerySyntaxError(CablekitError):
         # the caret stays under the same character.
         line = "".join(" " if c.isspace() else c for c in self.query)
         return f"{line}\n{' ' * min(self.position, len(line))}^"
+
+
+class DraftError(CablekitError):
+    """A draft file cannot be read: malformed YAML or JSON, or a field of the wrong shape."""
+
+    exit_code = 5
+
+
+class DraftInvalid(DraftError):
+    """A draft breaks the rules of the format. ``problems`` holds one sentence per problem,
+    each naming the field (and its line in a YAML draft); ``str()`` is the first."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0] if problems else "The draft is not valid")
+        self.problems = problems

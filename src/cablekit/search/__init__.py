@@ -4,6 +4,8 @@
              ``unicode61 remove_diacritics 2``), for the index and for queries
 - ``query``  ``parse_query()`` text -> AST, ``format_query()`` AST -> text,
              ``describe()`` AST -> an English sentence; no SQL
+- ``sql``    the AST compiled to SQL over the archive's tables
+- ``engine`` running a search: matches, ranking, paging, snippets, facets
 
 The language is documented in ``docs/query-language.md``.
 """

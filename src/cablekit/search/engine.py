@@ -93,6 +93,7 @@ def search(
     cursor: str | None = None,
     facets: bool = False,
     timeline: bool = False,
+    snippets: bool = True,
     scope: Scope = PUBLIC,
 ) -> SearchResult:
     """Search the archive. Raises QuerySyntaxError for a malformed query or cursor."""
@@ -105,7 +106,7 @@ def search(
             query=query,
             description=describe(node),
             total=total,
-            results=[with_snippet(store, node, scope, hit) for hit in hits],
+            results=[as_hit(store, node, scope, hit, snippets) for hit in hits],
             next_cursor=encode_cursor(sort, query, next_key) if next_key else None,
         )
         if facets:
@@ -166,18 +167,12 @@ def page(
     return rows, next_key
 
 
-def with_snippet(store: SQLiteStore, node: Node, scope: Scope, row: tuple[Any, ...]) -> Hit:
+def as_hit(
+    store: SQLiteStore, node: Node, scope: Scope, row: tuple[Any, ...], snippets: bool
+) -> Hit:
     key, _, cable_id, dtg, day, origin, classification, subject, score = row
-    return Hit(
-        cable_id,
-        dtg,
-        day,
-        origin,
-        classification,
-        subject,
-        snippet(store, node, scope, key),
-        round(float(score), 6),
-    )
+    text = snippet(store, node, scope, key) if snippets else ""
+    return Hit(cable_id, dtg, day, origin, classification, subject, text, round(float(score), 6))
 
 
 def snippet(store: SQLiteStore, node: Node, scope: Scope, key: int) -> str:

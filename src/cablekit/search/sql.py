@@ -135,10 +135,11 @@ def _field(node: Field, scope: Scope) -> Compiled:
         case "class":
             return Compiled("SELECT key FROM cable WHERE classification = ?", [value])
         case "caveat":
+            # The caveat itself, or its first words: caveat:REL finds "REL NATO/AUS".
             return Compiled(
                 "SELECT cable_key AS key FROM caveat WHERE caveat = ?"
-                " OR (caveat >= ? AND caveat < ?)",
-                [value, value + " ", value + " " + _TOP],
+                " OR substr(caveat, 1, ?) IN (?, ?, ?)",
+                [value, len(value) + 1, value + " ", value + "/", value + ","],
             )
         case "ref":
             return Compiled("SELECT cable_key AS key FROM reference WHERE target = ?", [value])

@@ -18,7 +18,7 @@ from ..parser import parse_raw
 from ..pipeline import map_stream, where
 from ..sources import iter_inputs
 from ..sources.base import RawCable
-from .rows import Prepared, prepare
+from .rows import Prepared, archive_id, prepare
 from .sqlite import BatchReport, SQLiteStore
 
 BATCH_SIZE = 500
@@ -48,7 +48,7 @@ def prepare_item(item: RawCable | CablekitError) -> Outcome:
         return Failed(place, str(error))
     except Exception as error:  # a parser bug: reported with its input, the run goes on
         return Failed(place, f"the parser failed ({type(error).__name__}: {error})")
-    if cable.id is None:
+    if archive_id(cable) is None:
         return Failed(place, "no cable id could be read or derived")
     return prepare(cable, item)
 

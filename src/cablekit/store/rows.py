@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from ..markings import level, marking_level
 from ..model import Cable
-from ..parser.normalise import lines_of
+from ..parser.normalise import unwrap
 from ..sources.base import RawCable
-from ..tables import tag_kind
+from ..tables import is_duplicate_id, tag_kind
 
 Row = tuple[object, ...]
 
@@ -46,24 +46,36 @@ class Prepared:
 
 
 def content_text(raw: RawCable) -> str:
-    """The cable's text as the parser saw it: publication artefacts gone, lines stripped.
+    """The cable's text as published: the publication's artefacts (HTML, Markdown,
+    pilcrows) and trailing spaces gone, every other character kept.
 
-    Two copies with the same text are the same version, whatever page or file
-    they came in; WikiLeaks' edits (re-flowed lines, new REF lists, redactions)
-    change it.
+    Two copies with the same text are the same version, whatever page or file they
+    came in; any edit WikiLeaks made (re-flowed or re-spaced lines, a new REF list,
+    a redaction) makes a new one.
     """
-    lines = lines_of(raw.header, raw.markup) if raw.header else []
-    lines += lines_of(raw.body, raw.markup)
-    return "\n".join(line for line in lines if line)
+    blocks = [raw.header, raw.body] if raw.header else [raw.body]
+    return "\n\n".join(
+        "\n".join(line.rstrip() for line in unwrap(block, raw.markup).split("\n")).strip("\n")
+        for block in blocks
+    )
+
+
+def archive_id(cable: Cable) -> str | None:
+    """The id a cable is archived under: its canonical id, except for the duplicates
+    WikiLeaks published under a malformed id beside the correct one, which stay apart
+    under the id they were published with (the twin is often one section of the cable)."""
+    published = cable.source.original_id
+    return published if published and is_duplicate_id(published) else cable.id
 
 
 def prepare(cable: Cable, raw: RawCable) -> Prepared:
-    """The rows of ``cable``, parsed from ``raw``. Needs ``cable.id``."""
-    assert cable.id is not None
+    """The rows of ``cable``, parsed from ``raw``. Needs an archive id."""
+    cable_id = archive_id(cable)
+    assert cable_id is not None
     text = content_text(raw)
     record = json.dumps(cable.to_json(), ensure_ascii=False, separators=(",", ":"))
     return Prepared(
-        id=cable.id,
+        id=cable_id,
         content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
         released=cable.publication.released if cable.publication else None,
         source=json.dumps(record_source(cable), separators=(",", ":")),

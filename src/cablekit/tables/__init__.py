@@ -36,16 +36,19 @@ from importlib.resources import files
 from typing import NamedTuple
 
 __all__ = [
+    "address_ri",
     "canonical_id",
     "is_collective_ri",
     "is_known_ri",
     "is_station",
+    "known_addresses",
     "known_ris_with_prefix",
     "known_stations",
     "known_tags",
     "normalise_post_name",
     "ri_name",
     "split_glued_tags",
+    "station_address",
     "station_token",
     "tag_description",
     "tag_kind",
@@ -148,6 +151,41 @@ def known_stations() -> frozenset[str]:
     return _stations().canonical
 
 
+@functools.cache
+def _station_addresses() -> Mapping[str, tuple[str, str]]:
+    return {token: (pla, ri) for token, canon, pla, ri in _rows("stations.csv") if token == canon}
+
+
+def station_address(token: str) -> tuple[str, str] | None:
+    """Plain-language address and routing indicator of a station (``OTTAWA`` ->
+    ``("AMEMBASSY OTTAWA", "RUEHOT")``), None when unknown or without them."""
+    found = _station_addresses().get(token)
+    return found if found and all(found) else None
+
+
+@functools.cache
+def _addresses() -> Mapping[str, str]:
+    """Plain-language address -> routing indicator (for composing cables).
+
+    Station PLAs first (``SECSTATE WASHDC`` -> ``RUEHC``), then the names of the
+    routing table; a name shared by several RIs keeps the first in the table.
+    """
+    found: dict[str, str] = {pla: ri for pla, ri in _station_addresses().values() if pla and ri}
+    for ri, name in _routing().names.items():
+        found.setdefault(name, ri)
+    return found
+
+
+def address_ri(name: str) -> str | None:
+    """Routing indicator of a plain-language address (``AMEMBASSY MOSCOW`` -> ``RUEHMO``)."""
+    return _addresses().get(" ".join(name.upper().split()))
+
+
+def known_addresses() -> frozenset[str]:
+    """Every plain-language address with a routing indicator (for near-miss suggestions)."""
+    return frozenset(_addresses())
+
+
 # --------------------------------------------------------------------------- ids
 
 
@@ -160,6 +198,19 @@ def canonical_id(wikileaks_id: str) -> str:
     """Corrected id of a malformed WikiLeaks id (``7575LIBREVILLE1895`` -> ``75LIBREVILLE1895``);
     any other id is returned unchanged."""
     return _malformed_ids().get(wikileaks_id, wikileaks_id)
+
+
+@functools.cache
+def _duplicate_ids() -> frozenset[str]:
+    return frozenset(
+        published for published, _, kind in _rows("malformed_ids.csv") if kind.startswith("dup")
+    )
+
+
+def is_duplicate_id(wikileaks_id: str) -> bool:
+    """Whether WikiLeaks published this malformed id beside the cable's correct one (often
+    one section of it again): a document of its own, not another copy of the cable."""
+    return wikileaks_id in _duplicate_ids()
 
 
 # --------------------------------------------------------------------------- tags

@@ -1,0 +1,259 @@
+"""Search in the archive against an independent brute-force evaluation of each query.
+
+The archive answers with SQL over its tables; ``query_oracle`` answers by looking at
+every parsed record in memory. For generated queries (words, phrases, prefixes,
+every field, dates, AND/OR/NOT) both must give the same cables, the same exact
+total and the same facet counts. Paging, sorting, snippets and timeline are checked
+on the side.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cablekit.archive import Archive
+from cablekit.errors import QuerySyntaxError
+from cablekit.model import Cable
+from cablekit.search import And, DateRange, Field, Node, Not, Or, Text, format_query, tokens
+from cablekit.search.engine import FACET_SIZE, TAG_FACETS
+from cablekit.tables import tag_kind
+
+from .query_oracle import Corpus, matching_ids
+
+ALL = 100_000
+
+
+@pytest.fixture(scope="module")
+def records(sample_archive_file: Path) -> list[Cable]:
+    with Archive(sample_archive_file) as archive:
+        ids = [row[0] for row in archive.store.query("SELECT id FROM cable ORDER BY id")]
+        return [archive.get(cable_id).cable for cable_id in ids]
+
+
+@pytest.fixture(scope="module")
+def corpus(records: list[Cable]) -> Corpus:
+    return Corpus(records)
+
+
+def vocabulary(records: Sequence[Cable]) -> dict[str, list[str]]:
+    """Values worth asking about, drawn from the records themselves."""
+    rng = random.Random(7)
+    words = Counter(w for c in records for p in c.paragraphs for w in tokens(p.text))
+    frequent = [w for w, _ in words.most_common(300)]
+    rare = [w for w, n in words.items() if n <= 2][:300]
+    phrases = []
+    for cable in rng.sample(list(records), 60):
+        for p in cable.paragraphs[:2]:
+            ws = tokens(p.text)
+            if len(ws) > 3:
+                i = rng.randrange(len(ws) - 2)
+                phrases.append(" ".join(ws[i : i + rng.choice((2, 3))]))
+    return {
+        "word": frequent + rare,
+        "phrase": phrases,
+        "tag": sorted({t for c in records for t in c.tags}),
+        "from": sorted({c.post for c in records if c.post} | {"AMEMBASSY", "SECSTATE WASHDC"}),
+        "to": sorted({a.name.split()[0] for c in records for a in c.to + c.info} | {"RUEHC"}),
+        "class": sorted({c.classification for c in records if c.classification}),
+        "caveat": ["NOFORN", "SIPDIS", "REL", "EFTO", "REL NATO"],
+        "id": [c.id for c in records if c.id][:80],
+        "ref": sorted({r.id for c in records for r in c.references if r.id})[:120],
+        "year": [str(y) for y in range(1966, 2011)],
+    }
+
+
+def leaves(vocab: dict[str, list[str]]) -> st.SearchStrategy[Node]:
+    def text(kind: str, field: str = "text") -> st.SearchStrategy[Node]:
+        def build(value: str, prefix: bool) -> Node:
+            words = tuple(tokens(value))
+            if prefix:
+                return Text((words[0][:3],), True, field)  # type: ignore[arg-type]
+            return Text(words, False, field)  # type: ignore[arg-type]
+
+        return st.builds(build, st.sampled_from(vocab[kind]), st.booleans())
+
+    def field(name: str, source: str | None = None) -> st.SearchStrategy[Node]:
+        return st.sampled_from(vocab[source or name]).map(lambda v: Field(name, v, False))
+
+    def dates(year: str) -> DateRange:
+        return DateRange(f"{year}-01-01", f"{int(year) + 1}-06-30")
+
+    return st.one_of(
+        text("word"),
+        text("phrase"),
+        text("word", "subject"),
+        field("tag"),
+        field("from"),
+        field("to"),
+        field("class"),
+        field("caveat"),
+        field("id"),
+        st.sampled_from(vocab["id"]).map(lambda v: Field("id", v[:4], True)),
+        field("ref"),
+        field("citedby", "id"),
+        st.sampled_from(vocab["year"]).map(dates),
+    )
+
+
+def queries(vocab: dict[str, list[str]]) -> st.SearchStrategy[Node]:
+    return st.recursive(
+        leaves(vocab),
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=2, max_size=3).map(lambda xs: And(tuple(xs))),
+            st.lists(inner, min_size=2, max_size=3).map(lambda xs: Or(tuple(xs))),
+            inner.map(Not),
+        ),
+        max_leaves=5,
+    )
+
+
+def expected_facets(matched: list[Cable]) -> dict[str, list[tuple[str, int]]]:
+    """Facet counts computed by hand from the matching records."""
+    counters: dict[str, Counter[str]] = {name: Counter() for name in TAG_FACETS.values()}
+    for cable in matched:
+        for tag in set(cable.tags):
+            kind = tag_kind(tag)
+            if kind:
+                counters[TAG_FACETS[kind]][tag] += 1
+    counters["origin"] = Counter(c.post for c in matched if c.post)
+    counters["classification"] = Counter(c.classification for c in matched if c.classification)
+    counters["caveat"] = Counter(v for c in matched for v in set(c.caveats))
+    counters["year"] = Counter(c.date[:4] for c in matched if c.date)
+    return {
+        name: sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+        for name, counter in counters.items()
+    }
+
+
+def check(archive: Archive, records: list[Cable], corpus: Corpus, node: Node) -> None:
+    query = format_query(node)
+    result = archive.search(query, limit=ALL, facets=True, snippets=False)
+    expected = matching_ids(node, corpus)
+    got = [hit.id for hit in result.results]
+    assert len(got) == len(set(got))
+    assert set(got) == expected, query
+    assert result.total == len(expected), query
+    matched = [c for c in records if c.id in expected]
+    facets = {name: [(v.value, v.count) for v in vs] for name, vs in result.facets.items()}
+    assert facets == expected_facets(matched), query
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_generated_queries_agree_with_the_oracle(
+    sample_archive: Archive, records: list[Cable], corpus: Corpus, data: st.DataObject
+) -> None:
+    node = data.draw(queries(vocabulary_cache(records)))
+    check(sample_archive, records, corpus, node)
+
+
+_VOCAB: dict[int, dict[str, list[str]]] = {}
+
+
+def vocabulary_cache(records: list[Cable]) -> dict[str, list[str]]:
+    return _VOCAB.setdefault(id(records), vocabulary(records))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tag:PREL AND from:OTTAWA",
+        '"polar prism"',
+        "polar AND prism AND NOT caveat:NOFORN",
+        "citedby:05BRASILIA1979",
+        "ref:05BRASILIA1544",
+        "to:SECSTATE date:2009-01..2009-06",
+        "subject:canada OR class:SECRET",
+        "nucl* -tag:MNUC",
+        "id:09OTTAWA*",
+        "caveat:REL",
+        "date:..1999",
+    ],
+)
+def test_hand_written_queries_agree_with_the_oracle(
+    sample_archive: Archive, records: list[Cable], corpus: Corpus, query: str
+) -> None:
+    from cablekit.search import parse_query
+
+    check(sample_archive, records, corpus, parse_query(query))
+
+
+def test_reference_cable_is_found_by_its_words_and_fields(sample_archive: Archive) -> None:
+    result = sample_archive.search('"polar prism" tag:PREL from:OTTAWA caveat:NOFORN')
+    assert [hit.id for hit in result.results] == ["09OTTAWA278"]
+    assert "«POLAR PRISM»" in result.results[0].snippet.upper()
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_cursor_paging_visits_every_hit_once_in_order(sample_archive: Archive, sort: str) -> None:
+    query = "to:SECSTATE OR embassy"
+    everything = sample_archive.search(query, sort=sort, limit=ALL)  # type: ignore[arg-type]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = sample_archive.search(query, sort=sort, limit=7, cursor=cursor)  # type: ignore[arg-type]
+        assert page.total == everything.total
+        seen += [hit.id for hit in page.results]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [hit.id for hit in everything.results]
+    assert len(seen) == everything.total > 50
+    dates = [hit.date or "" for hit in everything.results]
+    if sort == "newest":
+        assert dates == sorted(dates, reverse=True)
+    elif sort == "oldest":
+        assert dates == sorted(dates)
+    else:
+        scores = [hit.score for hit in everything.results]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_timeline_bins_are_contiguous_and_count_every_dated_hit(
+    sample_archive: Archive,
+) -> None:
+    for query, width in (
+        ("to:SECSTATE", 4),
+        ("date:2009-01..2009-12", 7),
+        ("date:2009-04-01..2009-04-30", 10),
+    ):
+        result = sample_archive.search(query, limit=ALL, timeline=True)
+        dated = sum(1 for hit in result.results if hit.date)
+        assert sum(b.count for b in result.timeline) == dated
+        assert all(len(b.start) == 10 for b in result.timeline)
+        assert {len(b.start[:width]) for b in result.timeline} == {width}
+        for before, after in zip(result.timeline, result.timeline[1:], strict=False):
+            assert before.end < after.start
+
+
+def test_a_cursor_from_another_query_is_refused(sample_archive: Archive) -> None:
+    first = sample_archive.search("embassy", limit=2)
+    assert first.next_cursor
+    with pytest.raises(QuerySyntaxError, match="another query"):
+        sample_archive.search("consulate", cursor=first.next_cursor)
+    with pytest.raises(QuerySyntaxError, match="not one this archive gave out"):
+        sample_archive.search("embassy", cursor="not-a-cursor")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "Empty query at position 0"),
+        ("(tag:PREL", "Unbalanced parenthesis at position 0"),
+        ("form:OTTAWA", 'Unknown field "form" at position 0'),
+    ],
+)
+def test_malformed_queries(sample_archive: Archive, query: str, message: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=message):
+        sample_archive.search(query)

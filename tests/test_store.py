@@ -1,0 +1,188 @@
+"""The archive's store and ingest: idempotence, versions, failures, crash safety, errors."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cablekit.archive import Archive
+from cablekit.errors import ArchiveUnwritable, MissingArchive, NotAnArchive, UnknownCable
+
+from .conftest import REFERENCE_CABLE, SAMPLE_VERSIONS, sample_inputs
+
+
+def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Everything the archive holds, apart from when things were seen or ingested."""
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("INSERT INTO unit_fts(unit_fts) VALUES ('integrity-check')")
+        tables = {
+            "cable": "SELECT id, version, date, origin, classification, subject, tags FROM cable",
+            "version": "SELECT c.id, v.number, v.content_hash, v.release, v.released, v.record"
+            " FROM version v JOIN cable c ON c.key = v.cable_key",
+            "unit": "SELECT c.id, u.seq, u.number, u.marking, u.level, u.body FROM unit u"
+            " JOIN cable c ON c.key = u.cable_key",
+            "addressee": "SELECT c.id, a.role, a.position, a.name FROM addressee a"
+            " JOIN cable c ON c.key = a.cable_key",
+            "tag": "SELECT c.id, t.position, t.code FROM tag t JOIN cable c ON c.key = t.cable_key",
+            "reference": "SELECT c.id, r.position, r.target FROM reference r"
+            " JOIN cable c ON c.key = r.cable_key",
+            "failure": "SELECT place, message FROM failure",
+            "fts": "SELECT count(*) FROM unit_fts WHERE unit_fts MATCH 'embassy'",
+        }
+        return {name: sorted(db.execute(sql).fetchall()) for name, sql in tables.items()}
+    finally:
+        db.close()
+
+
+def test_ingest_counts_and_idempotence(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with Archive(path, create=True) as archive:
+        first = archive.ingest(sample_inputs(), release="2011-04")
+    assert (first.ingested, first.new_versions, first.failed) == (202, 0, 0)
+    before = snapshot(path)
+    with Archive(path) as archive:
+        again = archive.ingest(sample_inputs(), release="2011-04")
+    assert (again.ingested, again.unchanged, again.new_versions) == (0, 202, 0)
+    assert snapshot(path) == before
+    assert len(before["cable"]) == 202
+
+
+def test_versions_are_kept_and_the_newest_is_current(sample_archive: Archive) -> None:
+    changed = {
+        row[0]
+        for row in sample_archive.store.query(
+            "SELECT c.id FROM cable c JOIN version v ON v.cable_key = c.key WHERE v.number > 1"
+        )
+    }
+    assert len(changed) == 5
+    for cable_id in changed:
+        versions = sample_archive.versions(cable_id)
+        assert [v.number for v in versions] == list(range(1, len(versions) + 1))
+        current = [v for v in versions if v.current]
+        assert len(current) == 1
+        # The April 2011 page is the newest release of each of these cables.
+        assert current[0].release == "2011-04"
+        assert current[0].released == max(v.released or "" for v in versions)
+        texts = {sample_archive.get(cable_id, v.number).text for v in versions}
+        assert len(texts) == len(versions)
+
+
+def test_an_older_release_ingested_later_does_not_become_current(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    with Archive(path, create=True) as archive:
+        archive.ingest(sample_inputs(), release="2011-04")
+        report = archive.ingest([str(SAMPLE_VERSIONS)], release="older")
+        assert report.new_versions == 6
+        for (cable_id,) in archive.store.query(
+            "SELECT DISTINCT c.id FROM cable c JOIN version v ON v.cable_key = c.key"
+            " WHERE v.number > 1"
+        ):
+            versions = archive.versions(cable_id)
+            current = next(v for v in versions if v.current)
+            newest = max(v.released or "" for v in versions)
+            # The latest release date wins; two copies with the same date (WikiLeaks
+            # edited some cables without a new date) are told apart by arrival.
+            assert current.released == newest
+            ties = [v for v in versions if v.released == newest]
+            assert current.release == ("older" if len(ties) > 1 else "2011-04")
+            # The searchable tables follow the current version.
+            (subject,) = archive.store.query("SELECT subject FROM cable WHERE id = ?", (cable_id,))[
+                0
+            ]
+            assert subject == archive.get(cable_id).cable.subject
+
+
+def test_failures_are_kept_once_and_listed(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_text("Nothing here is a cable at all.\n")
+    path = tmp_path / "f.db"
+    with Archive(path, create=True) as archive:
+        report = archive.ingest([str(junk), str(REFERENCE_CABLE)])
+        assert (report.ingested, report.failed) == (1, 1)
+        archive.ingest([str(junk)])
+        failures = archive.failures()
+    assert len(failures) == 1
+    assert failures[0].place.endswith("junk.txt")
+    assert "no cable" in failures[0].message
+
+
+def test_missing_archive_and_not_an_archive(tmp_path: Path) -> None:
+    with pytest.raises(MissingArchive, match="There is no archive at"):
+        Archive(tmp_path / "none.db")
+    text = tmp_path / "notes.db"
+    text.write_text("just some notes\n" * 100)
+    with pytest.raises(NotAnArchive, match="is not a cablekit archive"):
+        Archive(text)
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(NotAnArchive, match="SQLite file but not a cablekit archive"):
+        Archive(other)
+    assert other.stat().st_size > 0 and text.read_text().startswith("just some notes")
+
+
+def test_unwritable_location(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveUnwritable, match="Cannot write the archive"):
+        Archive(tmp_path / "no" / "such" / "dir" / "a.db", create=True)
+
+
+def test_unknown_cable_and_version(sample_archive: Archive) -> None:
+    with pytest.raises(UnknownCable, match="There is no cable 99NOWHERE1"):
+        sample_archive.get("99NOWHERE1")
+    with pytest.raises(UnknownCable, match="has no version 7"):
+        sample_archive.get("09OTTAWA278", 7)
+
+
+def test_reference_cable_is_stored_whole(sample_archive: Archive) -> None:
+    stored = sample_archive.get("09ottawa278")
+    assert stored.cable.id == "09OTTAWA278"
+    assert len(stored.cable.paragraphs) == 12
+    assert "THROUGH A POLAR PRISM" in stored.text
+    units = sample_archive.store.query(
+        "SELECT u.seq, u.marking, u.level FROM unit u JOIN cable c ON c.key = u.cable_key"
+        " WHERE c.id = '09OTTAWA278' ORDER BY u.seq"
+    )
+    # The subject (seq 0, the cable's level) and 12 paragraphs marked C/NF.
+    assert units[0] == (0, None, 3)
+    assert units[1:] == [(n, "C/NF", 3) for n in range(1, 13)]
+
+
+INGEST_SCRIPT = """
+import sys
+from cablekit.archive import Archive
+with Archive(sys.argv[1], create=True) as archive:
+    archive.ingest(sys.argv[2:], release="2011-04")
+"""
+
+
+def run_ingest(path: Path, kill_after: float | None) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", INGEST_SCRIPT, str(path), *sample_inputs()],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    if kill_after is None:
+        assert process.wait(timeout=300) == 0
+        return
+    time.sleep(kill_after)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+
+
+def test_killed_ingests_end_in_the_same_archive(tmp_path: Path) -> None:
+    clean = tmp_path / "clean.db"
+    run_ingest(clean, None)
+    interrupted = tmp_path / "killed.db"
+    rng = random.Random(20261129)
+    for _ in range(5):
+        run_ingest(interrupted, rng.uniform(0.3, 2.5))
+    run_ingest(interrupted, None)
+    assert snapshot(interrupted) == snapshot(clean)
