@@ -32,7 +32,7 @@ def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
             " JOIN cable c ON c.key = u.cable_key",
             "addressee": "SELECT c.id, a.role, a.position, a.name FROM addressee a"
             " JOIN cable c ON c.key = a.cable_key",
-            "tag": "SELECT c.id, t.position, t.code FROM tag t JOIN cable c ON c.key = t.cable_key",
+            "tag": "SELECT c.id, t.code, t.kind FROM tag t JOIN cable c ON c.key = t.cable_key",
             "reference": "SELECT c.id, r.position, r.target FROM reference r"
             " JOIN cable c ON c.key = r.cable_key",
             "failure": "SELECT place, message FROM failure",

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 from .search.engine import SearchResult, Sort, search
 from .search.sql import PUBLIC, Scope
+from .search.stats import Stats, stats
 from .store.ingest import Progress, ingest
 from .store.sqlite import BatchReport, Failure, SQLiteStore, StoredCable, VersionInfo
 
@@ -89,6 +90,10 @@ class Archive:
 
     def versions(self, cable_id: str) -> list[VersionInfo]:
         return self.store.versions(cable_id.upper())
+
+    def stats(self) -> Stats:
+        """Counts of what the archive holds, and how well references resolve."""
+        return stats(self.store, self.scope)
 
     def failures(self) -> list[Failure]:
         """Inputs that could not be archived, and why."""

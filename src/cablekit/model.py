@@ -212,11 +212,27 @@ def json_name(f: dataclasses.Field[Any]) -> str:
     return str(f.metadata.get("json", f.name))
 
 
+_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _names(cls: type) -> tuple[tuple[str, str], ...]:
+    """(JSON key, attribute) of each field of a dataclass, cached: records are written
+    by the million, and ``dataclasses.fields`` is slow."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = tuple((json_name(f), f.name) for f in dataclasses.fields(cls))
+        _NAMES[cls] = names
+    return names
+
+
 def to_data(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {json_name(f): to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple | list):
+    cls = type(value)
+    if cls is str or value is None or cls is int or cls is bool:
+        return value
+    if cls is tuple or cls is list:
         return [to_data(v) for v in value]
+    if dataclasses.is_dataclass(cls):
+        return {key: to_data(getattr(value, attr)) for key, attr in _names(cls)}
     return value
 
 

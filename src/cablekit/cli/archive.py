@@ -253,3 +253,27 @@ def versions(cable_id: str, db_path: str, output: str) -> None:
             f"{mark} {v.number}  released {v.released or '-':<16}  "
             f"release {v.release or '-':<10}  ingested {v.ingested_at}  {where}"
         )
+
+
+@cli.command()
+@db_option
+@output_option
+def stats(db_path: str, output: str) -> None:
+    """What the archive holds, and how well its references resolve."""
+    with Archive(db_path) as archive:
+        figures = archive.stats()
+    if output == "json":
+        echo_json(figures.to_json())
+        return
+    f = figures
+    click.echo(
+        f"{f.cables:,} cables ({f.first_date or '?'} to {f.last_date or '?'}), "
+        f"{f.paragraphs:,} paragraphs\n"
+        f"{f.versions:,} versions; {f.cables_with_versions:,} cables have more than one\n"
+        f"{f.references:,} references, {f.references_to_cables:,} to cables: "
+        f"{f.resolved:,} resolved to a cable id ({f.resolved_share:.1%}), "
+        f"{f.resolved_in_archive:,} of those in the archive ({f.in_archive_share:.1%})\n"
+        f"{f.failures:,} failed inputs"
+    )
+    for name, count in f.classifications.items():
+        click.echo(f"  {name:<28} {count:>9,}")

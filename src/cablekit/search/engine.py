@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from ..errors import QuerySyntaxError
-from ..store.sqlite import SQLiteStore
+from ..store.sqlite import UNIT_BITS, SQLiteStore
 from .query import Node, describe, parse_query
-from .sql import PUBLIC, Scope, compile_query, ranking_expression
+from .sql import PUBLIC, Scope, compile_query, ranking_expression, visible_units
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -127,13 +127,12 @@ def collect_hits(store: SQLiteStore, node: Node, scope: Scope, ranked: bool) -> 
     expression = ranking_expression(node)
     if ranked and expression:
         # bm25 is lower for better matches; a cable scores the sum over its units.
+        visible, params = visible_units(scope, "rowid")
         store.query(
-            "UPDATE temp.hits SET score = s.score FROM (SELECT u.cable_key AS key,"
-            " -sum(m.rank) AS score FROM (SELECT rowid, rank FROM unit_fts"
-            " WHERE unit_fts MATCH ?) AS m JOIN unit u ON u.rowid = m.rowid"
-            f" WHERE u.cable_key IN (SELECT key FROM temp.hits) AND {scope.units}"
-            " GROUP BY u.cable_key) AS s WHERE hits.key = s.key",
-            [expression, *scope.unit_params],
+            "UPDATE temp.hits SET score = s.score FROM (SELECT rowid >> ? AS key,"
+            " -sum(rank) AS score FROM unit_fts WHERE unit_fts MATCH ?"
+            f"{visible} GROUP BY key) AS s WHERE hits.key = s.key",
+            [UNIT_BITS, expression, *params],
         )
     return int(store.query("SELECT count(*) FROM temp.hits")[0][0])
 
@@ -180,11 +179,13 @@ def snippet(store: SQLiteStore, node: Node, scope: Scope, key: int) -> str:
     opening of the first visible paragraph."""
     expression = ranking_expression(node)
     if expression:
+        # The cable's paragraphs are the rowids just above its key (see sql.UNIT_BITS).
+        visible, params = visible_units(scope, "rowid")
         rows = store.query(
             f"SELECT snippet(unit_fts, 0, ?, ?, '…', {SNIPPET_WORDS}) FROM unit_fts"
-            " JOIN unit u ON u.rowid = unit_fts.rowid WHERE unit_fts MATCH ?"
-            f" AND u.cable_key = ? AND u.seq > 0 AND {scope.units} ORDER BY rank LIMIT 1",
-            [*HIGHLIGHT, expression, key, *scope.unit_params],
+            f" WHERE unit_fts MATCH ? AND rowid > ? AND rowid < ?{visible}"
+            " ORDER BY rank LIMIT 1",
+            [*HIGHLIGHT, expression, key << UNIT_BITS, (key + 1) << UNIT_BITS, *params],
         )
         if rows:
             return str(rows[0][0]).replace("\n", " ")
@@ -205,7 +206,7 @@ def facet_counts(store: SQLiteStore) -> dict[str, list[FacetValue]]:
     """Counts of cables among the hits, per value, for every facet (top values)."""
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     tag_rows = store.query(
-        "SELECT t.kind, t.code, count(DISTINCT t.cable_key) AS n FROM temp.hits h"
+        "SELECT t.kind, t.code, count(*) AS n FROM temp.hits h"
         " JOIN tag t ON t.cable_key = h.key WHERE t.kind IS NOT NULL"
         " GROUP BY t.kind, t.code ORDER BY n DESC, t.code"
     )

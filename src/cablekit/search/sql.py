@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..store.sqlite import UNIT_BITS
 from .query import And, DateRange, Field, Node, Not, Or, Text, name_words
 
 # Sorts after any string SQLite compares: the end of a prefix range.
 _TOP = "\U0010ffff"
+# A text unit's rowid is its cable's key shifted left, plus its place.
+UNIT_MASK = (1 << UNIT_BITS) - 1
 Params = list[object]
 
 
@@ -43,6 +46,19 @@ PUBLIC = Scope()
 class Compiled:
     sql: str
     params: Params = field(default_factory=list)
+
+    def units_of_cables(self, scope: Scope) -> Compiled:
+        """From SQL selecting unit rowids, SQL selecting the keys of their cables, keeping
+        only the units the scope lets its reader see."""
+        if scope.units == "1":  # the key is in the rowid: no look-up
+            return Compiled(
+                f"SELECT DISTINCT rowid >> {UNIT_BITS} AS key FROM ({self.sql})", self.params
+            )
+        return Compiled(
+            f"SELECT DISTINCT u.cable_key AS key FROM unit u WHERE u.rowid IN ({self.sql})"
+            f" AND {scope.units}",
+            [*self.params, *scope.unit_params],
+        )
 
 
 def compile_query(node: Node, scope: Scope = PUBLIC) -> Compiled:
@@ -100,12 +116,11 @@ def fts_phrase(words: tuple[str, ...] | list[str], prefix: bool = False) -> str:
 
 
 def _text(node: Text, scope: Scope) -> Compiled:
-    subject_only = " AND u.seq = 0" if node.field == "subject" else ""
+    phrase = fts_phrase(node.words, node.prefix)
+    subject_only = f" AND rowid & {UNIT_MASK} = 0" if node.field == "subject" else ""
     return Compiled(
-        "SELECT u.cable_key AS key FROM unit_fts JOIN unit u ON u.rowid = unit_fts.rowid"
-        f" WHERE unit_fts MATCH ? AND {scope.units}{subject_only}",
-        [fts_phrase(node.words, node.prefix), *scope.unit_params],
-    )
+        f"SELECT rowid FROM unit_fts WHERE unit_fts MATCH ?{subject_only}", [phrase]
+    ).units_of_cables(scope)
 
 
 def _field(node: Field, scope: Scope) -> Compiled:
@@ -193,3 +208,14 @@ def ranking_expression(node: Node) -> str | None:
     if not terms:
         return None
     return " OR ".join(fts_phrase(t.words, t.prefix) for t in terms)
+
+
+def visible_units(scope: Scope, rowids_sql: str) -> tuple[str, list[object]]:
+    """A condition keeping the unit rowids (``rowids_sql`` names the column) that the
+    scope lets its reader see; no condition at all for the public scope."""
+    if scope.units == "1":
+        return "", []
+    return (
+        f" AND {rowids_sql} IN (SELECT u.rowid FROM unit u WHERE {scope.units})",
+        list(scope.unit_params),
+    )

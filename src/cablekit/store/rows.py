@@ -18,6 +18,7 @@ from ..sources.base import RawCable
 from ..tables import is_duplicate_id, tag_kind
 
 Row = tuple[object, ...]
+MAX_SEQ = (1 << 16) - 1  # the last paragraph's place: see sqlite.unit_rowid
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +80,8 @@ def prepare(cable: Cable, raw: RawCable) -> Prepared:
         content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
         released=cable.publication.released if cable.publication else None,
         source=json.dumps(record_source(cable), separators=(",", ":")),
-        record=zlib.compress(record.encode("utf-8"), 6),
-        text=zlib.compress(text.encode("utf-8"), 6),
+        record=zlib.compress(record.encode("utf-8"), 1),
+        text=zlib.compress(text.encode("utf-8"), 1),
         rows=search_rows(cable),
     )
 
@@ -91,7 +92,7 @@ def search_rows(cable: Cable) -> SearchRows:
         cable=cable_row(cable, cable_level),
         units=unit_rows(cable, cable_level),
         addressees=addressee_rows(cable),
-        tags=tuple((n, code, tag_kind(code)) for n, code in enumerate(cable.tags)),
+        tags=tuple((code, tag_kind(code)) for code in dict.fromkeys(cable.tags)),
         caveats=tuple(dict.fromkeys(cable.caveats)),
         references=tuple(
             (n, r.letter, r.text, r.kind, r.id) for n, r in enumerate(cable.references)
@@ -133,12 +134,15 @@ def cable_row(cable: Cable, cable_level: int) -> Row:
 
 
 def unit_rows(cable: Cable, cable_level: int) -> tuple[Row, ...]:
-    """(seq, number, marking, level, heading, body): the subject, then each paragraph."""
+    """(seq, number, marking, level, heading, body): the subject (seq 0), then each
+    paragraph (seq 1, 2 ...)."""
     units: list[Row] = []
     if cable.subject:
         units.append((0, None, None, cable_level, None, cable.subject))
-    for seq, p in enumerate(cable.paragraphs, start=1):
+    for seq, p in enumerate(cable.paragraphs[:MAX_SEQ], start=1):
         body = f"{p.heading}\n{p.text}" if p.heading else p.text
+        if seq == MAX_SEQ:  # never seen; the unit's rowid has room for no more
+            body = "\n".join([body, *(q.text for q in cable.paragraphs[MAX_SEQ:])])
         units.append(
             (seq, p.number, p.marking, marking_level(p.marking, cable_level), p.heading, body)
         )

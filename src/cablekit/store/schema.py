@@ -59,6 +59,7 @@ def _initial(db: sqlite3.Connection) -> None:
         CREATE INDEX cable_origin ON cable(origin);
         CREATE INDEX cable_classification ON cable(classification);
         CREATE INDEX cable_from_ri ON cable(from_ri);
+        CREATE INDEX cable_facets ON cable(key, date, year, origin, classification);
 
         CREATE TABLE version (
             cable_key INTEGER NOT NULL REFERENCES cable(key),
@@ -110,10 +111,9 @@ def _initial(db: sqlite3.Connection) -> None:
 
         CREATE TABLE tag (
             cable_key INTEGER NOT NULL REFERENCES cable(key),
-            position INTEGER NOT NULL,
             code TEXT NOT NULL,
             kind TEXT,
-            PRIMARY KEY (cable_key, position)
+            PRIMARY KEY (cable_key, code)
         ) WITHOUT ROWID;
         CREATE INDEX tag_code ON tag(code, cable_key);
 

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ..errors import ArchiveUnwritable, MissingArchive, NotAnArchive, UnknownCable
 from ..model import Cable
@@ -23,6 +23,7 @@ from .rows import Prepared, Row, SearchRows, search_rows
 from .schema import migrate
 
 BUSY_TIMEOUT_MS = 30_000
+UNIT_BITS = 16  # MAX_SEQ in rows.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +336,11 @@ class _BatchWriter:
     def flush(self) -> None:
         """Write the searchable rows of every pending cable, and index them."""
         db = self.db
-        units = self._numbered("unit", [(k, *u) for k, r in self.pending.items() for u in r.units])
+        units = [
+            (unit_rowid(k, cast(int, u[0])), k, *u)
+            for k, r in self.pending.items()
+            for u in r.units
+        ]
         db.executemany(
             f"INSERT INTO unit (rowid, cable_key, seq, number, marking, level, heading,"
             f" body) VALUES ({_marks(8)})",
@@ -357,7 +362,7 @@ class _BatchWriter:
         )
         pending = self.pending.items()
         db.executemany(
-            "INSERT INTO tag (cable_key, position, code, kind) VALUES (?,?,?,?)",
+            "INSERT INTO tag (cable_key, code, kind) VALUES (?,?,?)",
             [(k, *t) for k, r in pending for t in r.tags],
         )
         db.executemany(
@@ -375,6 +380,13 @@ class _BatchWriter:
         """Rows with explicit rowids after the table's last one."""
         (last,) = self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
         return [(last + n, *row) for n, row in enumerate(rows, start=1)]
+
+
+def unit_rowid(cable_key: int, seq: int) -> int:
+    """A text unit's rowid holds its cable's key, so that full-text matches give cable
+    keys without a look-up (``rowid >> UNIT_BITS``) and one cable's units are one
+    rowid range (for its snippet)."""
+    return (cable_key << UNIT_BITS) + seq
 
 
 CABLE_COLUMNS = (

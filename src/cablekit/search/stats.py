@@ -1,0 +1,83 @@
+"""``cablekit stats``: what the archive holds, and how well its references resolve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..store.sqlite import SQLiteStore
+from .sql import PUBLIC, Scope
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    cables: int
+    versions: int
+    cables_with_versions: int
+    failures: int
+    paragraphs: int
+    references: int
+    references_to_cables: int
+    resolved: int
+    resolved_in_archive: int
+    first_date: str | None
+    last_date: str | None
+    classifications: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def resolved_share(self) -> float:
+        """Share of the references to cables that resolve to a cable id."""
+        return self.resolved / self.references_to_cables if self.references_to_cables else 0.0
+
+    @property
+    def in_archive_share(self) -> float:
+        """Share of the resolved references whose cable is in the archive."""
+        return self.resolved_in_archive / self.resolved if self.resolved else 0.0
+
+    def to_json(self) -> dict[str, object]:
+        data = {name: getattr(self, name) for name in self.__slots__}
+        data["resolved_share"] = round(self.resolved_share, 4)
+        data["in_archive_share"] = round(self.in_archive_share, 4)
+        return data
+
+
+def stats(store: SQLiteStore, scope: Scope = PUBLIC) -> Stats:
+    """Counts over the cables the scope lets its reader see."""
+    visible = f"SELECT c.key FROM cable c WHERE {scope.cables}"
+    params = list(scope.cable_params)
+    with store.snapshot():
+        cables, first, last, paragraphs = store.query(
+            f"SELECT count(*), min(date), max(date), coalesce(sum(paragraphs), 0) FROM cable"
+            f" WHERE key IN ({visible})",
+            params,
+        )[0]
+        versions, changed = store.query(
+            "SELECT count(*), count(DISTINCT CASE WHEN number > 1 THEN cable_key END)"
+            f" FROM version WHERE cable_key IN ({visible})",
+            params,
+        )[0]
+        references, to_cables, resolved, in_archive = store.query(
+            "SELECT count(*), sum(r.kind = 'cable'), sum(r.target IS NOT NULL),"
+            " sum(r.target IN (SELECT id FROM cable))"
+            f" FROM reference r WHERE r.cable_key IN ({visible})",
+            params,
+        )[0]
+        classes = store.query(
+            f"SELECT classification, count(*) FROM cable WHERE key IN ({visible})"
+            " GROUP BY classification ORDER BY 2 DESC",
+            params,
+        )
+        (failures,) = store.query("SELECT count(*) FROM failure")[0]
+    return Stats(
+        cables=cables,
+        versions=versions,
+        cables_with_versions=changed,
+        failures=failures,
+        paragraphs=paragraphs,
+        references=references,
+        references_to_cables=to_cables or 0,
+        resolved=resolved or 0,
+        resolved_in_archive=in_archive or 0,
+        first_date=first,
+        last_date=last,
+        classifications={str(name): n for name, n in classes},
+    )
