@@ -19,7 +19,19 @@ from ..errors import CablekitError
 from .options import CONTEXT_SETTINGS
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class CablekitGroup(click.Group):
+    """A click group that turns cablekit's errors into one plain sentence and their exit
+    status, wherever the command is invoked from (the console script or a test)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except CablekitError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=CablekitGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="cablekit")
 def cli() -> None:
     """Parse, archive, search and compose US State Department cables."""
@@ -37,4 +49,4 @@ def main() -> None:
 
 
 # Importing a command module registers its commands on ``cli``.
-from . import archive, parsing  # noqa: E402, F401
+from . import archive, compose, parsing  # noqa: E402, F401

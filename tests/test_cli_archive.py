@@ -1,0 +1,181 @@
+"""The archive's commands through click's CliRunner: output contracts and bad input.
+
+Bad input of every kind gets one plain ``Error: ...`` sentence, a non-zero exit
+status, no traceback, and leaves the archive as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cablekit.cli import cli
+
+from .conftest import REFERENCE_CABLE, SAMPLE_FILES, SAMPLE_VERSIONS
+
+
+def run(*args: str) -> Result:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "cli.db"
+    result = CliRunner().invoke(
+        cli, ["ingest", "--db", str(path), "--release", "samples", *map(str, SAMPLE_FILES)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "3 ingested, 0 unchanged, 0 new versions, 0 failed"
+    return path
+
+
+def test_ingest_again_changes_nothing(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "again.db"
+    copy.write_bytes(db.read_bytes())
+    result = run("ingest", "--db", str(copy), *map(str, SAMPLE_FILES))
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "0 ingested, 3 unchanged, 0 new versions, 0 failed"
+
+
+def test_search_json_keeps_its_contract(db: Path) -> None:
+    result = run("search", "--db", str(db), "tag:PREL", "--facets", "--timeline", "-o", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert {"total", "results", "facets", "timeline", "next_cursor"} <= set(data)
+    assert data["total"] == len(data["results"]) >= 1
+    for hit in data["results"]:
+        assert {"id", "dtg", "origin", "classification", "subject", "snippet", "score"} <= set(hit)
+    assert {"tag_subject", "tag_country", "origin", "classification", "caveat", "year"} <= set(
+        data["facets"]
+    )
+    assert all(set(v) == {"value", "count"} for vs in data["facets"].values() for v in vs)
+    assert all(set(b) == {"start", "end", "count"} for b in data["timeline"])
+
+
+def test_search_text_and_paging(db: Path) -> None:
+    ids: list[str] = []
+    cursor: list[str] = []
+    for _ in range(3):
+        page = run("search", "--db", str(db), "date:2009", "--limit", "1", *cursor)
+        assert page.exit_code == 0
+        lines = page.stdout.splitlines()
+        assert lines[0] == "3 cables: cables dated 2009-01-01 to 2009-12-31"
+        ids += [line.split()[0] for line in lines if line[:2] == "09"]
+        cursor = (
+            ["--cursor", page.stdout.split("--cursor ")[1].strip()]
+            if "--cursor" in page.stdout
+            else []
+        )
+    assert not cursor
+    assert sorted(ids) == ["09BEIJING22", "09OTTAWA278", "09PARIS1007"]
+
+
+def test_show_versions_and_stats(db: Path) -> None:
+    shown = run("show", "--db", str(db), "09ottawa278")
+    assert shown.exit_code == 0 and "THROUGH A POLAR PRISM" in shown.stdout
+    record = json.loads(run("show", "--db", str(db), "09OTTAWA278", "-o", "json").stdout)
+    assert record["id"] == "09OTTAWA278" and len(record["paragraphs"]) == 12
+    raw = run("show", "--db", str(db), "09OTTAWA278", "-o", "raw").stdout
+    assert "C O N F I D E N T I A L" in raw and "[¶]" not in raw
+    versions = run("versions", "--db", str(db), "09OTTAWA278")
+    assert versions.stdout.startswith("* 1 ")
+    stats = json.loads(run("stats", "--db", str(db), "-o", "json").stdout)
+    assert stats["cables"] == 3 and stats["versions"] == 3
+
+
+def test_errors_lists_failures(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_text("no cable in here\n")
+    path = tmp_path / "e.db"
+    result = run("ingest", "--db", str(path), str(junk))
+    assert result.exit_code == 1
+    assert "1 failed (see `cablekit errors`)" in result.stdout
+    listed = run("errors", "--db", str(path))
+    assert "junk.txt" in listed.stdout and listed.stdout.rstrip().endswith("1 failed input")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("form:OTTAWA", 'Error: Unknown field "form" at position 0; did you mean "from"?'),
+        ("(tag:PREL", 'Error: Unbalanced parenthesis at position 0: "(tag:PREL" is never closed'),
+        ("", "Error: Empty query at position 0"),
+    ],
+)
+def test_malformed_query(db: Path, query: str, message: str) -> None:
+    before = digest(db)
+    result = run("search", "--db", str(db), query)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == message
+    assert result.stderr.splitlines()[-2].strip() == "^"
+    assert digest(db) == before
+
+
+def test_missing_archive(tmp_path: Path) -> None:
+    result = run("search", "--db", str(tmp_path / "none.db"), "embassy")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: There is no archive at {tmp_path / 'none.db'}; run `cablekit ingest` to make one"
+    )
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_not_an_archive(tmp_path: Path) -> None:
+    text = tmp_path / "notes.db"
+    text.write_bytes(REFERENCE_CABLE.read_bytes())
+    before = digest(text)
+    for args in (["search", "embassy"], ["ingest", str(SAMPLE_VERSIONS)], ["stats"]):
+        result = run(args[0], "--db", str(text), *args[1:])
+        assert result.exit_code == 2
+        assert (
+            result.stderr.strip()
+            == f"Error: {text} is not a cablekit archive (file is not a database)"
+        )
+    assert digest(text) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
+def test_read_only_location(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        result = run("ingest", "--db", str(folder / "a.db"), str(REFERENCE_CABLE))
+    finally:
+        folder.chmod(0o700)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: Cannot write the archive {folder / 'a.db'}")
+
+
+def test_read_only_file_system() -> None:
+    """/proc takes no new files, whoever asks (the suite may run as root)."""
+    result = run("ingest", "--db", "/proc/cablekit.db", str(REFERENCE_CABLE))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Cannot write the archive /proc/cablekit.db")
+
+
+def test_unwritable_location(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "a.db"
+    result = run("ingest", "--db", str(target), str(REFERENCE_CABLE))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: Cannot write the archive {target}: unable to open database file"
+    )
+
+
+def test_unknown_cable(db: Path) -> None:
+    result = run("show", "--db", str(db), "99NOWHERE1")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: There is no cable 99NOWHERE1 in the archive"
