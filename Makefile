@@ -12,8 +12,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+SAMPLES := src/cablekit/samples
+RUN_DB := cablekit.db
+CABLEKIT := $(BIN)/cablekit
+
+# Ingest the bundled sample (older versions first, as they were released), then search it.
 run: $(STAMP)
-	$(BIN)/cablekit parse --output text $(filter-out %/README.md,$(wildcard src/cablekit/samples/*))
+	$(CABLEKIT) ingest --db $(RUN_DB) --release 2010-12 $(SAMPLES)/archive/versions.jsonl.xz
+	$(CABLEKIT) ingest --db $(RUN_DB) --release 2011-04 $(SAMPLES)/archive/cables.tar.xz \
+		$(SAMPLES)/09OTTAWA278.scraped.md $(SAMPLES)/09PARIS1007.txt $(SAMPLES)/09BEIJING22.html
+	$(CABLEKIT) stats --db $(RUN_DB)
+	$(CABLEKIT) search --db $(RUN_DB) '"polar prism" OR (tag:PREL AND from:OTTAWA)' --limit 3
+	$(CABLEKIT) search --db $(RUN_DB) 'nuclea* AND NOT class:UNCLASSIFIED' --limit 2 --facets --timeline
+	$(CABLEKIT) search --db $(RUN_DB) 'citedby:09OTTAWA662' --sort oldest
+	$(CABLEKIT) versions --db $(RUN_DB) 09CAIRO746
 
 test: lint typecheck pytest
 
