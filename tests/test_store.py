@@ -186,3 +186,24 @@ def test_killed_ingests_end_in_the_same_archive(tmp_path: Path) -> None:
         run_ingest(interrupted, rng.uniform(0.3, 2.5))
     run_ingest(interrupted, None)
     assert snapshot(interrupted) == snapshot(clean)
+
+
+def test_readers_search_while_an_ingest_writes(tmp_path: Path) -> None:
+    path = tmp_path / "busy.db"
+    with Archive(path, create=True) as archive:
+        archive.ingest([str(REFERENCE_CABLE)])
+    process = subprocess.Popen(
+        [sys.executable, "-c", INGEST_SCRIPT, str(path), *sample_inputs()],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    totals = []
+    with Archive(path) as reader:
+        while process.poll() is None:
+            totals.append(reader.search("to:SECSTATE OR embassy", facets=True).total)
+            time.sleep(0.05)
+        totals.append(reader.search("to:SECSTATE OR embassy", facets=True).total)
+    assert process.returncode == 0
+    # Each search saw one consistent state; the counts only grow, up to the whole.
+    assert totals == sorted(totals) and len(totals) > 1
+    assert totals[-1] > totals[0]
