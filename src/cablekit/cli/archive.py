@@ -227,7 +227,7 @@ def show(cable_id: str, db_path: str, version: int | None, output: str) -> None:
 @db_option
 @output_option
 def versions(cable_id: str, db_path: str, output: str) -> None:
-    """List the versions of a cable, oldest first."""
+    """List the versions of a cable, in the order they reached the archive."""
     with Archive(db_path) as archive:
         infos = archive.versions(cable_id)
     if output == "json":

@@ -10,14 +10,16 @@ of a cable a reader in a :class:`Scope` may take away.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import io
 import json
 import os
+import queue
+import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 from ..errors import UnknownCable
 from ..store.sqlite import SQLiteStore
@@ -31,6 +33,7 @@ EXPORT_SORTS: tuple[ExportSort, ...] = ("key", "oldest", "newest")
 Output = str | os.PathLike[str] | IO[bytes]
 Progress = Callable[[int], None]
 Record = dict[str, Any]
+T = TypeVar("T")
 
 CHUNK = 1_000  # records read at a time
 ROW_GROUP = 10_000  # Parquet rows per row group
@@ -113,9 +116,13 @@ def export(
         raise ValueError(f"unknown export format {format!r}; use one of {', '.join(writers)}")
     if sort not in _ORDER:
         raise ValueError(f"unknown export order {sort!r}; use one of {', '.join(_ORDER)}")
-    with store.snapshot(), _ordered_keys(store, node, scope, sort) as table:
-        records = _records(store, table, scope, progress)
-        return writers[format](records, out)
+    with (
+        store.snapshot(),
+        _ordered_keys(store, node, scope, sort) as table,
+        # Closed here, on error too: the reading thread must stop before the snapshot ends.
+        contextlib.closing(prefetched(_records(store, table, scope, progress))) as chunks,
+    ):
+        return writers[format](chunks, out)
 
 
 @contextmanager
@@ -146,24 +153,57 @@ def _ordered_keys(
 
 def _records(
     store: SQLiteStore, table: str, scope: Scope, progress: Progress | None
-) -> Iterator[bytes]:
-    """The records of the keys in ``table``, in order, CHUNK at a time."""
+) -> Iterator[list[bytes]]:
+    """The records of the keys in ``table``, in order, a chunk of CHUNK at a time."""
     last = 0
     while True:
         rows = store.query(
-            f"SELECT pos, key FROM {table} WHERE pos > ? ORDER BY pos LIMIT ?",
-            [
-                last,
-                CHUNK,
-            ],
+            f"SELECT pos, key FROM {table} WHERE pos > ? ORDER BY pos LIMIT ?", [last, CHUNK]
         )
         if not rows:
             return
         last = rows[-1][0]
-        for _, record in visible_records(store, [key for _, key in rows], scope):
-            yield record
+        yield [record for _, record in visible_records(store, [k for _, k in rows], scope)]
         if progress:
             progress(len(rows))
+
+
+def prefetched(chunks: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
+    """``chunks`` produced in a thread, at most ``depth`` ahead of their consumer.
+
+    Reading (SQLite, zlib) and writing (Arrow, zstd) both release the GIL, so on two
+    cores they overlap. Only the thread touches the store until the end, so its
+    connection is never used by two threads at once.
+    """
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                ready.put(("chunk", chunk))
+            ready.put(("end", None))
+        except BaseException as error:  # handed to the consumer, raised there
+            ready.put(("error", error))
+
+    thread = threading.Thread(target=produce, name="export-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = ready.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        thread.join()
 
 
 # --- outputs ---------------------------------------------------------------------
@@ -192,12 +232,13 @@ def text_output(out: Output) -> Iterator[IO[str]]:
             text.detach()
 
 
-def _jsonl(records: Iterable[bytes], out: Output) -> int:
+def _jsonl(chunks: Iterable[list[bytes]], out: Output) -> int:
     count = 0
     with binary_output(out) as stream:
-        for record in records:
-            stream.write(record + b"\n")
-            count += 1
+        for chunk in chunks:
+            if chunk:
+                stream.write(b"\n".join(chunk) + b"\n")
+            count += len(chunk)
     return count
 
 
@@ -225,50 +266,122 @@ def _paragraph_text(paragraph: Record) -> str:
     return f"{heading}\n{paragraph['text']}" if heading else str(paragraph["text"])
 
 
-def _csv(records: Iterable[bytes], out: Output) -> int:
+# --- Arrow: records to columns ------------------------------------------------------
+#
+# The JSON is parsed by Arrow's reader (C++) straight into the few fields a row
+# needs, and the columns are computed on whole chunks: several times faster than
+# json.loads and row(), which stay the definition these must agree with.
+
+
+def _json_schema() -> Any:
+    import pyarrow as pa
+
+    strings = pa.list_(pa.string())
+    return pa.schema(
+        [
+            *((name, pa.string()) for name in ("id", "date", "dtg", "post", "classification")),
+            ("caveats", strings),
+            ("tags", strings),
+            ("subject", pa.string()),
+            ("references", pa.list_(pa.struct([("id", pa.string())]))),
+            ("paragraphs", pa.list_(pa.struct([("heading", pa.string()), ("text", pa.string())]))),
+        ]
+    )
+
+
+def row_schema() -> Any:
+    """The Arrow schema of the flat rows (COLUMNS), as written to Parquet."""
+    import pyarrow as pa
+
+    def kind(name: str) -> Any:
+        if name in LIST_COLUMNS:
+            return pa.list_(pa.string())
+        return pa.int32() if name == "paragraphs" else pa.string()
+
+    return pa.schema([(name, kind(name)) for name in COLUMNS])
+
+
+def _tables(chunks: Iterable[list[bytes]]) -> Iterator[Any]:
+    """Each chunk of records as an Arrow table of :func:`row_schema`."""
+    import pyarrow.json as pj
+
+    options = pj.ParseOptions(explicit_schema=_json_schema(), unexpected_field_behavior="ignore")
+    for chunk in chunks:
+        if not chunk:
+            continue
+        data = b"\n".join(chunk)
+        # One block per chunk: a record must never straddle two blocks.
+        read = pj.ReadOptions(block_size=len(data) + 1, use_threads=False)
+        yield _flat(pj.read_json(io.BytesIO(data), read_options=read, parse_options=options))
+
+
+def _flat(parsed: Any) -> Any:
+    """Arrow's version of :func:`row`, column by column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    paragraphs = parsed.column("paragraphs").combine_chunks()
+    parts = paragraphs.values
+    heading, text = parts.field("heading"), parts.field("text")
+    bodies = pc.if_else(pc.is_null(heading), text, pc.binary_join_element_wise(heading, text, "\n"))
+    joined = pc.binary_join(pa.ListArray.from_arrays(paragraphs.offsets, bodies), "\n\n")
+    references = parsed.column("references").combine_chunks()
+    ids = pa.ListArray.from_arrays(references.offsets, references.values.field("id"))
+    unique = [list(dict.fromkeys(i for i in row_ids if i)) for row_ids in ids.to_pylist()]
+    columns = {
+        "id": parsed.column("id"),
+        "date": parsed.column("date"),
+        "dtg": parsed.column("dtg"),
+        "origin": parsed.column("post"),
+        "classification": parsed.column("classification"),
+        "caveats": parsed.column("caveats"),
+        "tags": parsed.column("tags"),
+        "subject": parsed.column("subject"),
+        "references": pa.array(unique, pa.list_(pa.string())),
+        "paragraphs": pc.list_value_length(paragraphs).cast(pa.int32()).fill_null(0),
+        "text": joined.fill_null(""),
+    }
+    return pa.table(columns, schema=row_schema())
+
+
+def _csv(chunks: Iterable[list[bytes]], out: Output) -> int:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    schema = pa.schema([(name, pa.string()) for name in COLUMNS])
+    options = pcsv.WriteOptions(quoting_style="needed")
     count = 0
-    with text_output(out) as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        for record in records:
-            values = row(json.loads(record))
-            values["references"] = " ".join(values["references"])
-            for name in ("caveats", "tags"):
-                values[name] = LIST_SEPARATOR.join(values[name])
-            writer.writerow(["" if v is None else v for v in values.values()])
-            count += 1
+    with binary_output(out) as stream, pcsv.CSVWriter(stream, schema, write_options=options) as w:
+        for table in _tables(chunks):
+            columns = {name: table.column(name) for name in COLUMNS}
+            for name in LIST_COLUMNS:
+                separator = " " if name == "references" else LIST_SEPARATOR
+                columns[name] = pc.binary_join(columns[name], separator)
+            columns["paragraphs"] = columns["paragraphs"].cast(pa.string())
+            w.write_table(pa.table(columns, schema=schema))
+            count += table.num_rows
     return count
 
 
-def _parquet(records: Iterable[bytes], out: Output) -> int:
-    # pyarrow is imported here: only this format needs it, and it is slow to load.
+def _parquet(chunks: Iterable[list[bytes]], out: Output) -> int:
+    """Row groups of exactly ROW_GROUP rows (the last one smaller)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            pa.field(name, pa.list_(pa.string()) if name in LIST_COLUMNS else pa.string())
-            for name in COLUMNS
-            if name != "paragraphs"
-        ]
-    ).insert(9, pa.field("paragraphs", pa.int32()))
     count = 0
-    with binary_output(out) as stream, pq.ParquetWriter(stream, schema, compression="zstd") as w:
-        columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
-        for record in records:
-            for name, value in row(json.loads(record)).items():
-                columns[name].append(value)
-            count += 1
-            if count % ROW_GROUP == 0:
-                _write_group(w, columns, schema)
-        if columns["id"] or count == 0:
-            _write_group(w, columns, schema)
+    with (
+        binary_output(out) as stream,
+        pq.ParquetWriter(stream, row_schema(), compression="zstd") as w,
+    ):
+        pending = row_schema().empty_table()
+        for table in _tables(chunks):
+            count += table.num_rows
+            pending = pa.concat_tables([pending, table])
+            full = pending.num_rows // ROW_GROUP * ROW_GROUP
+            if full:
+                w.write_table(pending.slice(0, full), row_group_size=ROW_GROUP)
+                pending = pending.slice(full)
+        if pending.num_rows:
+            w.write_table(pending, row_group_size=ROW_GROUP)
     return count
-
-
-def _write_group(writer: Any, columns: dict[str, list[Any]], schema: Any) -> None:
-    import pyarrow as pa
-
-    writer.write_table(pa.Table.from_pydict(columns, schema=schema), row_group_size=ROW_GROUP)
-    for values in columns.values():
-        values.clear()

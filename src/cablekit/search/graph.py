@@ -241,15 +241,12 @@ def _add_capped(store: SQLiteStore, table: str, scope: Scope, max_nodes: int) ->
     when some neighbours were left out."""
     sql, params = _neighbour_sql(table, scope)
     candidates = [k for k, _ in store.query(f"{sql} ORDER BY coalesce(date, ''), key", params)]
-    size = _node_count(store, table)
     for key in candidates:
         store.query(f"INSERT INTO {table} VALUES (?)", [key])
-        grown = _node_count(store, table)
-        if grown > max_nodes:
+        if _node_count(store, table) > max_nodes:
             store.query(f"DELETE FROM {table} WHERE key = ?", [key])
             return True
-        size = grown
-    return size >= max_nodes and bool(candidates)
+    return False
 
 
 def _node_count(store: SQLiteStore, table: str) -> int:

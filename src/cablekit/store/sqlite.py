@@ -135,7 +135,7 @@ class SQLiteStore:
         return int(row[0])
 
     def versions(self, cable_id: str) -> list[VersionInfo]:
-        """Every version of a cable, oldest first."""
+        """Every version of a cable, in the order they reached the archive."""
         key = self.cable_key(cable_id)
         current = self.db.execute("SELECT version FROM cable WHERE key = ?", (key,)).fetchone()[0]
         rows = self.query(

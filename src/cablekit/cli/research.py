@@ -1,0 +1,162 @@
+"""Commands for following and taking away: ``diff``, ``refs``, ``graph``, ``export``,
+``plot``."""
+
+from __future__ import annotations
+
+import sys
+from typing import cast
+
+import click
+
+from ..archive import Archive
+from ..errors import QuerySyntaxError
+from ..plot import PLOT_KINDS, PlotKind, plot
+from ..search.export import ExportFormat, export
+from ..search.graph import GraphFormat, graph, refs, write_graph
+from ..search.query import Node, parse_query
+from ..textdiff import format_diff, summary, word_diff
+from . import cli
+from .archive import db_option, echo_json, output_option
+
+
+def optional_query(query: str | None) -> Node | None:
+    """The parsed query, or None (every cable) when none is given."""
+    if query is None:
+        return None
+    try:
+        return parse_query(query)
+    except QuerySyntaxError as error:
+        click.echo(error.pointer(), err=True)
+        raise
+
+
+@cli.command()
+@click.argument("cable_id")
+@click.argument("versions", nargs=-1, type=int)
+@db_option
+@click.option("--color/--no-color", default=None, help="Colour the changes [auto].")
+def diff(cable_id: str, versions: tuple[int, ...], db_path: str, color: bool | None) -> None:
+    """Word-level changes between two versions of a cable.
+
+    With no VERSIONS: the one before the current against the current; with two
+    (e.g. `diff 09CAIRO746 1 3`): the first against the second.
+    """
+    if len(versions) not in (0, 2):
+        raise click.UsageError("Give two version numbers, or none.")
+    with Archive(db_path) as archive:
+        numbers = [v.number for v in archive.versions(cable_id)]
+        if not versions:
+            current = next(v.number for v in archive.versions(cable_id) if v.current)
+            older = [n for n in numbers if n != current]
+            if not older:
+                click.echo(f"{cable_id.upper()} has one version only.")
+                return
+            versions = (older[-1], current)
+        old, new = (archive.get(cable_id, n).text for n in versions)
+    changes = word_diff(old, new)
+    click.echo(f"{cable_id.upper()}: version {versions[0]} -> {versions[1]}: {summary(changes)}")
+    click.echo(format_diff(changes, color=sys.stdout.isatty() if color is None else color))
+
+
+@cli.command("refs")
+@click.argument("cable_id")
+@db_option
+@output_option
+def refs_command(cable_id: str, db_path: str, output: str) -> None:
+    """What a cable cites, and which cables of the archive cite it."""
+    with Archive(db_path) as archive:
+        found = refs(archive.store, cable_id.upper(), archive.scope)
+    if output == "json":
+        echo_json(found.to_json())
+        return
+    click.echo(f"{found.id} cites {len(found.cites)}:")
+    for c in found.cites:
+        where = "in the archive" if c.in_archive else "not in the archive"
+        target = f"{c.target} ({where})" if c.target else f"unresolved ({c.kind})"
+        click.echo(
+            f"  {c.letter or '-'}. {c.text:<28} -> {target}"
+            + (f"  {c.date or ''} {c.subject or ''}" if c.in_archive else "")
+        )
+    click.echo(f"{found.id} is cited by {len(found.cited_by)}:")
+    for citer in found.cited_by:
+        letters = ",".join(citer.letters)
+        click.echo(
+            f"  {citer.id:<22} {citer.date or '':<10} REF {letters or '-':<4} {citer.subject or ''}"
+        )
+
+
+@cli.command("graph")
+@click.argument("query", required=False)
+@db_option
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["graphml", "gexf", "csv"]),
+    default="graphml",
+    show_default=True,
+)
+@click.option(
+    "--hops",
+    type=click.IntRange(0, 5),
+    default=0,
+    show_default=True,
+    help="Also the cables this many citations away.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    default="-",
+    show_default=True,
+    help="The file to write (- for standard output).",
+)
+def graph_command(query: str | None, db_path: str, format_: str, hops: int, out: str) -> None:
+    """The citation graph of the cables matching QUERY (all when none), for Gephi."""
+    node = optional_query(query)
+    with Archive(db_path) as archive:
+        result = graph(archive.store, node, archive.scope, hops)
+        write_graph(result, cast(GraphFormat, format_), sys.stdout.buffer if out == "-" else out)
+    if out != "-":
+        click.echo(
+            f"{len(result.nodes):,} cables and {len(result.edges):,} citations -> {out}", err=True
+        )
+
+
+@cli.command("export")
+@click.argument("query", required=False)
+@db_option
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    default="jsonl",
+    show_default=True,
+)
+@click.option("-o", "--output", "out", required=True, help="The file to write (- for stdout).")
+def export_command(query: str | None, db_path: str, format_: str, out: str) -> None:
+    """Every cable matching QUERY (all when none), streamed to a file."""
+    node = optional_query(query)
+    if format_ == "parquet" and out == "-":
+        raise click.UsageError("Parquet needs a file: give -o FILE.parquet")
+    with Archive(db_path) as archive:
+        count = export(
+            archive.store,
+            node,
+            archive.scope,
+            cast(ExportFormat, format_),
+            sys.stdout.buffer if out == "-" else out,
+        )
+    click.echo(f"{count:,} cables exported", err=True)
+
+
+@cli.command("plot")
+@click.argument("kind", type=click.Choice(PLOT_KINDS))
+@click.argument("query", required=False)
+@db_option
+@click.option("-o", "--output", "out", required=True, help="The image: .png, .svg or .pdf.")
+def plot_command(kind: str, query: str | None, db_path: str, out: str) -> None:
+    """Draw the cables matching QUERY: their timeline, origins or tags."""
+    node = optional_query(query)
+    with Archive(db_path) as archive:
+        count = plot(archive.store, cast(PlotKind, kind), node, archive.scope, out)
+    click.echo(f"{count:,} cables -> {out}", err=True)
