@@ -179,3 +179,55 @@ def test_unknown_cable(db: Path) -> None:
     result = run("show", "--db", str(db), "99NOWHERE1")
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: There is no cable 99NOWHERE1 in the archive"
+
+
+def test_refs_lists_every_reference_of_the_reference_cable(sample_archive_file: Path) -> None:
+    result = run("refs", "--db", str(sample_archive_file), "09OTTAWA278")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "09OTTAWA278 cites 4:"
+    for letter, text, target in (
+        ("A", "OTTAWA 8", "09OTTAWA8"),
+        ("B", "08 OTTAWA 1140", "08OTTAWA1140"),
+        ("C", "08 OTTAWA 1137", "08OTTAWA1137"),
+        ("D", "MOSCOW 833", "09MOSCOW833"),
+    ):
+        assert any(
+            line.split()
+            == [f"{letter}.", *text.split(), "->", target, "(not", "in", "the", "archive)"]
+            for line in lines
+        ), (letter, lines)
+    cited = json.loads(
+        run("refs", "--db", str(sample_archive_file), "09OTTAWA639", "-o", "json").stdout
+    )
+    assert [c["id"] for c in cited["cited_by"]] == ["09OTTAWA659", "09OTTAWA662"]
+    found = json.loads(
+        run("search", "--db", str(sample_archive_file), "citedby:09OTTAWA662", "-o", "json").stdout
+    )
+    assert sorted(h["id"] for h in found["results"]) == [
+        "09OTTAWA627",
+        "09OTTAWA639",
+        "09OTTAWA659",
+        "09STATE84119",
+    ]
+
+
+def test_diff_export_graph_and_plot(sample_archive_file: Path, tmp_path: Path) -> None:
+    db = str(sample_archive_file)
+    changed = run("diff", "--db", db, "09CAIRO746", "--no-color")
+    assert changed.exit_code == 0
+    assert changed.stdout.startswith("09CAIRO746: version 2 -> 3: ")
+    assert "[-" in changed.stdout and "{+" in changed.stdout
+    out = tmp_path / "prel.jsonl"
+    exported = run("export", "--db", db, "tag:PREL", "-o", str(out))
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert exported.stderr.strip() == f"{len(records)} cables exported"
+    assert records and all("PREL" in r["tags"] for r in records)
+    graph = tmp_path / "ottawa.graphml"
+    assert run("graph", "--db", db, "from:OTTAWA", "-o", str(graph)).exit_code == 0
+    assert graph.read_text().startswith("<?xml")
+    png = tmp_path / "t.png"
+    assert run("plot", "timeline", "to:SECSTATE", "--db", db, "-o", str(png)).exit_code == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = run("export", "--db", db, "tag:(", "-o", str(out))
+    assert bad.exit_code == 2 and bad.stderr.splitlines()[-1].startswith("Error: ")
