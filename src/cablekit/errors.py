@@ -10,6 +10,8 @@
     ├── NotACable                 the input was read but holds no cable
     ├── QuerySyntaxError          a search query cannot be read (``position``, ``query``)
     ├── ParserFailure             the parser itself failed on an input (a bug, reported)
+    ├── DraftError                a draft cannot be read (malformed YAML/JSON, wrong shape)
+    │   └── DraftInvalid          a draft breaks the rules of the format; ``problems`` lists all
     └── ArchiveError              the archive cannot be opened, read or written
         ├── MissingArchive        no archive at the path given
         ├── NotAnArchive          the file is not a cablekit archive (or is damaged)

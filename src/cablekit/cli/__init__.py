@@ -49,4 +49,4 @@ def main() -> None:
 
 
 # Importing a command module registers its commands on ``cli``.
-from . import archive, compose, parsing  # noqa: E402, F401
+from . import archive, compose, parsing, research  # noqa: E402, F401
