@@ -231,3 +231,35 @@ def test_diff_export_graph_and_plot(sample_archive_file: Path, tmp_path: Path) -
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = run("export", "--db", db, "tag:(", "-o", str(out))
     assert bad.exit_code == 2 and bad.stderr.splitlines()[-1].startswith("Error: ")
+
+
+def test_compose_allocates_serials_and_files_the_cable(
+    sample_archive_file: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "compose.db"
+    db.write_bytes(sample_archive_file.read_bytes())
+    draft = Path(__file__).parent / "fixtures" / "drafts" / "template.yaml"
+    out = tmp_path / "new.txt"
+    filed = run(
+        "compose",
+        str(draft),
+        "--dtg",
+        "2009-09-01T10:00Z",
+        "--db",
+        str(db),
+        "--file",
+        "-o",
+        str(out),
+    )
+    assert filed.exit_code == 0, filed.stderr
+    # The sample holds Ottawa cables of 2009 up to serial 662.
+    assert "C O N F I D E N T I A L OTTAWA 000663" in out.read_text()
+    assert filed.stderr.strip() == f"Filed 09OTTAWA663 in {db}"
+    found = json.loads(run("search", "--db", str(db), "id:09OTTAWA663", "-o", "json").stdout)
+    assert [h["id"] for h in found["results"]] == ["09OTTAWA663"]
+    again = run("compose", str(draft), "--dtg", "2009-09-01T10:00Z", "--db", str(db))
+    assert "OTTAWA 000664" in again.stdout
+    rendered = run("render", "09OTTAWA663", "--db", str(db))
+    assert rendered.exit_code == 0
+    assert rendered.stdout.splitlines()[:3] == out.read_text().splitlines()[:3]
+    assert run("compose", str(draft), "--file").exit_code == 2

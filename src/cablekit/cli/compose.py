@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 
 from ..api import read
+from ..archive import DEFAULT_PATH, Archive
 from ..compose import RenderOptions, render
 from ..compose.build import Numbering, compose
 from ..compose.draft import load_draft
 from ..compose.template import TEMPLATE
 from ..errors import DraftError, DraftInvalid, MissingInput, UnreadableInput
+from ..model import Cable
 from . import cli
 from .options import format_option
 
@@ -56,10 +60,20 @@ def draft_new(path: str | None, force: bool) -> None:
     click.echo(f"Wrote {path}", err=True)
 
 
+archive_option = click.option(
+    "--db",
+    "db_path",
+    default=None,
+    help="An archive: allocate the next serial of the post there; with --file, file it.",
+)
+
+
 @cli.command("compose")
 @click.argument("draft_path", metavar="DRAFT", type=click.Path(dir_okay=False))
 @click.option("--serial", type=click.IntRange(1, 9_999_999), default=None, help="Cable serial.")
 @click.option("--dtg", default=None, help="Date-time group: 072102Z APR 09 or 2009-04-07T21:02Z.")
+@archive_option
+@click.option("--file", "file_it", is_flag=True, help="Store the new cable in the --db archive.")
 @no_envelope_option
 @width_option
 @output_option
@@ -67,37 +81,79 @@ def compose_command(
     draft_path: str,
     serial: int | None,
     dtg: str | None,
+    db_path: str | None,
+    file_it: bool,
     no_envelope: bool,
     width: int,
     output: str | None,
 ) -> None:
     """Check DRAFT and render it as a cable in the canonical telegram format."""
-    text = _read_text(draft_path)
+    if file_it and not db_path:
+        raise click.UsageError("--file needs an archive: give --db PATH")
+    draft = load_draft(_read_text(draft_path), draft_path)
     try:
-        cable = compose(load_draft(text, draft_path), Numbering(serial=serial), dtg)
+        cable = compose(draft, Numbering(serial=serial), dtg)
+        if db_path and serial is None:
+            with Archive(db_path) as archive:
+                cable = compose(draft, Numbering(serial=next_serial(archive, cable)), dtg)
     except DraftInvalid as error:
         for problem in error.problems:
             click.echo(f"Error: {problem}", err=True)
         sys.exit(error.exit_code)
-    options = RenderOptions(envelope=not no_envelope, width=width)
-    _write(render(cable, options), output)
+    text = render(cable, RenderOptions(envelope=not no_envelope, width=width))
+    _write(text, output)
+    if file_it and db_path:
+        file_cable(db_path, cable.id or "", text)
+
+
+def next_serial(archive: Archive, cable: Cable) -> int:
+    """One more than the highest serial of the cable's post and year in the archive."""
+    prefix = (cable.id or "").rstrip("0123456789")
+    ids = archive.store.query(
+        "SELECT id FROM cable WHERE id > ? AND id < ?", (prefix, prefix + ":")
+    )
+    serials = [int(i[len(prefix) :]) for (i,) in ids if i[len(prefix) :].isdigit()]
+    return max(serials, default=0) + 1
+
+
+def file_cable(db_path: str, cable_id: str, text: str) -> None:
+    """Store a composed cable through the same ingest as any other input."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{cable_id}.txt"
+        path.write_text(text, encoding="utf-8")
+        with Archive(db_path, create=True) as archive:
+            report = archive.ingest([str(path)], release="composed", format="telegram")
+    if report.failed:
+        raise DraftError(f"The archive did not take {cable_id}; see `cablekit errors`")
+    click.echo(f"Filed {cable_id} in {db_path}", err=True)
 
 
 @cli.command("render")
-@click.argument("path")
+@click.argument("source", metavar="ID|PATH")
 @format_option
+@archive_option
 @no_envelope_option
 @width_option
 @output_option
 def render_command(
-    path: str, format_: str | None, no_envelope: bool, width: int, output: str | None
+    source: str,
+    format_: str | None,
+    db_path: str | None,
+    no_envelope: bool,
+    width: int,
+    output: str | None,
 ) -> None:
-    """Re-emit every cable of PATH (any format cablekit reads) in canonical form."""
+    """Re-emit a cable in canonical form: every cable of PATH (any format cablekit reads),
+    or the cable ID of an archive (--db, or CABLEKIT_DB, or ./cablekit.db)."""
     options = RenderOptions(envelope=not no_envelope, width=width)
-    texts = [render(cable, options) for cable in read(path, format_)]
-    if not texts:
-        raise DraftError(f"{path} holds no cable")
-    _write("\n".join(texts), output)
+    if Path(source).exists() or source == "-":
+        cables = list(read(source, format_))
+    else:
+        with Archive(db_path or os.environ.get("CABLEKIT_DB", DEFAULT_PATH)) as archive:
+            cables = [archive.get(source).cable]
+    if not cables:
+        raise DraftError(f"{source} holds no cable")
+    _write("\n".join(render(cable, options) for cable in cables), output)
 
 
 def _read_text(path: str) -> str:
