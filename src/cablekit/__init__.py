@@ -1,6 +1,6 @@
 """cablekit: parse, archive, search, secure and compose diplomatic cables.
 
-The map, following the data one way (sources -> parser -> model):
+The map, following the data one way (sources -> parser -> model -> store -> search):
 
 - ``sources``        readers: raw telegrams, scraped pages, WikiLeaks pages, cables.csv,
                      JSON lines, directories and archives -> ``RawCable``
@@ -12,8 +12,16 @@ The map, following the data one way (sources -> parser -> model):
 - ``errors``         every exception cablekit raises
 - ``api``            ``parse`` and ``read``, the Python entry points
 - ``pipeline``       parse many inputs, in parallel, in flat memory
+- ``markings``       classification levels and portion markings
+- ``store``          the SQLite archive: tables, rows, batch writer, ingest
+- ``search``         query language, SQL compiler, engine, graph, export, stats
+- ``archive``        ``Archive``, the archive's Python API
+- ``compose``        drafts, validation, the canonical telegram renderer
+- ``plot``, ``textdiff``   charts and word-level diffs
 - ``textview``, ``coverage_report``, ``cli``   the command line
 """
+
+from typing import TYPE_CHECKING, Any
 
 from .api import parse, read
 from .errors import (
@@ -26,7 +34,11 @@ from .errors import (
 )
 from .model import Cable, ParseWarning
 
+if TYPE_CHECKING:
+    from .archive import Archive
+
 __all__ = [
+    "Archive",
     "Cable",
     "CablekitError",
     "InputError",
@@ -38,3 +50,12 @@ __all__ = [
     "parse",
     "read",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The archive (SQLite, search) is imported on first use: parsing stays light.
+    if name == "Archive":
+        from .archive import Archive
+
+        return Archive
+    raise AttributeError(f"module 'cablekit' has no attribute {name!r}")
