@@ -34,7 +34,7 @@ from .textheader import (
     PARAGRAPH_START,
     SUBJECT,
     caveat_tokens,
-    eo_line,
+    eo_subject_or_paragraph,
     parse_text_header,
     recover_fields,
 )
@@ -108,7 +108,7 @@ def split_header(lines: list[str]) -> tuple[list[str], list[str]]:
         line = lines[i].strip()
         if line and "/" not in line and parse_class_line(line):
             return lines[:i], lines[i:]
-        if line and (eo_line(line) or SUBJECT.match(line) or PARAGRAPH_START.match(line)):
+        if line and eo_subject_or_paragraph(line):
             return _header_until_text(lines, first, i)
     return _header_until_text(lines, first, len(lines))
 
@@ -132,7 +132,7 @@ def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
         text = line.strip()
         if not text:
             continue
-        if eo_line(text) or SUBJECT.match(text) or PARAGRAPH_START.match(text):
+        if eo_subject_or_paragraph(text):
             return None
         found = parse_class_line(text)
         if found:
@@ -171,7 +171,7 @@ def _excerpt_end(body: list[str], index: int) -> int | None:
         return None  # the common case, decided in one pass
     for j in range(index + 1, min(len(body), index + 40)):
         line = body[j].strip()
-        if PARAGRAPH_START.match(line):
+        if line[:1].isdigit() and PARAGRAPH_START.match(line):
             return None
         if line.endswith("...") or "header ends" in line:
             return j

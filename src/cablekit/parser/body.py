@@ -26,10 +26,12 @@ PARAGRAPH = re.compile(
     r"\s*(?P<text>.*)$"
 )
 LEADING_MARK = re.compile(r"^\(\s*([A-Za-z][A-Za-z/ \-]{0,19}?)\s*\)\s*")
-_STRAY_CAPTIONS = frozenset({"SIPDIS", "Sipdis", "sipdis", "SIPDIS SIPDIS"})
+_STRAY_CAPTIONS = frozenset({"SIPDIS", "Sipdis", "sipdis", "SIPDIS SIPDIS"})  # all start with S/s
 # First characters of lines that may be more than a wrapped line of text.
 _SPECIAL = frozenset("0123456789-=_*(")
-UNDERLINE = re.compile(r"^\s*(?:[-=_*]\s?){2,}\s*$")
+# Two or more marks, at most one space between two: ``^\s*(?:[-=_*]\s?){2,}\s*$`` written
+# with runs of marks, so that the engine repeats a group per space, not per character.
+UNDERLINE = re.compile(r"^\s*(?:[-=_*]{2,}(?:\s[-=_*]+)*|[-=_*](?:\s[-=_*]+)+)\s*$")
 MARK_FIRST = frozenset(
     [
         "U",
@@ -189,21 +191,17 @@ class _Body:
 
     def run(self, lines: Sequence[str], start: int) -> None:
         blank_before = True  # lines come stripped from normalise.lines_of
+        paragraphs = self.paragraphs
         for i in range(start, len(lines)):
             line = lines[i]
             if not line:
                 blank_before = True
                 continue
-            if line in _STRAY_CAPTIONS:
-                continue  # a caption repeated inside the text
             first = line[0]
-            if (
-                not blank_before
-                and self.heading is None
-                and self.paragraphs
-                and first not in _SPECIAL
-            ):
-                self.paragraphs[-1].parts.append(line)  # the common case: a wrapped line
+            if first in "Ss" and line in _STRAY_CAPTIONS:
+                continue  # a caption repeated inside the text
+            if not blank_before and self.heading is None and paragraphs and first not in _SPECIAL:
+                paragraphs[-1].parts.append(line)  # the common case: a wrapped line
                 continue
             if first in "-=_*" and UNDERLINE.match(line):
                 continue
@@ -215,7 +213,7 @@ class _Body:
                     continue
             starts = first.isdigit() or first == "("
             if not (starts and self.paragraph_start(line, blank_before, i)):
-                if i not in self.joins and self.is_heading(lines, i, line, blank_before):
+                if blank_before and i not in self.joins and self.is_heading(lines, i, line):
                     self.heading = f"{self.heading} / {line}" if self.heading else line.rstrip(":")
                 else:
                     self.text(line, blank_before, i)
@@ -226,13 +224,14 @@ class _Body:
         if not m:
             return False
         number = int(m["num"])
-        mark = _marking(m["mark"] or m["half"] or m["before"])
+        written = m["mark"] or m["half"] or m["before"]
+        mark = _marking(written)
         fits = number == self.expected or str(number) == f"1{self.expected}"
         if index in self.joins and not (fits and mark):
             return False
         if not (fits or mark or (blank_before and 0 < number < self.expected + 5)):
             return False
-        if (m["mark"] or m["half"] or m["before"]) and mark is None and not fits:
+        if written and mark is None and not fits:
             return False
         number = self.repair(number)
         text = m["text"].lstrip(" .:-")
@@ -259,8 +258,9 @@ class _Body:
         self.state.warn("paragraph-number-gap", f"Paragraph {number} where {expected} was expected")
         return number
 
-    def is_heading(self, lines: Sequence[str], i: int, line: str, blank_before: bool) -> bool:
-        if not blank_before or len(line) > 70 or not line[0].isalpha():
+    def is_heading(self, lines: Sequence[str], i: int, line: str) -> bool:
+        """Whether ``line``, after a blank line, is a heading."""
+        if len(line) > 70 or not line[0].isalpha():
             return False
         if SENTENCE_END.search(line.rstrip(":")):
             return False

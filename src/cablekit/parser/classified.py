@@ -78,7 +78,7 @@ def parse_classified_by(text: str) -> ClassifiedBy | None:
     reasons: tuple[str, ...] = ()
     end = len(flat)
     if section is not None:
-        number = re.sub(r"\s", "", section["sec"]).replace("/", ".")
+        number = "".join(section["sec"].split()).replace("/", ".")
         letters = _LETTER.findall(section["letters"])
         reasons = tuple(dict.fromkeys(f"{number}({c.lower()})" for c in letters))
         end = offset + section.end()

@@ -34,8 +34,10 @@ DISTRIBUTION = re.compile(
     r"^(?:(?:ORIGIN|ACTION|INFO)\s+)?(?:[A-Z][A-Z/]*-\d{2}\s*)*(?:/\d{3}\s*[A-Z]?)?\s*$"
     r"|^-{5,}|^(?:ORIGIN|ACTION)\s+[A-Z/]+-\d{2}|^(?:DRAFTED|APPROVED|CLEARED)\s+BY\b"
 )
+# The name ends before a space or at the end: "(?=\s|$)" says so early, which spares the
+# engine trying the optional groups after every character of the name.
 ADDRESSEE = re.compile(
-    r"^(?:(?P<ri>R[A-Z]{3,7}|ZEN|[A-Z]{4,7}(?=\s?/))\s?/\s?)?(?P<name>.+?)"
+    r"^(?:(?P<ri>R[A-Z]{3,7}|ZEN|[A-Z]{4,7}(?=\s?/))\s?/\s?)?(?P<name>.+?)(?=\s|$)"
     r"(?:\s+(?P<prec>FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|IMMEDIAT|PRIORITY|PIORITY|PRIORTY|ROUTINE))?"
     r"(?:\s+(?P<serial>\d{3,5}(?:\s?-\s?\d{3,5})?))?\s*$"
 )
@@ -133,26 +135,27 @@ class _Envelope:
         if fl1:
             self.state.set("transmission_id", fl1[1] + fl1[2])
             return True
-        if line[0] in "FTIXB":  # no other format line starts with these
+        first = line[0]  # each format line has its own first characters: try only its pattern
+        if first in "FTIXB":
             m = KEYWORD.match(line)
             if m:
                 self.keyword(m[1], m[2].strip())
                 return True
-        m = FL2.match(line)
+        m = FL2.match(line) if first in "ZOPRY" else None
         if m and self.target is None:
             self.state.set("relay", Relay(m[1], ()))
             self.add_relay(m[2].split())
             self.relay_open = True
             return True
-        m = FL3.match(line)
+        m = FL3.match(line) if first == "D" else None
         if m:
             self.station(m)
             return True
-        m = FL4.match(line)
+        m = FL4.match(line) if first == "Z" else None
         if m:
             self.security_warning(m)
             return True
-        m = FL5.match(line)
+        m = FL5.match(line) if first in "ZOPRY" or first.isdigit() else None
         if m and self.target is None:
             self.dtg(m)
             return True
@@ -215,10 +218,11 @@ class _Envelope:
     def add_addressee(self, text: str) -> None:
         if len(text) < 3 or self.target is None or ("PAGE" in text and OLD_PAGE_HEADER.match(text)):
             return  # stray letters, a page header inside the address list
-        addressee = parse_addressee(text, excluded=self.excluding)
-        if addressee.routing_indicator and addressee.routing_indicator != "ZEN":
+        addressee = parse_addressee(text, self.excluding)
+        ri = addressee.routing_indicator
+        if ri and ri != "ZEN" and not tables.is_known_ri(ri):  # known: no need to say where
             where = "TO" if self.target is self.to else "INFO"
-            check_ri(self.state, addressee.routing_indicator, f"{where} {len(self.target) + 1}")
+            check_ri(self.state, ri, f"{where} {len(self.target) + 1}")
         self.target.append(addressee)
 
     def finish(self) -> None:

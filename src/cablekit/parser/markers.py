@@ -49,14 +49,19 @@ _CLUES = ("OF 0", "PAGE ", "lassified/", "LASSIFIED/")
 
 def _candidate_lines(text: str) -> set[int]:
     """Indices of lines that may be artefacts, and their neighbours."""
-    hits: set[int] = set()
+    positions: list[int] = []
     for clue in _CLUES:
         position = text.find(clue)
         while position >= 0:
-            line = text.count("\n", 0, position)
-            hits.update((line - 1, line, line + 1))
+            positions.append(position)
             end_of_line = text.find("\n", position)
             position = text.find(clue, end_of_line) if end_of_line >= 0 else -1
+    hits: set[int] = set()
+    line = counted = 0
+    for position in sorted(positions):  # newlines counted once, not from the start each time
+        line += text.count("\n", counted, position)
+        counted = position
+        hits.update((line - 1, line, line + 1))
     return hits
 
 

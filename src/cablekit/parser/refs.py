@@ -94,11 +94,11 @@ def _citations(item: str) -> list[tuple[int, int, str, int, str | None]]:
 
 def _station_before(words: list[tuple[int, int, str]], i: int) -> tuple[int, str] | None:
     """The longest run of up to 4 words before ``words[i]`` naming a station."""
-    for n in range(min(4, i), 0, -1):
-        run = words[i - n : i]
-        if not all(w[2][0].isalpha() for w in run):
-            continue
-        station = tables.station_token(" ".join(w[2] for w in run))
+    alpha = 0  # the words of a run all start with a letter
+    while alpha < min(4, i) and words[i - 1 - alpha][2][0].isalpha():
+        alpha += 1
+    for n in range(alpha, 0, -1):
+        station = tables.station_token(" ".join(w[2] for w in words[i - n : i]))
         if station:
             return i - n, station
     return None

@@ -10,6 +10,7 @@ from .. import tables
 TAGS_KEY = re.compile(r"^\s*(?:TAGS?|TAGE|TAS|TGS|Tags|AGS(?=:))\s*(?:[:;.]\s*|\s+|$)(?P<rest>.*)$")
 _PERSON = re.compile(r"\(([^()]{2,60})\)")
 _SPLIT = re.compile(r"[\s,;]+")
+_PIECE = re.compile(r"[^\s,;]+")  # what _SPLIT leaves
 _CODE = re.compile(r"^[A-Z][A-Z0-9&/'\-]{1,23}$")
 CAPTION_WORDS = frozenset({"SIPDIS", "NOFORN", "SENSITIVE", "SBU", "EXDIS", "NODIS", "LIMDIS"})
 
@@ -70,6 +71,9 @@ def _plausible_run(pieces: list[str]) -> bool:
 
 def looks_like_tags(line: str) -> bool:
     """A continuation line of TAGS: nothing but codes (known ones, if in lower case)."""
+    first = _PIECE.search(line)  # usually the next field: decided by its first word
+    if first is None or not (_CODE.match(first[0]) or tables.tag_kind(first[0].upper())):
+        return False
     pieces = [p for p in _SPLIT.split(line.strip()) if p]
     if not pieces or len(pieces) > 25:
         return False

@@ -40,6 +40,12 @@ def eo_line(line: str) -> re.Match[str] | None:
 SUBJECT = re.compile(r"^\s*(?:S?UBJ(?:ECT)?|Subj(?:ect)?)\s*(?::\s*|\.\s*|\s+|$)(?P<rest>.*)$")
 SUBJECT_AGAIN = re.compile(r"^SUBJ(?:ECT)?\s*:\s*", re.I)
 PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\s?\.(?:\s|\(|$|[A-Z])")
+# The characters a stripped line must start with to match eo_line, TAGS_KEY, SUBJECT and
+# CLASSIFIED_START (or a digit): cheaper to test than the patterns.
+_EO_FIRST = "Ee"
+_TAGS_FIRST = "TtA"
+_SUBJECT_FIRST = "SsU"
+_CLASSIFIED_FIRST = "CcTt("
 LETTER_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s")
 _DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
 _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*")
@@ -52,6 +58,16 @@ _SUBJECT_NOISE = re.compile(
     r"|(?<!/)/{4,}.*|(?<![-=_*])[-=_*]{3,}\s*|\sCLASSIFIED)$",
     re.I,
 )
+
+
+def _may_end_in_noise(subject: str) -> bool:
+    """Whether _SUBJECT_NOISE can match: its matches end the text with one of these
+    characters, or hold "////" (the pattern is case-insensitive and anchored at the end,
+    so the engine would try it from every position)."""
+    last = subject[-1:]
+    return bool(last) and (last in "Yy.-=_*Dd" or last.isspace() or "////" in subject)
+
+
 _MARK_AT_ENDS = re.compile(
     r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*|\s*\((?:U|C|S|SBU)\)$", re.I
 )
@@ -91,6 +107,8 @@ _CAVEAT_STARTS = frozenset(
 )
 _SBU_NOTICE = re.compile(r"^(?:SENSITIVE BUT UNCLASSIFIED|SBU)\b.*ACCORDINGLY\.?$")
 _REL_TO = re.compile(r"^REL(?:\s+TO)?\s+[A-Z ,/]+$")
+# Caveat tokens and their separators are written with these characters only.
+_CAVEAT_TEXT = re.compile(r"[A-Z ,/.]*")
 _CAVEAT_SPLIT = re.compile(r"\s*[,/]\s*|\s{2,}|\s+(?=SIPDIS|NOFORN)|(?<=SIPDIS)\s+|(?<=NOFORN)\s+")
 
 
@@ -106,6 +124,8 @@ def caveat_tokens(line: str) -> list[str] | None:
         return []  # the classification repeated on a line of its own
     if text in CAVEATS or text in SENSITIVE or _REL_TO.match(text):
         return [_caveat(text)]
+    if not _CAVEAT_TEXT.fullmatch(text):  # a token would hold another character: no caveat
+        return None
     tokens = [t.strip(" .") for t in _CAVEAT_SPLIT.split(text) if t.strip(" .")]
     if tokens and all(t in CAVEATS or t in SENSITIVE or _REL_TO.match(t) for t in tokens):
         return [_caveat(t) for t in tokens]
@@ -160,7 +180,7 @@ class _TextHeader:
             if not line:
                 i += 1
                 continue
-            if PARAGRAPH_START.match(line) and not CLASSIFIED_START.match(line):
+            if _numbered_paragraph(line):
                 break
             nxt = self.field(lines, i, line)
             if nxt is None:
@@ -180,9 +200,7 @@ class _TextHeader:
             line = line.strip()
             if not line:
                 continue
-            if _PORTION_PREFIX.match(line) or (
-                PARAGRAPH_START.match(line) and not CLASSIFIED_START.match(line)
-            ):
+            if (line[0] == "(" and _PORTION_PREFIX.match(line)) or _numbered_paragraph(line):
                 return False
             if self.ends_block(line):
                 return True
@@ -198,19 +216,19 @@ class _TextHeader:
             self.caveats.extend(tokens)
             return i + 1
         first = line[0]
-        m = eo_line(line) if first in "Ee" else None
+        m = eo_line(line) if first in _EO_FIRST else None
         if m:
             return self.eo(lines, i, m["eo"], m["rest"])
-        m = TAGS_KEY.match(line) if first in "TtA" else None
+        m = TAGS_KEY.match(line) if first in _TAGS_FIRST else None
         if m:
             return self.tags(lines, i, m["rest"])
-        m = SUBJECT.match(line) if first in "SsU" else None
+        m = SUBJECT.match(line) if first in _SUBJECT_FIRST else None
         if m:
             return self.subject(lines, i, m["rest"])
         m = REF_KEY.match(line) if first in "Rr" else None
         if m and (m["rest"] or self.seen_field):
             return self.refs(lines, i, m["rest"])
-        if CLASSIFIED_START.match(line):
+        if (first in _CLASSIFIED_FIRST or first.isdigit()) and CLASSIFIED_START.match(line):
             return self.classified(lines, i)
         return None
 
@@ -269,11 +287,15 @@ class _TextHeader:
             lines.insert(j, subject[glued.start() :].strip())
             subject = subject[: glued.start()]
         subject = self.split_classified(subject)
-        inline = _INLINE_REF.search(subject)
+        inline = _INLINE_REF.search(subject) if "REF" in subject else None
         if inline:
             self.ref_text.append(subject[inline.end() :])
             subject = subject[: inline.start()]
-        subject = _MARK_AT_ENDS.sub("", _SUBJECT_NOISE.sub("", subject)).strip()
+        if _may_end_in_noise(subject):
+            subject = _SUBJECT_NOISE.sub("", subject)
+        if subject[:1] == "(" or subject[-1:] == ")":
+            subject = _MARK_AT_ENDS.sub("", subject)
+        subject = subject.strip()
         old = self.state.get("subject")
         if subject and (not old or (subject.startswith(old) and len(subject) > len(old))):
             self.state.set("subject", subject)  # a later, complete copy of a cut subject wins
@@ -351,15 +373,37 @@ class _TextHeader:
 
 
 def _starts_block(line: str) -> bool:
+    """Whether ``line`` (stripped) starts a header field or a paragraph."""
+    first = line[:1]  # each pattern is tried only on the first characters it can match
+    digit = first.isdigit()
     return bool(
-        PARAGRAPH_START.match(line)
-        or _PORTION_PREFIX.match(line)
-        or REF_KEY.match(line)
-        or TAGS_KEY.match(line)
-        or SUBJECT.match(line)
-        or eo_line(line)
-        or CLASSIFIED_START.match(line)
+        (digit and PARAGRAPH_START.match(line))
+        or (first == "(" and _PORTION_PREFIX.match(line))
+        or (first == "R" and REF_KEY.match(line))
+        or (first in _TAGS_FIRST and TAGS_KEY.match(line))
+        or (first in _SUBJECT_FIRST and SUBJECT.match(line))
+        or (first in _EO_FIRST and eo_line(line))
+        or ((first in _CLASSIFIED_FIRST or digit) and CLASSIFIED_START.match(line))
         or caveat_tokens(line) is not None
+    )
+
+
+def eo_subject_or_paragraph(line: str) -> bool:
+    """Whether ``line`` (stripped) is an E.O. or SUBJECT line or starts a numbered paragraph
+    (``eo_line``, ``SUBJECT``, ``PARAGRAPH_START``)."""
+    first = line[:1]
+    return bool(
+        (first in _EO_FIRST and eo_line(line))
+        or (first in _SUBJECT_FIRST and SUBJECT.match(line))
+        or (first.isdigit() and PARAGRAPH_START.match(line))
+    )
+
+
+def _numbered_paragraph(line: str) -> bool:
+    """Whether ``line`` (stripped, not empty) starts a numbered paragraph, which ends the
+    text header; a numbered Classified By line does not."""
+    return bool(
+        line[0].isdigit() and PARAGRAPH_START.match(line) and not CLASSIFIED_START.match(line)
     )
 
 
