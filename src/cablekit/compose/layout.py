@@ -66,6 +66,9 @@ _RISKY_WORDS = frozenset(
         "SIPDIS",
         "Sipdis",
         "sipdis",
+        "SENSITIVE",  # "Sensitive but unclassified ..." starting a line reads as a caption
+        "Sensitive",
+        "sensitive",
         "visit",
         "Visit",
         "VISIT",

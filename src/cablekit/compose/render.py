@@ -64,10 +64,11 @@ def render(cable: Cable, options: RenderOptions | None = None) -> str:
             # that is not upper case: the classification repeated, which they skip.
             lines.extend([_plain_level(cable), ""])
     header_marks, body_marks = place_markers(cable)
+    leading = leading_markers(cable, header_marks, body_marks)
     header = header_lines(cable, options.width)
     at = 1 if class_line(cable) else min(1, len(header))
     lines.extend(header[:at] + header_marks + header[at:])
-    lines.extend(body_lines(cable, body_marks, options.width))
+    lines.extend(body_lines(cable, (body_marks, leading), options.width))
     lines.extend(trailer_lines(cable.trailer))
     if cable.signature:
         lines.append(cable.signature)
@@ -87,15 +88,22 @@ def _plain_level(cable: Cable) -> str:
 # --------------------------------------------------------------------------- body
 
 
-def body_lines(cable: Cable, marks: dict[int, list[str]], width: int | None) -> list[str]:
+def body_lines(
+    cable: Cable, marks: tuple[dict[int, list[str]], dict[int, list[str]]], width: int | None
+) -> list[str]:
+    """The paragraphs; ``marks``: the page markers inside each paragraph, and those
+    before it (after its heading), by paragraph index."""
+    inside, before = marks
     lines: list[str] = []
     last = len(cable.paragraphs) - 1
     for n, paragraph in enumerate(cable.paragraphs):
         if paragraph.heading:
             lines.extend([*heading_lines(paragraph.heading), ""])
+        if n in before:
+            lines.extend([*before[n], ""])
         # A short last line could pass for a signature or a trailer: keep four words.
         text = paragraph_lines(paragraph, width, 4 if n == last else 2)
-        lines.extend([*with_markers(text, marks.get(n, []), paragraph, width), ""])
+        lines.extend([*with_markers(text, inside.get(n, []), paragraph, width), ""])
         if paragraph.number is None and _reads_as_heading(paragraph.text):
             lines.extend(["", ""])  # a heading is a short line just before a paragraph
     if cable.paragraphs and not (cable.signature or cable.trailer):
@@ -129,8 +137,21 @@ def paragraph_lead(paragraph: Paragraph) -> str:
     lead = f"{paragraph.number}. " if paragraph.number is not None else ""
     mark = paragraph.marking
     if mark and not _entire_text(mark, paragraph.text):
-        lead += f"({mark}) "
+        lead += f"({mark})" if _reads_as_ref_item(paragraph) else f"({mark}) "
     return lead
+
+
+def _reads_as_ref_item(paragraph: Paragraph) -> bool:
+    """``(C) BRASILIA 727; (D) ...`` after the REF block reads as more REF items; the
+    page had ``(C)BRASILIA 727``, which readers take for a marked paragraph."""
+    return (
+        paragraph.number is None
+        and len(paragraph.marking or "") == 1
+        and _CITATION.match(paragraph.text) is not None
+    )
+
+
+_CITATION = re.compile(r"(?:\d{2,4}\s+)?[A-Z][A-Z .'\-]{1,24}\s\d{1,7}\b")
 
 
 def _entire_text(mark: str, text: str) -> bool:
@@ -223,3 +244,26 @@ def _host(marker: PageMarker, numbers: list[int | None], cursor: int, placed: bo
             if numbers[i] == marker.paragraph:
                 return i
     return cursor if numbers else None
+
+
+def leading_markers(
+    cable: Cable, header: list[str], body: dict[int, list[str]]
+) -> dict[int, list[str]]:
+    """Markers to write just before an unnumbered paragraph whose text starts ``7. ...``.
+
+    Readers number such text unless a page marker cut the text just before it (they
+    then re-join the line to the text before): the record has it unnumbered because
+    the page had a marker there, the last one of the text before (the header's, or
+    the paragraph before's). That marker is moved from ``header`` or ``body``.
+    """
+    before: dict[int, list[str]] = {}
+    for n, paragraph in enumerate(cable.paragraphs):
+        if paragraph.number is not None or not _NUMBERED_TEXT.match(paragraph.text):
+            continue
+        source = body.get(n - 1) if n > 0 else header
+        if source:
+            before[n] = [source.pop()]
+    return before
+
+
+_NUMBERED_TEXT = re.compile(r"\d{1,3}\s?\.")
