@@ -11,19 +11,33 @@
             print(hit.id, hit.subject)
 
 Every method reads through one :class:`~cablekit.search.sql.Scope`, what the
-archive's reader may see (everything, until the archive has users).
+archive's reader may see (everything, until the archive has users). Once it has
+users, a reader must be named (``Archive(path, user="ana")``), what they see follows
+``cablekit.access.policy`` on the archive's day (``today``, by default the real date
+or ``CABLEKIT_TODAY``), and every read is written to the audit log.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
 
+from .access import audit, principals
+from .access.clock import today as clock_today
+from .access.policy import Reader, scope_for
+from .access.redact import reader_record
+from .access.review import declassification
+from .errors import ReaderRequired, UnknownCable
+from .model import Cable
 from .search.engine import SearchResult, Sort, search
-from .search.sql import PUBLIC, Scope
+from .search.query import Node
+from .search.sql import PUBLIC, Scope, compile_query
 from .search.stats import Stats, stats
 from .store.ingest import Progress, ingest
 from .store.sqlite import BatchReport, Failure, SQLiteStore, StoredCable, VersionInfo
+from .textview import render_text
 
 DEFAULT_PATH = "cablekit.db"
 
@@ -34,11 +48,115 @@ class Archive:
     :param path: the archive file (``cablekit.db`` by default).
     :param create: make the file when it does not exist (for ingest); otherwise a
         missing file raises :class:`~cablekit.errors.MissingArchive`.
+    :param user: who reads (needed once the archive has users; ignored before).
+    :param today: the day whose declassification state applies (default: the clock).
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_PATH, create: bool = False):
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = DEFAULT_PATH,
+        create: bool = False,
+        user: str | None = None,
+        today: date | None = None,
+    ):
         self.store = SQLiteStore(path, create=create)
-        self.scope: Scope = PUBLIC
+        self.user = user
+        self.today = today or clock_today()
+        self._scope: Scope | None = None
+        self._reader: Reader | None = None
+
+    # --- who reads ----------------------------------------------------------------
+
+    @property
+    def scope(self) -> Scope:
+        """What the reader may see, as SQL conditions (worked out on first use)."""
+        if self._scope is None:
+            self._scope = self._make_scope()
+        return self._scope
+
+    @property
+    def reader(self) -> Reader | None:
+        """The reader as the policy sees them; None for a public archive."""
+        self.scope  # noqa: B018 -- works the reader out
+        return self._reader
+
+    @property
+    def controlled(self) -> bool:
+        """Whether access control is on (the archive has users)."""
+        return principals.has_users(self.store)
+
+    def _make_scope(self) -> Scope:
+        if not self.controlled:
+            return PUBLIC
+        if self.user is None:
+            raise ReaderRequired(
+                "This archive has users: name the reader with --as USER (or CABLEKIT_USER)"
+            )
+        reader = principals.reader(self.store, self.user)
+        self._reader = reader
+        keys = (
+            None
+            if reader.all_collections
+            else principals.collection_keys(self.store, reader.collections)
+        )
+        scope = scope_for(reader, self.today, keys)
+        # Export takes records through the scope: each becomes the reader's record.
+        return Scope(
+            scope.units,
+            scope.unit_params,
+            scope.cables,
+            scope.cable_params,
+            scope.name,
+            scope.rowids,
+            self._reader_json,
+        )
+
+    def _reader_json(self, key: int, record: bytes) -> bytes:
+        cable = Cable.from_json(json.loads(record))
+        mine = self.reader_cable(key, cable)
+        if mine is cable:
+            return record
+        return json.dumps(mine.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    def reader_cable(self, key: int, cable: Cable) -> Cable:
+        """A stored record of the cable with ``key`` as the reader may see it."""
+        if self.reader is None:
+            return cable
+        facts = declassification(self.store, key)
+        return reader_record(self.reader, cable, facts, self.today).cable
+
+    def audit(self, action: str, query: str | None, ids: Sequence[str]) -> None:
+        """Log a read (when access control is on: a public archive keeps no log)."""
+        if self.reader is not None:
+            audit.append(self.store, audit.Event(action, self.reader.name, query, tuple(ids)))
+
+    def matching_ids(self, node: Node | None) -> list[str]:
+        """The ids of the visible cables ``node`` matches (all when None), for the log."""
+        scope = self.scope
+        if node is None:
+            sql, params = (
+                f"SELECT c.key AS key FROM cable c WHERE {scope.cables}",
+                [*scope.cable_params],
+            )
+        else:
+            compiled = compile_query(node, scope)
+            sql, params = compiled.sql, compiled.params
+        rows = self.store.query(
+            f"SELECT c.id FROM ({sql}) k JOIN cable c ON c.key = k.key ORDER BY c.key", params
+        )
+        return [cable_id for (cable_id,) in rows]
+
+    def _visible_key(self, cable_id: str) -> int:
+        """The key of a cable the reader may see; UnknownCable otherwise (an invisible
+        cable is not told apart from a missing one)."""
+        scope = self.scope
+        rows = self.store.query(
+            f"SELECT c.key FROM cable c WHERE c.id = ? AND {scope.cables}",
+            [cable_id, *scope.cable_params],
+        )
+        if not rows:
+            raise UnknownCable(f"There is no cable {cable_id} in the archive")
+        return int(rows[0][0])
 
     def close(self) -> None:
         self.store.close()
@@ -56,9 +174,11 @@ class Archive:
         jobs: int = 1,
         format: str | None = None,
         progress: Progress | None = None,
+        collection: str | None = None,
     ) -> BatchReport:
-        """Parse and store every cable in ``paths``; idempotent, resumable."""
-        return ingest(self.store, paths, release, jobs, format, progress)
+        """Parse and store every cable in ``paths``; idempotent, resumable. Each joins
+        ``collection`` (by default one named after the release, or "default")."""
+        return ingest(self.store, paths, release, jobs, format, progress, collection)
 
     def search(
         self,
@@ -72,7 +192,7 @@ class Archive:
         snippets: bool = True,
     ) -> SearchResult:
         """Search with the query language (``docs/query-language.md``)."""
-        return search(
+        result = search(
             self.store,
             query,
             sort=sort,
@@ -83,17 +203,34 @@ class Archive:
             snippets=snippets,
             scope=self.scope,
         )
+        self.audit("search", query, [hit.id for hit in result.results])
+        return result
 
     def get(self, cable_id: str, version: int | None = None) -> StoredCable:
-        """A cable: its current version, or the numbered one."""
-        return self.store.get(cable_id.upper(), version)
+        """A cable as the reader may see it: its current version, or the numbered one.
+        When paragraphs are withheld, ``text`` is the readable view of the reader's
+        record, not the archived text."""
+        cable_id = cable_id.upper()
+        key = self._visible_key(cable_id)
+        stored = self.store.get(cable_id, version)
+        self.audit("show", f"{cable_id} version {stored.version.number}", [cable_id])
+        mine = self.reader_cable(key, stored.cable)
+        if mine is stored.cable:
+            return stored
+        return StoredCable(mine, stored.version, render_text(mine))
 
     def versions(self, cable_id: str) -> list[VersionInfo]:
-        return self.store.versions(cable_id.upper())
+        cable_id = cable_id.upper()
+        self._visible_key(cable_id)
+        infos = self.store.versions(cable_id)
+        self.audit("versions", cable_id, [cable_id])
+        return infos
 
     def stats(self) -> Stats:
         """Counts of what the archive holds, and how well references resolve."""
-        return stats(self.store, self.scope)
+        figures = stats(self.store, self.scope)
+        self.audit("stats", None, [])
+        return figures
 
     def failures(self) -> list[Failure]:
         """Inputs that could not be archived, and why."""

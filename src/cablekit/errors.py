@@ -12,11 +12,17 @@
     ├── ParserFailure             the parser itself failed on an input (a bug, reported)
     ├── DraftError                a draft cannot be read (malformed YAML/JSON, wrong shape)
     │   └── DraftInvalid          a draft breaks the rules of the format; ``problems`` lists all
+    ├── BadDate                   a date given as an argument is not YYYY-MM-DD
+    ├── AccessError               access control refuses or cannot proceed
+    │   ├── ReaderRequired        the archive has users and no reader was named
+    │   ├── UnknownUser           no user or group with that name
+    │   └── PrincipalExists       a user or group with that name already exists
     └── ArchiveError              the archive cannot be opened, read or written
         ├── MissingArchive        no archive at the path given
         ├── NotAnArchive          the file is not a cablekit archive (or is damaged)
         ├── ArchiveUnwritable     read-only location, full disk, or locked too long
         └── UnknownCable          no cable (or version) with that id in the archive
+                                  (or none the reader may see: the two are not told apart)
 
 Parser defects are not exceptions: they are ``ParseWarning`` records on
 ``Cable.warnings``. The CLI turns these errors into one plain sentence.
@@ -75,6 +81,26 @@ class ArchiveUnwritable(ArchiveError):
 
 class UnknownCable(ArchiveError):
     exit_code = 1
+
+
+class BadDate(CablekitError):
+    exit_code = 2
+
+
+class AccessError(CablekitError):
+    exit_code = 6
+
+
+class ReaderRequired(AccessError):
+    pass
+
+
+class UnknownUser(AccessError):
+    pass
+
+
+class PrincipalExists(AccessError):
+    pass
 
 
 class QuerySyntaxError(CablekitError):

@@ -26,6 +26,12 @@ db_option = click.option(
     envvar="CABLEKIT_DB",
     help="The archive file (or set CABLEKIT_DB).",
 )
+as_option = click.option(
+    "--as",
+    "as_user",
+    envvar="CABLEKIT_USER",
+    help="Read as this user: needed once the archive has users (or set CABLEKIT_USER).",
+)
 output_option = click.option(
     "--output",
     "-o",
@@ -44,6 +50,11 @@ def echo_json(data: Any) -> None:
 @paths_argument
 @db_option
 @click.option("--release", help="A label for this release of the cables (e.g. 2011-04).")
+@click.option(
+    "--collection",
+    help="The collection the cables join (access is granted per collection) [the release,"
+    " else default].",
+)
 @format_option
 @jobs_option
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar [auto].")
@@ -51,6 +62,7 @@ def ingest(
     paths: tuple[str, ...],
     db_path: str,
     release: str | None,
+    collection: str | None,
     format_: str | None,
     jobs: int,
     progress: bool | None,
@@ -69,7 +81,7 @@ def ingest(
             dynamic_ncols=True,
         )
         count_totals_in_background(bar, paths, format_)
-        report = archive.ingest(paths, release, jobs, format_, bar.update)
+        report = archive.ingest(paths, release, jobs, format_, bar.update, collection)
         bar.close()
     click.echo(
         f"{report.ingested:,} ingested, {report.unchanged:,} unchanged, "
@@ -122,6 +134,7 @@ def errors(db_path: str, output: str) -> None:
 @click.option("--facets", is_flag=True, help="Count the hits by tag, origin, class, year.")
 @click.option("--timeline", is_flag=True, help="A histogram of the hits by date.")
 @output_option
+@as_option
 def search(
     query: str,
     db_path: str,
@@ -131,6 +144,7 @@ def search(
     facets: bool,
     timeline: bool,
     output: str,
+    as_user: str | None,
 ) -> None:
     """Search the archive with the query language (see docs/query-language.md).
 
@@ -140,7 +154,7 @@ def search(
       cablekit search '"arctic sovereignty" date:2008..2009' --sort newest
       cablekit search 'nuclea* AND NOT class:UNCLASSIFIED' --facets --timeline
     """
-    with Archive(db_path) as archive:
+    with Archive(db_path, user=as_user) as archive:
         try:
             result = archive.search(
                 query,
@@ -205,9 +219,13 @@ def bin_label(start: str, end: str) -> str:
     show_default=True,
     help="Readable view, the JSON record, or the cable's text as archived.",
 )
-def show(cable_id: str, db_path: str, version: int | None, output: str) -> None:
-    """Show one cable from the archive."""
-    with Archive(db_path) as archive:
+@as_option
+def show(
+    cable_id: str, db_path: str, version: int | None, output: str, as_user: str | None
+) -> None:
+    """Show one cable from the archive (withheld paragraphs as placeholders; then the
+    raw text is the readable view of what may be seen)."""
+    with Archive(db_path, user=as_user) as archive:
         stored = archive.get(cable_id, version)
     if output == "json":
         echo_json(stored.cable.to_json())
@@ -226,9 +244,10 @@ def show(cable_id: str, db_path: str, version: int | None, output: str) -> None:
 @click.argument("cable_id")
 @db_option
 @output_option
-def versions(cable_id: str, db_path: str, output: str) -> None:
+@as_option
+def versions(cable_id: str, db_path: str, output: str, as_user: str | None) -> None:
     """List the versions of a cable, in the order they reached the archive."""
-    with Archive(db_path) as archive:
+    with Archive(db_path, user=as_user) as archive:
         infos = archive.versions(cable_id)
     if output == "json":
         echo_json(
@@ -258,9 +277,10 @@ def versions(cable_id: str, db_path: str, output: str) -> None:
 @cli.command()
 @db_option
 @output_option
-def stats(db_path: str, output: str) -> None:
+@as_option
+def stats(db_path: str, output: str, as_user: str | None) -> None:
     """What the archive holds, and how well its references resolve."""
-    with Archive(db_path) as archive:
+    with Archive(db_path, user=as_user) as archive:
         figures = archive.stats()
     if output == "json":
         echo_json(figures.to_json())

@@ -16,7 +16,7 @@ from ..search.graph import GraphFormat, graph, refs, write_graph
 from ..search.query import Node, parse_query
 from ..textdiff import format_diff, summary, word_diff
 from . import cli
-from .archive import db_option, echo_json, output_option
+from .archive import as_option, db_option, echo_json, output_option
 
 
 def optional_query(query: str | None) -> Node | None:
@@ -35,7 +35,14 @@ def optional_query(query: str | None) -> Node | None:
 @click.argument("versions", nargs=-1, type=int)
 @db_option
 @click.option("--color/--no-color", default=None, help="Colour the changes [auto].")
-def diff(cable_id: str, versions: tuple[int, ...], db_path: str, color: bool | None) -> None:
+@as_option
+def diff(
+    cable_id: str,
+    versions: tuple[int, ...],
+    db_path: str,
+    color: bool | None,
+    as_user: str | None,
+) -> None:
     """Word-level changes between two versions of a cable.
 
     With no VERSIONS: the one before the current against the current; with two
@@ -43,7 +50,7 @@ def diff(cable_id: str, versions: tuple[int, ...], db_path: str, color: bool | N
     """
     if len(versions) not in (0, 2):
         raise click.UsageError("Give two version numbers, or none.")
-    with Archive(db_path) as archive:
+    with Archive(db_path, user=as_user) as archive:
         numbers = [v.number for v in archive.versions(cable_id)]
         if not versions:
             current = next(v.number for v in archive.versions(cable_id) if v.current)
@@ -62,10 +69,12 @@ def diff(cable_id: str, versions: tuple[int, ...], db_path: str, color: bool | N
 @click.argument("cable_id")
 @db_option
 @output_option
-def refs_command(cable_id: str, db_path: str, output: str) -> None:
+@as_option
+def refs_command(cable_id: str, db_path: str, output: str, as_user: str | None) -> None:
     """What a cable cites, and which cables of the archive cite it."""
-    with Archive(db_path) as archive:
+    with Archive(db_path, user=as_user) as archive:
         found = refs(archive.store, cable_id.upper(), archive.scope)
+        archive.audit("refs", found.id, [c.id for c in found.cited_by])
     if output == "json":
         echo_json(found.to_json())
         return
@@ -110,11 +119,15 @@ def refs_command(cable_id: str, db_path: str, output: str) -> None:
     show_default=True,
     help="The file to write (- for standard output).",
 )
-def graph_command(query: str | None, db_path: str, format_: str, hops: int, out: str) -> None:
+@as_option
+def graph_command(
+    query: str | None, db_path: str, format_: str, hops: int, out: str, as_user: str | None
+) -> None:
     """The citation graph of the cables matching QUERY (all when none), for Gephi."""
     node = optional_query(query)
-    with Archive(db_path) as archive:
+    with Archive(db_path, user=as_user) as archive:
         result = graph(archive.store, node, archive.scope, hops)
+        archive.audit("graph", query, [n.id for n in result.nodes.values() if n.in_archive])
         write_graph(result, cast(GraphFormat, format_), sys.stdout.buffer if out == "-" else out)
     if out != "-":
         click.echo(
@@ -133,12 +146,15 @@ def graph_command(query: str | None, db_path: str, format_: str, hops: int, out:
     show_default=True,
 )
 @click.option("-o", "--output", "out", required=True, help="The file to write (- for stdout).")
-def export_command(query: str | None, db_path: str, format_: str, out: str) -> None:
+@as_option
+def export_command(
+    query: str | None, db_path: str, format_: str, out: str, as_user: str | None
+) -> None:
     """Every cable matching QUERY (all when none), streamed to a file."""
     node = optional_query(query)
     if format_ == "parquet" and out == "-":
         raise click.UsageError("Parquet needs a file: give -o FILE.parquet")
-    with Archive(db_path) as archive:
+    with Archive(db_path, user=as_user) as archive:
         count = export(
             archive.store,
             node,
@@ -146,6 +162,7 @@ def export_command(query: str | None, db_path: str, format_: str, out: str) -> N
             cast(ExportFormat, format_),
             sys.stdout.buffer if out == "-" else out,
         )
+        archive.audit("export", query, archive.matching_ids(node) if archive.reader else [])
     click.echo(f"{count:,} cables exported", err=True)
 
 
@@ -154,9 +171,11 @@ def export_command(query: str | None, db_path: str, format_: str, out: str) -> N
 @click.argument("query", required=False)
 @db_option
 @click.option("-o", "--output", "out", required=True, help="The image: .png, .svg or .pdf.")
-def plot_command(kind: str, query: str | None, db_path: str, out: str) -> None:
+@as_option
+def plot_command(kind: str, query: str | None, db_path: str, out: str, as_user: str | None) -> None:
     """Draw the cables matching QUERY: their timeline, origins or tags."""
     node = optional_query(query)
-    with Archive(db_path) as archive:
+    with Archive(db_path, user=as_user) as archive:
         count = plot(archive.store, cast(PlotKind, kind), node, archive.scope, out)
+        archive.audit("plot", query, archive.matching_ids(node) if archive.reader else [])
     click.echo(f"{count:,} cables -> {out}", err=True)

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
+import numpy as np
+
 from ..errors import QuerySyntaxError
 from ..store.sqlite import UNIT_BITS, SQLiteStore
+from .columns import Ints, columns, count_coded, count_single, dated, hit_mask, top
 from .query import Node, describe, parse_query
 from .sql import PUBLIC, Scope, compile_query, ranking_expression, visible_units
 
@@ -202,52 +205,62 @@ def opening(text: str) -> str:
     return " ".join(words[:SNIPPET_WORDS]) + ("…" if len(words) > SNIPPET_WORDS else "")
 
 
+def hit_keys(store: SQLiteStore) -> Ints:
+    rows = store.query("SELECT key FROM temp.hits")
+    return np.fromiter((row[0] for row in rows), np.int64, len(rows))
+
+
 def facet_counts(store: SQLiteStore) -> dict[str, list[FacetValue]]:
     """Counts of cables among the hits, per value, for every facet (top values)."""
+    cols = columns(store)
+    keys = hit_keys(store)
+    mask = hit_mask(cols, keys)
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
-    tag_rows = store.query(
-        "SELECT t.kind, t.code, count(*) AS n FROM temp.hits h"
-        " JOIN tag t ON t.cable_key = h.key WHERE t.kind IS NOT NULL"
-        " GROUP BY t.kind, t.code ORDER BY n DESC, t.code"
+    tag_counts = count_coded(cols.tags, mask)
+    for kind, name in TAG_FACETS.items():
+        of_kind = np.array([k == kind for k in cols.tags.kinds], np.bool_)
+        facets[name] = values(top(tag_counts * of_kind, cols.tags.values, FACET_SIZE))
+    facets["origin"] = values(
+        top(count_single(cols.origin, cols.origins, keys), cols.origins, FACET_SIZE)
     )
-    for kind, code, count in tag_rows:
-        values = facets[TAG_FACETS[kind]]
-        if len(values) < FACET_SIZE:
-            values.append(FacetValue(code, count))
-    for name, column in (
-        ("origin", "c.origin"),
-        ("classification", "c.classification"),
-        ("year", "c.year"),
-    ):
-        rows = store.query(
-            f"SELECT {column} AS v, count(*) AS n FROM temp.hits h JOIN cable c ON c.key = h.key"
-            f" WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE}"
+    facets["classification"] = values(
+        top(
+            count_single(cols.classification, cols.classifications, keys),
+            cols.classifications,
+            FACET_SIZE,
         )
-        facets[name] = [FacetValue(str(v), n) for v, n in rows]
-    rows = store.query(
-        "SELECT v.caveat, count(*) AS n FROM temp.hits h JOIN caveat v ON v.cable_key = h.key"
-        f" GROUP BY v.caveat ORDER BY n DESC, v.caveat LIMIT {FACET_SIZE}"
     )
-    facets["caveat"] = [FacetValue(v, n) for v, n in rows]
+    facets["caveat"] = values(top(count_coded(cols.caveats, mask), cols.caveats.values, FACET_SIZE))
+    years = dated(cols.year, keys)
+    if len(years):
+        first = int(years.min())
+        counts = np.bincount(years - first)
+        facets["year"] = values(
+            top(counts, [str(first + i) for i in range(len(counts))], FACET_SIZE)
+        )
     return facets
+
+
+def values(pairs: list[tuple[str, int]]) -> list[FacetValue]:
+    return [FacetValue(value, count) for value, count in pairs]
 
 
 def timeline_bins(store: SQLiteStore) -> list[Bin]:
     """A histogram of the hits by date, in years, months or days as the span needs."""
-    first, last = store.query(
-        "SELECT min(c.date), max(c.date) FROM temp.hits h JOIN cable c ON c.key = h.key"
-    )[0]
-    if first is None:
+    cols = columns(store)
+    keys = hit_keys(store)
+    days = dated(cols.day, keys)
+    if not len(days):
         return []
-    width = bin_width(date.fromisoformat(first), date.fromisoformat(last))
-    counts = dict(
-        store.query(
-            f"SELECT substr(c.date, 1, {width}) AS b, count(*) FROM temp.hits h"
-            " JOIN cable c ON c.key = h.key WHERE c.date IS NOT NULL GROUP BY b"
-        )
-    )
+    first, last = date.fromordinal(int(days.min())), date.fromordinal(int(days.max()))
+    width = bin_width(first, last)
+    series = {4: cols.year, 7: cols.month, 10: cols.day}[width]
+    points = dated(series, keys)
+    counts = np.bincount(points - points.min())
+    spans = bins(first.isoformat(), last.isoformat(), width)
     return [
-        Bin(start, end, counts.get(start[:width], 0)) for start, end in bins(first, last, width)
+        Bin(start, end, int(counts[n]) if n < len(counts) else 0)
+        for n, (start, end) in enumerate(spans)
     ]
 
 

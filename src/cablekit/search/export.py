@@ -87,7 +87,8 @@ def visible_records(
     for key in keys:
         blob = blobs.pop(key, None)
         if blob is not None:
-            yield key, zlib.decompress(blob)
+            record = zlib.decompress(blob)
+            yield key, scope.record(key, record) if scope.record else record
 
 
 def visible_record(store: SQLiteStore, key: int, scope: Scope = PUBLIC) -> Record:

@@ -12,6 +12,7 @@ The SQL is built apart from running it, with bound parameters only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..store.sqlite import UNIT_BITS
@@ -28,8 +29,12 @@ Params = list[object]
 class Scope:
     """What a reader may see, as SQL conditions with their parameters.
 
-    ``units`` is a condition on a text unit row ``u`` (subject or paragraph);
-    ``cables`` on a cable row ``c``. The default sees everything.
+    ``units`` is a condition on a text unit row ``u`` (subject or paragraph) of a
+    visible cable; ``cables`` on a cable row ``c``. ``rowids``, when given, is the
+    units condition written over a bare unit rowid (``{rowid}`` marks where), so that
+    full-text matches are kept or dropped without reading their unit rows; it takes
+    ``unit_params``. ``record``, when given, turns a cable's stored record (its key and
+    JSON bytes) into the record the reader may take away. The default sees everything.
     """
 
     units: str = "1"
@@ -37,6 +42,14 @@ class Scope:
     cables: str = "1"
     cable_params: tuple[object, ...] = ()
     name: str = "public"
+    rowids: str = ""
+    record: Callable[[int, bytes], bytes] | None = field(default=None, compare=False)
+
+    def unit_rowids(self, rowid: str) -> str:
+        """The units condition over the unit rowid expression ``rowid``."""
+        if self.rowids:
+            return self.rowids.replace("{rowid}", rowid)
+        return f"{rowid} IN (SELECT u.rowid FROM unit u WHERE {self.units})"
 
 
 PUBLIC = Scope()
@@ -55,8 +68,8 @@ class Compiled:
                 f"SELECT DISTINCT rowid >> {UNIT_BITS} AS key FROM ({self.sql})", self.params
             )
         return Compiled(
-            f"SELECT DISTINCT u.cable_key AS key FROM unit u WHERE u.rowid IN ({self.sql})"
-            f" AND {scope.units}",
+            f"SELECT DISTINCT rowid >> {UNIT_BITS} AS key FROM ({self.sql})"
+            f" WHERE {scope.unit_rowids('rowid')}",
             [*self.params, *scope.unit_params],
         )
 
@@ -215,7 +228,4 @@ def visible_units(scope: Scope, rowids_sql: str) -> tuple[str, list[object]]:
     scope lets its reader see; no condition at all for the public scope."""
     if scope.units == "1":
         return "", []
-    return (
-        f" AND {rowids_sql} IN (SELECT u.rowid FROM unit u WHERE {scope.units})",
-        list(scope.unit_params),
-    )
+    return f" AND {scope.unit_rowids(rowids_sql)}", list(scope.unit_params)

@@ -60,14 +60,16 @@ def ingest(
     jobs: int = 1,
     format: str | None = None,
     progress: Progress | None = None,
+    collection: str | None = None,
 ) -> BatchReport:
-    """Archive every cable in ``paths``; returns the counts of what happened."""
+    """Archive every cable in ``paths``, each joining ``collection`` (by default one
+    named after the release, or "default"); returns the counts of what happened."""
     report = BatchReport()
     outcomes = map_stream(prepare_item, iter_inputs(paths, format), jobs)
     for batch in batches(outcomes):
         ready = [o for o in batch if isinstance(o, Prepared)]
         failed = [(f.place, f.message) for f in batch if isinstance(f, Failed)]
-        report.add(store.write_batch(ready, failed, release, utc_now()))
+        report.add(store.write_batch(ready, failed, release, utc_now(), collection))
         if progress:
             progress(len(batch))
     return report

@@ -11,7 +11,15 @@ import json
 import zlib
 from dataclasses import dataclass
 
-from ..markings import level, marking_level
+from ..access.policy import (
+    ALL_BITS,
+    UNKNOWN_LEVEL,
+    Requirement,
+    automatic_release,
+    cable_requirement,
+    paragraph_requirement,
+    release_text,
+)
 from ..model import Cable
 from ..parser.normalise import unwrap
 from ..sources.base import RawCable
@@ -31,6 +39,7 @@ class SearchRows:
     tags: tuple[Row, ...]
     caveats: tuple[str, ...]
     references: tuple[Row, ...]
+    guards: frozenset[int] = frozenset()  # seqs of the units in ``guard``: see policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,16 +96,17 @@ def prepare(cable: Cable, raw: RawCable) -> Prepared:
 
 
 def search_rows(cable: Cable) -> SearchRows:
-    cable_level = level(cable.classification) or 0
+    header = cable_requirement(cable)
     return SearchRows(
-        cable=cable_row(cable, cable_level),
-        units=unit_rows(cable, cable_level),
+        cable=cable_row(cable, header),
+        units=unit_rows(cable, header),
         addressees=addressee_rows(cable),
         tags=tuple((code, tag_kind(code)) for code in dict.fromkeys(cable.tags)),
         caveats=tuple(dict.fromkeys(cable.caveats)),
         references=tuple(
             (n, r.letter, r.text, r.kind, r.id) for n, r in enumerate(cable.references)
         ),
+        guards=guarded(cable, header),
     )
 
 
@@ -109,10 +119,11 @@ def vars_of(obj: object) -> dict[str, object]:
     return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
 
 
-def cable_row(cable: Cable, cable_level: int) -> Row:
+def cable_row(cable: Cable, header: Requirement) -> Row:
     """Values for ``cable`` columns ``version`` onwards are set by the writer; these are
-    ``date .. warnings`` in table order."""
+    ``date .. warnings`` in table order, then the policy's ``need, rel, declass``."""
     date = cable.date
+    release_day = automatic_release(cable)
     return (
         date,
         int(date[:4]) if date else None,
@@ -121,7 +132,7 @@ def cable_row(cable: Cable, cable_level: int) -> Row:
         cable.from_.name if cable.from_ else None,
         cable.from_.routing_indicator if cable.from_ else None,
         cable.classification,
-        cable_level,
+        header.level,
         cable.precedence,
         cable.subject,
         " ".join(cable.caveats),
@@ -130,23 +141,55 @@ def cable_row(cable: Cable, cable_level: int) -> Row:
         int(cable.partial),
         len(cable.paragraphs),
         len(cable.warnings),
+        header.bits,
+        release_text(header.release),
+        release_day.isoformat() if release_day else None,
     )
 
 
-def unit_rows(cable: Cable, cable_level: int) -> tuple[Row, ...]:
-    """(seq, number, marking, level, heading, body): the subject (seq 0), then each
-    paragraph (seq 1, 2 ...)."""
+def unit_rows(cable: Cable, header: Requirement) -> tuple[Row, ...]:
+    """(seq, number, marking, level, heading, body, need, rel): the subject (seq 0),
+    then each paragraph (seq 1, 2 ...); the last three are the policy's requirement."""
     units: list[Row] = []
+    rel = release_text(header.release)
     if cable.subject:
-        units.append((0, None, None, cable_level, None, cable.subject))
+        units.append((0, None, None, header.level, None, cable.subject, header.bits, rel))
     for seq, p in enumerate(cable.paragraphs[:MAX_SEQ], start=1):
         body = f"{p.heading}\n{p.text}" if p.heading else p.text
         if seq == MAX_SEQ:  # never seen; the unit's rowid has room for no more
             body = "\n".join([body, *(q.text for q in cable.paragraphs[MAX_SEQ:])])
+        need = unit_requirement(cable, header, seq)
         units.append(
-            (seq, p.number, p.marking, marking_level(p.marking, cable_level), p.heading, body)
+            (
+                seq,
+                p.number,
+                p.marking,
+                need.level,
+                p.heading,
+                body,
+                need.bits,
+                release_text(need.release),
+            )
         )
     return tuple(units)
+
+
+def unit_requirement(cable: Cable, header: Requirement, seq: int) -> Requirement:
+    """The requirement of paragraph unit ``seq``; the last unit, which holds every
+    paragraph past MAX_SEQ, asks for everything (never seen: fail closed)."""
+    if seq == MAX_SEQ and len(cable.paragraphs) > MAX_SEQ:
+        return Requirement(UNKNOWN_LEVEL, ALL_BITS, frozenset())
+    return paragraph_requirement(header, cable.paragraphs[seq - 1])
+
+
+def guarded(cable: Cable, header: Requirement) -> frozenset[int]:
+    """The seqs of the paragraphs whose requirement is not implied by the header's: the
+    only ones a query must check one by one (see policy)."""
+    return frozenset(
+        seq
+        for seq in range(1, min(len(cable.paragraphs), MAX_SEQ) + 1)
+        if not unit_requirement(cable, header, seq).implied_by(header)
+    )
 
 
 def addressee_rows(cable: Cable) -> tuple[Row, ...]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import cast
 
 # FTS5 tokenizers. Text: the definition of a word in ``cablekit.search.text``.
 # Names (FM/TO/INFO): words are split on white space and "/" only, so that
@@ -147,6 +148,137 @@ def _initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _access(db: sqlite3.Connection) -> None:
+    """What the access policy needs (``cablekit.access.policy`` says how it is used):
+    requirements on cables and units, the ``guard`` of strict paragraphs, collections,
+    users and groups with their grants, review decisions, and the audit log."""
+    run_script(
+        db,
+        """
+        ALTER TABLE cable ADD COLUMN need INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cable ADD COLUMN rel TEXT;
+        ALTER TABLE cable ADD COLUMN declass TEXT;
+        ALTER TABLE cable ADD COLUMN rv INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE unit ADD COLUMN need INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE unit ADD COLUMN rel TEXT;
+        CREATE INDEX cable_access ON cable(level, need, rel, declass, rv);
+
+        CREATE TABLE guard (
+            rowid INTEGER PRIMARY KEY,
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            number INTEGER,
+            level INTEGER NOT NULL,
+            need INTEGER NOT NULL,
+            rel TEXT,
+            declass TEXT,
+            rv INTEGER NOT NULL
+        );
+        CREATE INDEX guard_cable ON guard(cable_key);
+
+        CREATE TABLE collection (
+            key INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE cable_collection (
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            collection_key INTEGER NOT NULL REFERENCES collection(key),
+            PRIMARY KEY (cable_key, collection_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX cable_collection_collection ON cable_collection(collection_key, cable_key);
+
+        CREATE TABLE principal (
+            key INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('user', 'group')),
+            clearance INTEGER NOT NULL,
+            citizenship TEXT,
+            access TEXT NOT NULL,
+            password TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE membership (
+            member INTEGER NOT NULL REFERENCES principal(key),
+            grp INTEGER NOT NULL REFERENCES principal(key),
+            PRIMARY KEY (member, grp)
+        ) WITHOUT ROWID;
+        CREATE TABLE access_grant (
+            principal INTEGER NOT NULL REFERENCES principal(key),
+            collection TEXT NOT NULL,
+            PRIMARY KEY (principal, collection)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE review (
+            key INTEGER PRIMARY KEY,
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            paragraph INTEGER,
+            release INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            day TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX review_cable ON review(cable_key, paragraph, day);
+
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT,
+            action TEXT NOT NULL,
+            query TEXT,
+            ids TEXT NOT NULL,
+            prev TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER review_no_update BEFORE UPDATE ON review
+            BEGIN SELECT RAISE(ABORT, 'review decisions are never changed'); END;
+        """,
+    )
+    _backfill_access(db)
+
+
+def _backfill_access(db: sqlite3.Connection) -> None:
+    """Requirements and collections of the cables already archived (an archive made
+    before this migration): computed from each current record, as ingest does."""
+    from .rows import search_rows
+    from .sqlite import load_record, unit_rowid
+
+    rows = db.execute(
+        "SELECT c.key, v.record FROM cable c JOIN version v"
+        " ON v.cable_key = c.key AND v.number = c.version"
+    )
+    for key, record in rows:
+        found = search_rows(load_record(record))
+        level, need, rel, declass = found.cable[7], *found.cable[16:19]
+        db.execute(
+            "UPDATE cable SET level = ?, need = ?, rel = ?, declass = ? WHERE key = ?",
+            (level, need, rel, declass, key),
+        )
+        db.executemany(
+            "UPDATE unit SET level = ?, need = ?, rel = ? WHERE rowid = ?",
+            [(u[3], u[6], u[7], unit_rowid(key, cast(int, u[0]))) for u in found.units],
+        )
+        db.executemany(
+            "INSERT INTO guard (rowid, cable_key, number, level, need, rel, declass, rv)"
+            " SELECT rowid, cable_key, number, level, need, rel, ?, 0 FROM unit WHERE rowid = ?",
+            [(declass, unit_rowid(key, seq)) for seq in sorted(found.guards)],
+        )
+    now = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+    db.execute(
+        "INSERT INTO collection (name, created_at) SELECT DISTINCT coalesce(release, 'default'),"
+        f" {now} FROM version"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO cable_collection (cable_key, collection_key)"
+        " SELECT v.cable_key, k.key FROM version v"
+        " JOIN collection k ON k.name = coalesce(v.release, 'default')"
+    )
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in script.split(";\n"):
@@ -156,7 +288,14 @@ def run_script(db: sqlite3.Connection, script: str) -> None:
 
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0001_initial", _initial),
+    ("0002_access", _access),
 )
+
+
+def pending(db: sqlite3.Connection) -> bool:
+    """Whether the archive lacks some migration (it was made by an older cablekit)."""
+    done = {name for (name,) in db.execute("SELECT name FROM migrations")}
+    return any(name not in done for name, _ in MIGRATIONS)
 
 
 def migrate(db: sqlite3.Connection) -> None:

@@ -20,7 +20,7 @@ from typing import Any, cast
 from ..errors import ArchiveUnwritable, MissingArchive, NotAnArchive, UnknownCable
 from ..model import Cable
 from .rows import Prepared, Row, SearchRows, search_rows
-from .schema import migrate
+from .schema import migrate, pending
 
 BUSY_TIMEOUT_MS = 30_000
 UNIT_BITS = 16  # MAX_SEQ in rows.py
@@ -87,6 +87,8 @@ class SQLiteStore:
                 migrate(self.db)
             elif not self._has_table("migrations"):
                 raise NotAnArchive(f"{self.path} is a SQLite file but not a cablekit archive")
+            elif pending(self.db):
+                migrate(self.db)  # an archive made by an older cablekit
             self.db.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
@@ -162,6 +164,14 @@ class SQLiteStore:
         ).fetchone()
         return StoredCable(load_record(record), info, zlib.decompress(text).decode("utf-8"))
 
+    def _collection_key(self, name: str, now: str) -> int:
+        self.db.execute(
+            "INSERT OR IGNORE INTO collection (name, created_at) VALUES (?, ?)", (name, now)
+        )
+        return int(
+            self.db.execute("SELECT key FROM collection WHERE name = ?", (name,)).fetchone()[0]
+        )
+
     def failures(self) -> list[Failure]:
         rows = self.query("SELECT place, message, release, at FROM failure ORDER BY key")
         return [Failure(*row) for row in rows]
@@ -199,10 +209,13 @@ class SQLiteStore:
         failures: Sequence[tuple[str, str]],
         release: str | None,
         now: str,
+        collection: str | None = None,
     ) -> BatchReport:
-        """Store parsed versions and failures in one transaction."""
+        """Store parsed versions and failures in one transaction. Every cable written
+        joins ``collection`` (by default one named after the release, or "default")."""
         with self.transaction():
             writer = _BatchWriter(self.db, release, now)
+            writer.collection = self._collection_key(collection or release or "default", now)
             for prepared in batch:
                 writer.write(prepared)
             writer.flush()
@@ -228,6 +241,7 @@ class _BatchWriter:
         self.now = now
         self.report = BatchReport()
         self.pending: dict[int, SearchRows] = {}
+        self.collection: int | None = None
         self.seen = db.execute("SELECT coalesce(max(seen), 0) FROM version").fetchone()[0]
 
     def write(self, p: Prepared) -> None:
@@ -236,9 +250,11 @@ class _BatchWriter:
         if found is None:
             key = self._insert_cable(p.id, p.rows)
             self._insert_version(key, 1, p)
+            self._join_collection(key)
             self.report.ingested += 1
             return
         key, current = found
+        self._join_collection(key)
         same = self.db.execute(
             "SELECT number FROM version WHERE cable_key = ? AND content_hash = ?",
             (key, p.content_hash),
@@ -265,6 +281,13 @@ class _BatchWriter:
             rows = p.rows if newest == number else self._rows_of(key, newest)
             self._replace_current(key, newest, rows)
 
+    def _join_collection(self, key: int) -> None:
+        if self.collection is not None:
+            self.db.execute(
+                "INSERT OR IGNORE INTO cable_collection (cable_key, collection_key) VALUES (?, ?)",
+                (key, self.collection),
+            )
+
     def _newest(self, key: int) -> int:
         """The current version: latest release date, then the copy seen last."""
         row = self.db.execute(
@@ -282,7 +305,7 @@ class _BatchWriter:
 
     def _insert_cable(self, cable_id: str, rows: SearchRows) -> int:
         cursor = self.db.execute(
-            f"INSERT INTO cable (id, version, {CABLE_COLUMNS}) VALUES (?, 1, {_marks(16)})",
+            f"INSERT INTO cable (id, version, {CABLE_COLUMNS}) VALUES (?, 1, {_marks(19)})",
             (cable_id, *rows.cable),
         )
         key = cursor.lastrowid
@@ -330,7 +353,7 @@ class _BatchWriter:
             " SELECT 'delete', rowid, name FROM addressee WHERE cable_key = ?",
             (key,),
         )
-        for table in ("unit", "addressee", "tag", "caveat", "reference"):
+        for table in ("unit", "guard", "addressee", "tag", "caveat", "reference"):
             db.execute(f"DELETE FROM {table} WHERE cable_key = ?", (key,))
 
     def flush(self) -> None:
@@ -343,12 +366,13 @@ class _BatchWriter:
         ]
         db.executemany(
             f"INSERT INTO unit (rowid, cable_key, seq, number, marking, level, heading,"
-            f" body) VALUES ({_marks(8)})",
+            f" body, need, rel) VALUES ({_marks(10)})",
             units,
         )
         db.executemany(
-            "INSERT INTO unit_fts (rowid, body) VALUES (?, ?)", [(u[0], u[-1]) for u in units]
+            "INSERT INTO unit_fts (rowid, body) VALUES (?, ?)", [(u[0], u[7]) for u in units]
         )
+        self._guard()
         names = self._numbered(
             "addressee", [(k, *a) for k, r in self.pending.items() for a in r.addressees]
         )
@@ -376,10 +400,36 @@ class _BatchWriter:
         )
         self.pending.clear()
 
+    def _guard(self) -> None:
+        """Guard rows of the pending cables: their strict paragraphs, and every unit of
+        those with review decisions (see access.policy)."""
+        rows = [(k, k, unit_rowid(k, u)) for k, r in self.pending.items() for u in sorted(r.guards)]
+        self.db.executemany(
+            "INSERT INTO guard (rowid, cable_key, number, level, need, rel, declass, rv)"
+            " SELECT u.rowid, u.cable_key, u.number, u.level, u.need, u.rel, c.declass, c.rv"
+            " FROM unit u JOIN cable c ON c.key = ? WHERE u.cable_key = ? AND u.rowid = ?",
+            rows,
+        )
+        keys = list(self.pending)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            guard_reviewed(self.db, f"c.key IN ({_marks(len(chunk))}) AND c.rv = 1", chunk)
+
     def _numbered(self, table: str, rows: list[Row]) -> list[Row]:
         """Rows with explicit rowids after the table's last one."""
         (last,) = self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
         return [(last + n, *row) for n, row in enumerate(rows, start=1)]
+
+
+def guard_reviewed(db: sqlite3.Connection, where: str, params: Sequence[object]) -> None:
+    """Every unit of the cables ``where`` selects (alias ``c``) into ``guard``, marked as
+    reviewed: their visibility then depends on review decisions, one by one."""
+    db.execute(
+        "INSERT OR REPLACE INTO guard (rowid, cable_key, number, level, need, rel, declass, rv)"
+        " SELECT u.rowid, u.cable_key, u.number, u.level, u.need, u.rel, c.declass, 1"
+        f" FROM cable c JOIN unit u ON u.cable_key = c.key WHERE {where}",
+        list(params),
+    )
 
 
 def unit_rowid(cable_key: int, seq: int) -> int:
@@ -391,7 +441,7 @@ def unit_rowid(cable_key: int, seq: int) -> int:
 
 CABLE_COLUMNS = (
     "date, year, dtg, origin, from_name, from_ri, classification, level, precedence,"
-    " subject, caveats, tags, sections, partial, paragraphs, warnings"
+    " subject, caveats, tags, sections, partial, paragraphs, warnings, need, rel, declass"
 )
 
 

@@ -1,0 +1,229 @@
+"""Users and groups: who they are, what they hold, and their passwords.
+
+A *user* reads; a *group* only holds special accesses and collection grants, which
+its members receive. Clearance and citizenship are a user's own. Passwords are kept
+as argon2id hashes (``argon2-cffi``), for the web application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+
+from ..errors import AccessError, PrincipalExists, UnknownUser
+from ..model import CLASSIFICATIONS
+from ..store.sqlite import SQLiteStore
+from .clock import now
+from .policy import SPECIAL_ACCESS, Reader, normalise_citizenship
+
+CLEARANCES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+ACCESSES = tuple(SPECIAL_ACCESS)
+_HASHER = PasswordHasher()
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A user or a group as stored, with their own accesses and grants."""
+
+    name: str
+    kind: str
+    clearance: str
+    citizenship: str | None
+    access: tuple[str, ...]
+    collections: tuple[str, ...]
+    groups: tuple[str, ...]
+    has_password: bool
+
+
+def has_users(store: SQLiteStore) -> bool:
+    """Whether access control is on: an archive with no users is public."""
+    return bool(store.query("SELECT 1 FROM principal WHERE kind = 'user' LIMIT 1"))
+
+
+def clearance_rank(name: str) -> int:
+    upper = " ".join(name.upper().split())
+    if upper not in CLEARANCES:
+        raise AccessError(f"{name!r} is not a clearance; use one of {', '.join(CLEARANCES)}")
+    return CLASSIFICATIONS.index(upper)
+
+
+def check_access(names: Iterable[str]) -> list[str]:
+    out = [n.upper() for n in names]
+    for name in out:
+        if name not in SPECIAL_ACCESS:
+            raise AccessError(f"{name!r} is not a special access; use {', '.join(ACCESSES)}")
+    return out
+
+
+def add(
+    store: SQLiteStore,
+    name: str,
+    *,
+    kind: str = "user",
+    clearance: str = "UNCLASSIFIED",
+    citizenship: str | None = None,
+    access: Iterable[str] = (),
+    password: str | None = None,
+) -> None:
+    """Make a user (or a group). Raises PrincipalExists when the name is taken."""
+    rank = clearance_rank(clearance)
+    accesses = " ".join(check_access(access))
+    hashed = _HASHER.hash(password) if password else None
+    with store.transaction():
+        if _key(store, name, missing_ok=True) is not None:
+            raise PrincipalExists(f"There is already a user or group named {name}")
+        store.db.execute(
+            "INSERT INTO principal (name, kind, clearance, citizenship, access, password,"
+            " created_at) VALUES (?,?,?,?,?,?,?)",
+            (name, kind, rank, normalise_citizenship(citizenship), accesses, hashed, now()),
+        )
+
+
+def grant(
+    store: SQLiteStore,
+    name: str,
+    *,
+    collections: Iterable[str] = (),
+    access: Iterable[str] = (),
+    groups: Iterable[str] = (),
+) -> None:
+    """Give a user or group grants on collections (``*``: all), special accesses, and
+    (to a user) membership of groups."""
+    with store.transaction():
+        key = _key(store, name)
+        for collection in collections:
+            store.db.execute("INSERT OR IGNORE INTO access_grant VALUES (?, ?)", (key, collection))
+        _set_access(store, key, set(_access_of(store, key)) | set(check_access(access)))
+        for group in groups:
+            store.db.execute(
+                "INSERT OR IGNORE INTO membership VALUES (?, ?)", (key, _key(store, group))
+            )
+
+
+def revoke(
+    store: SQLiteStore,
+    name: str,
+    *,
+    collections: Iterable[str] = (),
+    access: Iterable[str] = (),
+    groups: Iterable[str] = (),
+) -> None:
+    """Take grants, accesses or group memberships away."""
+    with store.transaction():
+        key = _key(store, name)
+        for collection in collections:
+            store.db.execute(
+                "DELETE FROM access_grant WHERE principal = ? AND collection = ?", (key, collection)
+            )
+        _set_access(store, key, set(_access_of(store, key)) - set(check_access(access)))
+        for group in groups:
+            store.db.execute(
+                "DELETE FROM membership WHERE member = ? AND grp = ?", (key, _key(store, group))
+            )
+
+
+def set_clearance(store: SQLiteStore, name: str, clearance: str) -> None:
+    with store.transaction():
+        store.db.execute(
+            "UPDATE principal SET clearance = ? WHERE key = ?",
+            (clearance_rank(clearance), _key(store, name)),
+        )
+
+
+def check_password(store: SQLiteStore, name: str, password: str) -> bool:
+    rows = store.query("SELECT password FROM principal WHERE name = ? AND kind = 'user'", [name])
+    if not rows or rows[0][0] is None:
+        return False
+    try:
+        return bool(_HASHER.verify(rows[0][0], password))
+    except VerificationError:
+        return False
+
+
+def reader(store: SQLiteStore, name: str) -> Reader:
+    """The user ``name`` as the policy sees them, their groups' holdings merged in."""
+    rows = store.query(
+        "SELECT key, clearance, citizenship FROM principal WHERE name = ? AND kind = 'user'",
+        [name],
+    )
+    if not rows:
+        raise UnknownUser(f"There is no user {name} in this archive")
+    key, clearance, citizenship = rows[0]
+    keys = [key, *(g for (g,) in store.query("SELECT grp FROM membership WHERE member = ?", [key]))]
+    access = {a for k in keys for a in _access_of(store, k)}
+    marks = ",".join("?" * len(keys))
+    grants = store.query(f"SELECT collection FROM access_grant WHERE principal IN ({marks})", keys)
+    return Reader(name, clearance, citizenship, frozenset(access), frozenset(c for (c,) in grants))
+
+
+def principals(store: SQLiteStore) -> list[Principal]:
+    """Every user and group, by name."""
+    out = []
+    for key, name, kind, clearance, citizenship, access, password in store.query(
+        "SELECT key, name, kind, clearance, citizenship, access, password FROM principal"
+        " ORDER BY kind DESC, name"
+    ):
+        grants = store.query(
+            "SELECT collection FROM access_grant WHERE principal = ? ORDER BY 1", [key]
+        )
+        groups = store.query(
+            "SELECT p.name FROM membership m JOIN principal p ON p.key = m.grp"
+            " WHERE m.member = ? ORDER BY 1",
+            [key],
+        )
+        out.append(
+            Principal(
+                name,
+                kind,
+                CLASSIFICATIONS[clearance],
+                citizenship,
+                tuple(access.split()),
+                tuple(g for (g,) in grants),
+                tuple(g for (g,) in groups),
+                password is not None,
+            )
+        )
+    return out
+
+
+def collection_keys(store: SQLiteStore, names: Iterable[str]) -> list[int]:
+    """The keys of the collections named (those that exist)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    return [
+        k for (k,) in store.query(f"SELECT key FROM collection WHERE name IN ({marks})", wanted)
+    ]
+
+
+def collections(store: SQLiteStore) -> list[tuple[str, int]]:
+    """Every collection and how many cables it holds."""
+    rows = store.query(
+        "SELECT k.name, count(cc.cable_key) FROM collection k"
+        " LEFT JOIN cable_collection cc ON cc.collection_key = k.key GROUP BY k.key ORDER BY k.name"
+    )
+    return [(name, n) for name, n in rows]
+
+
+def _key(store: SQLiteStore, name: str, missing_ok: bool = False) -> int | None:
+    rows = store.db.execute("SELECT key FROM principal WHERE name = ?", (name,)).fetchall()
+    if not rows:
+        if missing_ok:
+            return None
+        raise UnknownUser(f"There is no user or group {name} in this archive")
+    return int(rows[0][0])
+
+
+def _access_of(store: SQLiteStore, key: int | None) -> list[str]:
+    rows = store.db.execute("SELECT access FROM principal WHERE key = ?", (key,)).fetchall()
+    return rows[0][0].split() if rows else []
+
+
+def _set_access(store: SQLiteStore, key: int | None, access: set[str]) -> None:
+    store.db.execute(
+        "UPDATE principal SET access = ? WHERE key = ?", (" ".join(sorted(access)), key)
+    )

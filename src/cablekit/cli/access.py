@@ -1,0 +1,281 @@
+"""Commands on access control: ``user`` (add, list, grant, revoke), ``review``,
+``declass`` and ``audit``.
+
+These administer the archive file: whoever may write the file may run them. Reading
+commands take ``--as USER`` (or ``CABLEKIT_USER``) once the archive has users.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+import click
+
+from ..access import audit as audit_log
+from ..access import principals
+from ..access.clock import parse_day, today
+from ..access.principals import ACCESSES, CLEARANCES
+from ..access.review import history, record, releasable
+from ..archive import Archive
+from . import cli
+from .archive import db_option, echo_json, output_option
+
+collection_option = click.option(
+    "--collection", "collections", multiple=True, help="A collection name (* for all); repeatable."
+)
+access_option = click.option(
+    "--access",
+    "access",
+    multiple=True,
+    type=click.Choice(ACCESSES, case_sensitive=False),
+    help="A special access; repeatable.",
+)
+group_option = click.option("--group", "groups", multiple=True, help="A group; repeatable.")
+
+
+@cli.group()
+def user() -> None:
+    """Users and groups: clearance, citizenship, special access, collection grants."""
+
+
+@user.command("add")
+@click.argument("name")
+@db_option
+@click.option(
+    "--clearance",
+    type=click.Choice(CLEARANCES, case_sensitive=False),
+    default="UNCLASSIFIED",
+    show_default=True,
+)
+@click.option("--citizenship", help="A country: USA, CAN, GBR... (names are read too).")
+@access_option
+@collection_option
+@group_option
+@click.option("--kind", type=click.Choice(["user", "group"]), default="user", show_default=True)
+@click.option("--password", "ask_password", is_flag=True, help="Ask for a password (for the web).")
+def user_add(
+    name: str,
+    db_path: str,
+    clearance: str,
+    citizenship: str | None,
+    access: tuple[str, ...],
+    collections: tuple[str, ...],
+    groups: tuple[str, ...],
+    kind: str,
+    ask_password: bool,
+) -> None:
+    """Add a user (or a group, with --kind group).
+
+    \b
+    Examples:
+      cablekit user add ana --clearance SECRET --citizenship USA --collection '*'
+      cablekit user add liaison --clearance SECRET --citizenship CAN --collection 2011-04
+      cablekit user add nodis-readers --kind group --access NODIS
+    """
+    password = (
+        click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if ask_password
+        else None
+    )
+    with Archive(db_path) as archive:
+        principals.add(
+            archive.store,
+            name,
+            kind=kind,
+            clearance=clearance,
+            citizenship=citizenship,
+            access=access,
+            password=password,
+        )
+        principals.grant(archive.store, name, collections=collections, groups=groups)
+    click.echo(f"{kind} {name} added")
+
+
+@user.command("list")
+@db_option
+@output_option
+def user_list(db_path: str, output: str) -> None:
+    """List users and groups, with what each holds, and the collections."""
+    with Archive(db_path) as archive:
+        found = principals.principals(archive.store)
+        collections = principals.collections(archive.store)
+    if output == "json":
+        echo_json(
+            {
+                "principals": [vars_of(p) for p in found],
+                "collections": [{"name": n, "cables": c} for n, c in collections],
+            }
+        )
+        return
+    for p in found:
+        held = [
+            p.clearance,
+            p.citizenship or "no citizenship",
+            "access " + (",".join(p.access) or "-"),
+            "collections " + (",".join(p.collections) or "-"),
+        ]
+        if p.groups:
+            held.append("groups " + ",".join(p.groups))
+        click.echo(f"{p.kind:<5} {p.name:<20} " + "; ".join(held))
+    if not found:
+        click.echo("No users: the archive is public.")
+    for name, count in collections:
+        click.echo(f"collection {name}: {count:,} cables")
+
+
+def vars_of(obj: object) -> dict[str, object]:
+    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+
+
+@user.command("grant")
+@click.argument("name")
+@db_option
+@collection_option
+@access_option
+@group_option
+@click.option("--clearance", type=click.Choice(CLEARANCES, case_sensitive=False))
+def user_grant(
+    name: str,
+    db_path: str,
+    collections: tuple[str, ...],
+    access: tuple[str, ...],
+    groups: tuple[str, ...],
+    clearance: str | None,
+) -> None:
+    """Grant collections, special accesses, group membership, or a new clearance."""
+    with Archive(db_path) as archive:
+        principals.grant(archive.store, name, collections=collections, access=access, groups=groups)
+        if clearance:
+            principals.set_clearance(archive.store, name, clearance)
+    click.echo(f"{name} updated")
+
+
+@user.command("revoke")
+@click.argument("name")
+@db_option
+@collection_option
+@access_option
+@group_option
+def user_revoke(
+    name: str,
+    db_path: str,
+    collections: tuple[str, ...],
+    access: tuple[str, ...],
+    groups: tuple[str, ...],
+) -> None:
+    """Take collections, special accesses or group membership away."""
+    with Archive(db_path) as archive:
+        principals.revoke(
+            archive.store, name, collections=collections, access=access, groups=groups
+        )
+    click.echo(f"{name} updated")
+
+
+@cli.command()
+@click.argument("cable_id")
+@db_option
+@click.option("--release", "action", flag_value="release", help="Release (declassify).")
+@click.option("--withhold", "action", flag_value="withhold", help="Keep classified.")
+@click.option("--paragraph", type=int, help="One paragraph (its number), not the cable.")
+@click.option("--reason", help="Why (required with --release or --withhold).")
+@click.option("--by", "reviewer", help="The reviewer [CABLEKIT_USER, else the login name].")
+@output_option
+def review(
+    cable_id: str,
+    db_path: str,
+    action: str | None,
+    paragraph: int | None,
+    reason: str | None,
+    reviewer: str | None,
+    output: str,
+) -> None:
+    """Record a declassification review decision, from today on; with neither
+    --release nor --withhold, list the cable's decisions.
+
+    \b
+    Examples:
+      cablekit review 09OTTAWA278 --release --reason "FOIA case F-2019-01234"
+      cablekit review 09OTTAWA278 --withhold --paragraph 5 --reason "25X1: sources"
+    """
+    cable_id = cable_id.upper()
+    with Archive(db_path) as archive:
+        if action is not None:
+            if not reason:
+                raise click.UsageError("Say why with --reason.")
+            by = reviewer or os.environ.get("CABLEKIT_USER") or getpass.getuser()
+            record(
+                archive.store,
+                cable_id,
+                release=action == "release",
+                reason=reason,
+                reviewer=by,
+                day=archive.today,
+                paragraph=paragraph,
+            )
+        decisions = history(archive.store, cable_id)
+    if output == "json":
+        echo_json([vars_of(d) for d in decisions])
+        return
+    for d in decisions:
+        what = f"paragraph {d.paragraph}" if d.paragraph is not None else "the cable"
+        click.echo(f"{d.number}. {d.day}  {d.action} {what}  by {d.reviewer}: {d.reason}")
+    if not decisions:
+        click.echo(f"No review decision on {cable_id}.")
+
+
+@cli.command()
+@db_option
+@click.option("--as-of", "as_of", help="The day (YYYY-MM-DD) [today].")
+@click.option("--since", help="Only what was not yet releasable on this day.")
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True)
+@output_option
+def declass(db_path: str, as_of: str | None, since: str | None, limit: int, output: str) -> None:
+    """What is releasable on a day: by its declassification date, by the 25-year
+    rule of E.O. 13526, or by review; with --since, only what became releasable."""
+    day = parse_day(as_of) if as_of else today()
+    with Archive(db_path) as archive:
+        found = releasable(archive.store, day, parse_day(since) if since else None)
+    if output == "json":
+        echo_json({"as_of": str(day), "since": since, "cables": [vars_of(r) for r in found]})
+        return
+    span = f"between {since} and {day}" if since else f"by {day}"
+    click.echo(f"{len(found):,} cables releasable {span}")
+    for r in found[:limit]:
+        click.echo(
+            f"  {r.id:<22} {r.date or '????-??-??'}  {r.classification or '':<14} {r.reason}"
+        )
+    if len(found) > limit:
+        click.echo(f"  ... and {len(found) - limit:,} more (--limit)")
+
+
+@cli.command()
+@db_option
+@click.option("--user", "user_name", help="Only this user's entries.")
+@click.option("--since", help="Only entries from this time on (2011-04-01, or to the second).")
+@click.option("--verify", is_flag=True, help="Check the hash chain; exit 1 when broken.")
+@output_option
+def audit(
+    db_path: str, user_name: str | None, since: str | None, verify: bool, output: str
+) -> None:
+    """The audit log of reads, searches and exports; --verify checks it is whole."""
+    with Archive(db_path) as archive:
+        if verify:
+            check = audit_log.verify(archive.store)
+            if check.ok:
+                click.echo(f"audit log whole: {check.entries:,} entries, head {check.head}")
+                return
+            click.echo(f"audit log broken at entry {check.broken_at}: {check.problem}")
+            raise SystemExit(1)
+        found = audit_log.entries(archive.store, user_name, since)
+    if output == "json":
+        echo_json(
+            [{"seq": e.seq, **vars_of(e.event), "prev": e.prev, "hash": e.hash} for e in found]
+        )
+        return
+    for e in found:
+        ids = ", ".join(e.event.ids[:10]) + (" ..." if len(e.event.ids) > 10 else "")
+        click.echo(
+            f"{e.seq:>6} {e.event.at} {e.event.user or '-':<12} {e.event.action:<8}"
+            f" {e.event.query or ''!s}  -> {len(e.event.ids)} [{ids}]"
+        )
