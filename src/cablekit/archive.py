@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from .access import audit, principals
@@ -37,9 +38,21 @@ from .search.sql import PUBLIC, Scope, compile_query
 from .search.stats import Stats, stats
 from .store.ingest import Progress, ingest
 from .store.sqlite import BatchReport, Failure, SQLiteStore, StoredCable, VersionInfo
+from .textdiff import Change, word_diff
 from .textview import render_text
 
 DEFAULT_PATH = "cablekit.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """The changes from version ``old`` of a cable to version ``new`` (the same
+    number twice when the cable has one version only)."""
+
+    id: str
+    old: int
+    new: int
+    changes: list[Change]
 
 
 class Archive:
@@ -50,6 +63,8 @@ class Archive:
         missing file raises :class:`~cablekit.errors.MissingArchive`.
     :param user: who reads (needed once the archive has users; ignored before).
     :param today: the day whose declassification state applies (default: the clock).
+    :param store: an open store to read through instead of opening ``path`` (a server
+        keeps one per thread); closing the archive leaves it open.
     """
 
     def __init__(
@@ -58,8 +73,10 @@ class Archive:
         create: bool = False,
         user: str | None = None,
         today: date | None = None,
+        store: SQLiteStore | None = None,
     ):
-        self.store = SQLiteStore(path, create=create)
+        self._owns_store = store is None
+        self.store = store if store is not None else SQLiteStore(path, create=create)
         self.user = user
         self.today = today or clock_today()
         self._scope: Scope | None = None
@@ -159,7 +176,8 @@ class Archive:
         return int(rows[0][0])
 
     def close(self) -> None:
-        self.store.close()
+        if self._owns_store:
+            self.store.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -225,6 +243,24 @@ class Archive:
         infos = self.store.versions(cable_id)
         self.audit("versions", cable_id, [cable_id])
         return infos
+
+    def diff(self, cable_id: str, old: int | None = None, new: int | None = None) -> Diff:
+        """Word-level changes between two versions of a cable (by default the one
+        before the current, and the current). ``old`` and ``new`` go together."""
+        infos = self.versions(cable_id)
+        numbers = [v.number for v in infos]
+        if old is None or new is None:
+            current = next(v.number for v in infos if v.current)
+            older = [n for n in numbers if n != current]
+            old, new = (older[-1] if older else current), current
+        for number in (old, new):
+            if number not in numbers:
+                raise UnknownCable(
+                    f"Cable {cable_id.upper()} has no version {number} (it has"
+                    f" {', '.join(map(str, numbers))})"
+                )
+        before, after = (self.get(cable_id, n).text for n in (old, new))
+        return Diff(cable_id.upper(), old, new, word_diff(before, after))
 
     def stats(self) -> Stats:
         """Counts of what the archive holds, and how well references resolve."""

@@ -13,6 +13,7 @@
     ├── DraftError                a draft cannot be read (malformed YAML/JSON, wrong shape)
     │   └── DraftInvalid          a draft breaks the rules of the format; ``problems`` lists all
     ├── BadDate                   a date given as an argument is not YYYY-MM-DD
+    ├── PortInUse                 ``serve`` cannot listen on the address given
     ├── AccessError               access control refuses or cannot proceed
     │   ├── ReaderRequired        the archive has users and no reader was named
     │   ├── UnknownUser           no user or group with that name
@@ -85,6 +86,10 @@ class UnknownCable(ArchiveError):
 
 class BadDate(CablekitError):
     exit_code = 2
+
+
+class PortInUse(CablekitError):
+    exit_code = 1
 
 
 class AccessError(CablekitError):

@@ -7,6 +7,8 @@ as argon2id hashes (``argon2-cffi``), for the web application.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -141,6 +143,49 @@ def check_password(store: SQLiteStore, name: str, password: str) -> bool:
         return bool(_HASHER.verify(rows[0][0], password))
     except VerificationError:
         return False
+
+
+def set_password(store: SQLiteStore, name: str, password: str) -> None:
+    """Set (or change) a user's password for the web; stored as an argon2 hash."""
+    with store.transaction():
+        key = _key(store, name)
+        store.db.execute(
+            "UPDATE principal SET password = ? WHERE key = ?", (_HASHER.hash(password), key)
+        )
+
+
+def new_token(store: SQLiteStore, name: str, label: str | None = None) -> str:
+    """A new API token for user ``name``: shown once, kept only as its SHA-256 digest
+    (a token is 256 random bits: a slow hash would add nothing)."""
+    token = "ck_" + secrets.token_urlsafe(32)
+    with store.transaction():
+        key = _key(store, name)
+        store.db.execute(
+            "INSERT INTO api_token (digest, principal, label, created_at) VALUES (?,?,?,?)",
+            (_digest(token), key, label, now()),
+        )
+    return token
+
+
+def token_user(store: SQLiteStore, token: str) -> str | None:
+    """The user an API token belongs to, or None for an unknown (or revoked) token."""
+    rows = store.query(
+        "SELECT p.name FROM api_token t JOIN principal p ON p.key = t.principal"
+        " WHERE t.digest = ? AND p.kind = 'user'",
+        [_digest(token)],
+    )
+    return str(rows[0][0]) if rows else None
+
+
+def revoke_tokens(store: SQLiteStore, name: str) -> int:
+    """Revoke every API token of a user; how many there were."""
+    with store.transaction():
+        key = _key(store, name)
+        return store.db.execute("DELETE FROM api_token WHERE principal = ?", (key,)).rowcount
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def reader(store: SQLiteStore, name: str) -> Reader:

@@ -6,7 +6,7 @@ code when all failed the same way), or the command was misused (2, click).
 
 Commands live in one module per area and register themselves on ``cli``:
 ``parsing`` (parse, check, schema), ``archive`` (ingest, errors, search, show,
-versions), ``access`` (user, review, declass, audit).
+versions), ``access`` (user, review, declass, audit), ``web`` (serve).
 """
 
 from __future__ import annotations
@@ -49,4 +49,4 @@ def main() -> None:
 
 
 # Importing a command module registers its commands on ``cli``.
-from . import access, archive, compose, parsing, research  # noqa: E402, F401
+from . import access, archive, compose, parsing, research, web  # noqa: E402, F401

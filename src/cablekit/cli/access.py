@@ -172,6 +172,34 @@ def user_revoke(
     click.echo(f"{name} updated")
 
 
+@user.command("password")
+@click.argument("name")
+@db_option
+def user_password(name: str, db_path: str) -> None:
+    """Set or change a user's password for the web (asked twice, never echoed)."""
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with Archive(db_path) as archive:
+        principals.set_password(archive.store, name, password)
+    click.echo(f"password of {name} set")
+
+
+@user.command("token")
+@click.argument("name")
+@db_option
+@click.option("--label", help="What the token is for (shown in no output; kept with it).")
+@click.option("--revoke", is_flag=True, help="Revoke every token of the user instead.")
+def user_token(name: str, db_path: str, label: str | None, revoke: bool) -> None:
+    """Make an API token for a user (printed once: keep it), or revoke them all.
+
+    Programs send it as ``Authorization: Bearer TOKEN`` to the HTTP API."""
+    with Archive(db_path) as archive:
+        if revoke:
+            count = principals.revoke_tokens(archive.store, name)
+            click.echo(f"{count} token(s) of {name} revoked")
+            return
+        click.echo(principals.new_token(archive.store, name, label))
+
+
 @cli.command()
 @click.argument("cable_id")
 @db_option

@@ -14,7 +14,7 @@ from ..plot import PLOT_KINDS, PlotKind, plot
 from ..search.export import ExportFormat, export
 from ..search.graph import GraphFormat, graph, refs, write_graph
 from ..search.query import Node, parse_query
-from ..textdiff import format_diff, summary, word_diff
+from ..textdiff import format_diff, summary
 from . import cli
 from .archive import as_option, db_option, echo_json, output_option
 
@@ -51,17 +51,12 @@ def diff(
     if len(versions) not in (0, 2):
         raise click.UsageError("Give two version numbers, or none.")
     with Archive(db_path, user=as_user) as archive:
-        numbers = [v.number for v in archive.versions(cable_id)]
-        if not versions:
-            current = next(v.number for v in archive.versions(cable_id) if v.current)
-            older = [n for n in numbers if n != current]
-            if not older:
-                click.echo(f"{cable_id.upper()} has one version only.")
-                return
-            versions = (older[-1], current)
-        old, new = (archive.get(cable_id, n).text for n in versions)
-    changes = word_diff(old, new)
-    click.echo(f"{cable_id.upper()}: version {versions[0]} -> {versions[1]}: {summary(changes)}")
+        found = archive.diff(cable_id, *versions)
+    if found.old == found.new:
+        click.echo(f"{found.id} has one version only.")
+        return
+    changes = found.changes
+    click.echo(f"{found.id}: version {found.old} -> {found.new}: {summary(changes)}")
     click.echo(format_diff(changes, color=sys.stdout.isatty() if color is None else color))
 
 

@@ -279,6 +279,23 @@ def _backfill_access(db: sqlite3.Connection) -> None:
     )
 
 
+def _web(db: sqlite3.Connection) -> None:
+    """What the web application keeps: its settings (the key that signs session
+    cookies) and API tokens, stored as SHA-256 digests, never in clear."""
+    run_script(
+        db,
+        """
+        CREATE TABLE setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE api_token (
+            digest TEXT PRIMARY KEY,
+            principal INTEGER NOT NULL REFERENCES principal(key),
+            label TEXT,
+            created_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in script.split(";\n"):
@@ -289,6 +306,7 @@ def run_script(db: sqlite3.Connection, script: str) -> None:
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0001_initial", _initial),
     ("0002_access", _access),
+    ("0003_web", _web),
 )
 
 

@@ -1,0 +1,170 @@
+"""The application: routes, who is asking, security headers, errors.
+
+``create_app(path)`` gives an ASGI application over the archive at ``path``;
+``cablekit serve`` runs it with uvicorn. Nothing it serves comes from elsewhere:
+styles and the small script are in ``static/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from ..archive import Archive
+from ..errors import (
+    AccessError,
+    ArchiveUnwritable,
+    BadDate,
+    CablekitError,
+    QuerySyntaxError,
+    UnknownCable,
+    UnknownUser,
+)
+from . import api, pages
+from .auth import (
+    CsrfFailure,
+    LoginLimiter,
+    NotSignedIn,
+    load_session,
+    new_session,
+    save_session,
+)
+from .state import WebState
+
+log = logging.getLogger("cablekit.web")
+UNEXPECTED = "Something went wrong on the server; the error is in its log"
+HERE = Path(__file__).parent
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+        " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def create_app(
+    path: str | os.PathLike[str], today: date | None = None, secure_cookies: bool | None = None
+) -> FastAPI:
+    """The web application over the archive at ``path``. ``today`` fixes the day whose
+    declassification state applies (tests); ``secure_cookies`` forces the cookie's
+    Secure flag (by default: set when the request came over HTTPS)."""
+    app = FastAPI(
+        title="cablekit",
+        summary="Search, read and follow US diplomatic cables",
+        version="1",
+        docs_url=None,  # the interactive pages would load scripts from a CDN
+        redoc_url=None,
+    )
+    app.state.web = WebState(os.fspath(path), today, secure_cookies)
+    app.state.limiter = LoginLimiter()
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router, include_in_schema=False)
+    app.middleware("http")(_context)
+    _add_error_handlers(app)
+    return app
+
+
+async def _context(request: Request, call_next: Any) -> Response:
+    """Who is asking, the archive as they read it, and the headers every answer gets."""
+    state: WebState = request.app.state.web
+    try:
+        request.state.session = load_session(request, state)
+    except NotSignedIn as error:
+        response = error_response(request, 401, str(error))
+    else:
+        request.state.archive = lambda: _reader_archive(request)
+        try:
+            response = await call_next(request)
+        except Exception:  # the handlers took the expected ones: this is a bug
+            log.exception("unexpected error on %s", request.url.path)
+            response = error_response(request, 500, UNEXPECTED)
+        save_session(response, request.state.session, state, request.url.scheme == "https")
+    response.headers.update(SECURITY_HEADERS)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _reader_archive(request: Request) -> Archive:
+    state: WebState = request.app.state.web
+    user = request.state.session.user
+    if user is None and state.controlled():
+        raise NotSignedIn("This archive has users: sign in to read it")
+    return state.archive(user)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """JSON for the API, a page for people; one sentence either way."""
+    if is_api(request):
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+    if not hasattr(request.state, "session"):
+        request.state.session = new_session()
+    return pages.render(request, "error.html", status=status, status_code=status, message=message)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    async def not_signed_in(request: Request, error: Exception) -> Response:
+        if isinstance(error, UnknownUser):
+            request.state.session = new_session()  # the user was removed: sign out
+        if is_api(request):
+            return error_response(request, 401, str(error))
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    async def cablekit_error(request: Request, error: Exception) -> Response:
+        status = 400
+        if isinstance(error, UnknownCable):
+            status = 404
+        elif isinstance(error, ArchiveUnwritable):
+            status = 503
+        elif isinstance(error, AccessError):
+            status = 403
+        elif not isinstance(error, QuerySyntaxError | BadDate):
+            status = 500
+            log.error("archive error on %s: %s", request.url.path, error)
+        return error_response(request, status, str(error))
+
+    async def csrf_failure(request: Request, error: Exception) -> Response:
+        return error_response(request, 403, str(error))
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        messages = {404: "There is no such page", 405: "This address does not take that method"}
+        return error_response(
+            request, error.status_code, messages.get(error.status_code, str(error.detail))
+        )
+
+    async def invalid(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
+        message = f"{where}: {first.get('msg', 'invalid value')}" if where else "Invalid request"
+        return error_response(request, 422 if is_api(request) else 400, message)
+
+    app.add_exception_handler(NotSignedIn, not_signed_in)
+    app.add_exception_handler(UnknownUser, not_signed_in)
+    app.add_exception_handler(CablekitError, cablekit_error)
+    app.add_exception_handler(CsrfFailure, csrf_failure)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid)
