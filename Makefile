@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench clean tables
+.PHONY: run tour test lint typecheck pytest bench clean tables
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +14,19 @@ $(STAMP): pyproject.toml
 
 SAMPLES := src/cablekit/samples
 RUN_DB := cablekit.db
+PORT ?= 8000
 CABLEKIT := $(BIN)/cablekit
 
-# Ingest the bundled sample (older versions first, as they were released), then search it.
+# Ingest the bundled sample (older versions first, as they were released), then serve it.
 run: $(STAMP)
 	$(CABLEKIT) ingest --db $(RUN_DB) --release 2010-12 $(SAMPLES)/archive/versions.jsonl.xz
 	$(CABLEKIT) ingest --db $(RUN_DB) --release 2011-04 $(SAMPLES)/archive/cables.tar.xz \
 		$(SAMPLES)/09OTTAWA278.scraped.md $(SAMPLES)/09PARIS1007.txt $(SAMPLES)/09BEIJING22.html
 	$(CABLEKIT) stats --db $(RUN_DB)
+	$(CABLEKIT) serve --db $(RUN_DB) --host 127.0.0.1 --port $(PORT)
+
+# The command-line tour of the same archive (what `make run` did before it served).
+tour: $(STAMP)
 	$(CABLEKIT) search --db $(RUN_DB) '"polar prism" OR (tag:PREL AND from:OTTAWA)' --limit 3
 	$(CABLEKIT) search --db $(RUN_DB) 'nuclea* AND NOT class:UNCLASSIFIED' --limit 2 --facets --timeline
 	$(CABLEKIT) search --db $(RUN_DB) 'citedby:09OTTAWA662' --sort oldest

@@ -57,8 +57,10 @@ def _span(b: Bin) -> str:
     return b.start if b.start == b.end else f"{b.start} to {b.end}"
 
 
-GRAPH_SIZE = 760
-RING = 150
+MIN_GRAPH_SIZE = 360
+RING = 120  # distance between rings
+NODE_SPACING = 44  # along a ring
+MARGIN = 70
 
 
 def citation_graph(graph: Graph, centre: str, link: Callable[[str], str]) -> Markup:
@@ -71,16 +73,28 @@ def citation_graph(graph: Graph, centre: str, link: Callable[[str], str]) -> Mar
         rings.setdefault(distance.get(node_id, max(distance.values(), default=0) + 1), []).append(
             node_id
         )
-    size = GRAPH_SIZE + RING * max(0, len(rings) - 3)
+    radii, outer = {}, 0.0
+    for ring, members in sorted(rings.items()):
+        # Far enough out for its members to stand apart, and beyond the ring inside.
+        radii[ring] = (
+            max(ring * RING, len(members) * NODE_SPACING / (2 * math.pi), outer + RING / 2)
+            if ring
+            else 0.0
+        )
+        outer = radii[ring]
+    size = max(MIN_GRAPH_SIZE, 2 * outer + 2 * MARGIN)
     middle = size / 2
     spot: dict[str, tuple[float, float]] = {}
     for ring, members in rings.items():
-        radius = min(ring * RING * 0.9, middle - 40) if ring else 0.0
         for n, node_id in enumerate(members):
             angle = 2 * math.pi * n / len(members) + ring * 0.4
-            spot[node_id] = (middle + radius * math.cos(angle), middle + radius * math.sin(angle))
+            spot[node_id] = (
+                middle + radii[ring] * math.cos(angle),
+                middle + radii[ring] * math.sin(angle),
+            )
     parts = [
-        f'<svg class="graph" viewBox="0 0 {size:.0f} {size:.0f}" role="img"'
+        f'<svg class="graph" viewBox="0 0 {size:.0f} {size:.0f}" width="{size:.0f}"'
+        f' height="{size:.0f}" role="img"'
         f' aria-label="Citations around {escape(centre)}">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="16" refY="5" markerWidth="6"'
         ' markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"'
