@@ -7,6 +7,7 @@ as argon2id hashes (``argon2-cffi``), for the web application.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -24,6 +25,12 @@ from .policy import SPECIAL_ACCESS, Reader, normalise_citizenship
 CLEARANCES = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
 ACCESSES = tuple(SPECIAL_ACCESS)
 _HASHER = PasswordHasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user is unknown (made once, when needed)."""
+    return _HASHER.hash("not a password: compared when the user is unknown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,10 +144,9 @@ def set_clearance(store: SQLiteStore, name: str, clearance: str) -> None:
 
 def check_password(store: SQLiteStore, name: str, password: str) -> bool:
     rows = store.query("SELECT password FROM principal WHERE name = ? AND kind = 'user'", [name])
-    if not rows or rows[0][0] is None:
-        return False
-    try:
-        return bool(_HASHER.verify(rows[0][0], password))
+    known = bool(rows) and rows[0][0] is not None
+    try:  # an unknown name costs a hash too, so that timing does not tell names apart
+        return bool(_HASHER.verify(rows[0][0] if known else _dummy_hash(), password)) and known
     except VerificationError:
         return False
 
