@@ -54,6 +54,7 @@ from typing import IO, Any, cast
 
 import cablekit
 from cablekit import tables
+from cablekit.markings import PORTION_MARKS
 from cablekit.model import Cable
 from cablekit.parser.classline import parse_class_line
 from cablekit.parser.derive import station_of
@@ -84,14 +85,7 @@ LEVEL_RANK = {
     "SECRET": 3,
     "TOP SECRET": 4,
 }
-LEVEL_MARK = {
-    "UNCLASSIFIED": "U",
-    "SENSITIVE BUT UNCLASSIFIED": "SBU",
-    "LIMITED OFFICIAL USE": "LOU",
-    "CONFIDENTIAL": "C",
-    "SECRET": "S",
-    "TOP SECRET": "TS",
-}
+LEVEL_MARK = PORTION_MARKS
 PAGE_LEVEL = {  # the page table's words for a level (as on the WikiLeaks pages)
     "SENSITIVE BUT UNCLASSIFIED": "UNCLASSIFIED//FOR OFFICIAL USE ONLY",
 }

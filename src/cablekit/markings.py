@@ -24,6 +24,15 @@ _ABBREVIATIONS = {
     "TS": "TOP SECRET",
     "TOP SECRET": "TOP SECRET",
 }
+# The portion mark of each level, as written in markings and on banners.
+PORTION_MARKS = {
+    "UNCLASSIFIED": "U",
+    "SENSITIVE BUT UNCLASSIFIED": "SBU",
+    "LIMITED OFFICIAL USE": "LOU",
+    "CONFIDENTIAL": "C",
+    "SECRET": "S",
+    "TOP SECRET": "TS",
+}
 # The classification part of a marking: everything before the first control.
 _LEAD = re.compile(r"\s*(TOP SECRET|[A-Z]+)")
 _NOFORN = re.compile(r"(?:^|[/\s-])(?:NF|NOFORN)\b")

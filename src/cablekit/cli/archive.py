@@ -250,20 +250,7 @@ def versions(cable_id: str, db_path: str, output: str, as_user: str | None) -> N
     with Archive(db_path, user=as_user) as archive:
         infos = archive.versions(cable_id)
     if output == "json":
-        echo_json(
-            [
-                {
-                    "number": v.number,
-                    "current": v.current,
-                    "release": v.release,
-                    "released": v.released,
-                    "ingested_at": v.ingested_at,
-                    "content_hash": v.content_hash,
-                    "source": v.source,
-                }
-                for v in infos
-            ]
-        )
+        echo_json([v.to_json() for v in infos])
         return
     for v in infos:
         mark = "*" if v.current else " "

@@ -36,6 +36,9 @@ class VersionInfo:
     content_hash: str
     source: dict[str, Any]
 
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
 
 @dataclass(frozen=True, slots=True)
 class StoredCable:

@@ -76,7 +76,7 @@ def api_cable(
     request: Request, cable_id: str, version: Annotated[int | None, Query(ge=1)] = None
 ) -> dict[str, Any]:
     stored = archive_of(request).get(cable_id, version)
-    return {"version": _version_json(stored.version), "record": stored.cable.to_json()}
+    return {"version": stored.version.to_json(), "record": stored.cable.to_json()}
 
 
 @router.get(
@@ -93,7 +93,7 @@ def api_text(
 
 @router.get("/cables/{cable_id}/versions", responses=ERRORS, summary="A cable's versions")
 def api_versions(request: Request, cable_id: str) -> list[dict[str, Any]]:
-    return [_version_json(v) for v in archive_of(request).versions(cable_id)]
+    return [v.to_json() for v in archive_of(request).versions(cable_id)]
 
 
 @router.get("/cables/{cable_id}/diff", responses=ERRORS, summary="Word-level changes")
@@ -227,14 +227,3 @@ def _streamed(state: WebState, user: str | None, node: Node | None, format: str)
             yield chunk
     finally:
         pipe.cancelled.set()
-
-
-def _version_json(v: Any) -> dict[str, Any]:
-    return {
-        "number": v.number,
-        "current": v.current,
-        "release": v.release,
-        "released": v.released,
-        "ingested_at": v.ingested_at,
-        "content_hash": v.content_hash,
-    }

@@ -10,6 +10,7 @@ from datetime import datetime
 from markupsafe import Markup, escape
 
 from .. import tables
+from ..markings import PORTION_MARKS
 from ..model import Addressee, Cable
 from ..search.engine import HIGHLIGHT
 from ..store.sqlite import VersionInfo
@@ -23,14 +24,6 @@ BANNERS = {
     "SECRET": "banner-s",
     "TOP SECRET": "banner-ts",
 }
-SHORT = {
-    "UNCLASSIFIED": "U",
-    "SENSITIVE BUT UNCLASSIFIED": "SBU",
-    "LIMITED OFFICIAL USE": "LOU",
-    "CONFIDENTIAL": "C",
-    "SECRET": "S",
-    "TOP SECRET": "TS",
-}
 
 
 def banner_class(classification: str | None) -> str:
@@ -38,7 +31,7 @@ def banner_class(classification: str | None) -> str:
 
 
 def short_class(classification: str | None) -> str:
-    return SHORT.get(classification or "", "?")
+    return PORTION_MARKS.get(classification or "", "?")
 
 
 def plain_time(dtg: str | None) -> str | None:
