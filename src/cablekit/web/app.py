@@ -117,7 +117,10 @@ def is_api(request: Request) -> bool:
 def error_response(request: Request, status: int, message: str) -> Response:
     """JSON for the API, a page for people; one sentence either way."""
     if is_api(request):
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        body = {"error": {"status": status, "message": message}}
+        # A 401 names the scheme that would do (RFC 9110 §11.6.1).
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body, status_code=status, headers=headers)
     if not hasattr(request.state, "session"):
         request.state.session = new_session()
     return pages.render(request, "error.html", status=status, status_code=status, message=message)
@@ -151,9 +154,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         messages = {404: "There is no such page", 405: "This address does not take that method"}
-        return error_response(
+        response = error_response(
             request, error.status_code, messages.get(error.status_code, str(error.detail))
         )
+        response.headers.update(error.headers or {})  # 405: Allow
+        return response
 
     async def invalid(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
