@@ -97,16 +97,17 @@ def prepare(cable: Cable, raw: RawCable) -> Prepared:
 
 def search_rows(cable: Cable) -> SearchRows:
     header = cable_requirement(cable)
+    needs = unit_requirements(cable, header)
     return SearchRows(
         cable=cable_row(cable, header),
-        units=unit_rows(cable, header),
+        units=unit_rows(cable, header, needs),
         addressees=addressee_rows(cable),
         tags=tuple((code, tag_kind(code)) for code in dict.fromkeys(cable.tags)),
         caveats=tuple(dict.fromkeys(cable.caveats)),
         references=tuple(
             (n, r.letter, r.text, r.kind, r.id) for n, r in enumerate(cable.references)
         ),
-        guards=guarded(cable, header),
+        guards=guarded(header, needs),
     )
 
 
@@ -147,31 +148,35 @@ def cable_row(cable: Cable, header: Requirement) -> Row:
     )
 
 
-def unit_rows(cable: Cable, header: Requirement) -> tuple[Row, ...]:
+def unit_rows(cable: Cable, header: Requirement, needs: tuple[Requirement, ...]) -> tuple[Row, ...]:
     """(seq, number, marking, level, heading, body, need, rel): the subject (seq 0),
-    then each paragraph (seq 1, 2 ...); the last three are the policy's requirement."""
+    then each paragraph (seq 1, 2 ...); the last three are the policy's requirement
+    (``needs``, from unit_requirements)."""
     units: list[Row] = []
-    rel = release_text(header.release)
     if cable.subject:
+        rel = release_text(header.release)
         units.append((0, None, None, header.level, None, cable.subject, header.bits, rel))
-    for seq, p in enumerate(cable.paragraphs[:MAX_SEQ], start=1):
+    for seq, (p, need) in enumerate(zip(cable.paragraphs[:MAX_SEQ], needs, strict=True), start=1):
         body = f"{p.heading}\n{p.text}" if p.heading else p.text
         if seq == MAX_SEQ:  # never seen; the unit's rowid has room for no more
             body = "\n".join([body, *(q.text for q in cable.paragraphs[MAX_SEQ:])])
-        need = unit_requirement(cable, header, seq)
-        units.append(
-            (
-                seq,
-                p.number,
-                p.marking,
-                need.level,
-                p.heading,
-                body,
-                need.bits,
-                release_text(need.release),
-            )
-        )
+        rel = release_text(need.release)
+        units.append((seq, p.number, p.marking, need.level, p.heading, body, need.bits, rel))
     return tuple(units)
+
+
+def unit_requirements(cable: Cable, header: Requirement) -> tuple[Requirement, ...]:
+    """The requirement of each paragraph unit, seq 1 onwards (see unit_requirement),
+    worked out once per marking: it depends on the header's and the marking only."""
+    paragraphs = cable.paragraphs[:MAX_SEQ]
+    found: dict[str | None, Requirement] = {}
+    for p in paragraphs:
+        if p.marking not in found:
+            found[p.marking] = paragraph_requirement(header, p)
+    needs = [found[p.marking] for p in paragraphs]
+    if len(cable.paragraphs) > MAX_SEQ:
+        needs[-1] = unit_requirement(cable, header, MAX_SEQ)
+    return tuple(needs)
 
 
 def unit_requirement(cable: Cable, header: Requirement, seq: int) -> Requirement:
@@ -182,14 +187,10 @@ def unit_requirement(cable: Cable, header: Requirement, seq: int) -> Requirement
     return paragraph_requirement(header, cable.paragraphs[seq - 1])
 
 
-def guarded(cable: Cable, header: Requirement) -> frozenset[int]:
+def guarded(header: Requirement, needs: tuple[Requirement, ...]) -> frozenset[int]:
     """The seqs of the paragraphs whose requirement is not implied by the header's: the
     only ones a query must check one by one (see policy)."""
-    return frozenset(
-        seq
-        for seq in range(1, min(len(cable.paragraphs), MAX_SEQ) + 1)
-        if not unit_requirement(cable, header, seq).implied_by(header)
-    )
+    return frozenset(seq for seq, need in enumerate(needs, start=1) if not need.implied_by(header))
 
 
 def addressee_rows(cable: Cable) -> tuple[Row, ...]:
