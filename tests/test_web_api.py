@@ -9,6 +9,7 @@ what the access policy lets them see, through every endpoint, and not a word mor
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import io
 import json
@@ -23,8 +24,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from cablekit.archive import Archive
+from cablekit.errors import ArchiveError
 from cablekit.search import export as export_module
 from cablekit.search.text import tokens
+from cablekit.web import api as api_module
 from cablekit.web import create_app
 from cablekit.web.app import SECURITY_HEADERS, UNEXPECTED
 
@@ -549,6 +552,67 @@ def test_an_unexpected_failure_is_a_500_that_tells_nothing(
     assert "secret" not in response.text and "RuntimeError" not in response.text
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "secret detail" in caplog.text  # the detail goes to the log
+
+
+def test_an_archive_failure_is_a_500_without_its_detail(
+    public_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise ArchiveError("Cannot read the archive /srv/private/cables.db: disk I/O error")
+
+    monkeypatch.setattr(Archive, "stats", broken)
+    with TestClient(create_app(public_path)) as fresh:
+        response = fresh.get(f"{API}/stats")
+    assert assert_error(response, 500) == UNEXPECTED
+    assert "/srv/private" not in response.text
+    assert "disk I/O error" in caplog.text
+
+
+def test_an_export_that_fails_at_once_is_an_error_not_an_empty_file(
+    public_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise ArchiveError("Cannot read the archive /srv/private/cables.db: too many terms")
+
+    monkeypatch.setattr(api_module, "export", broken)
+    with TestClient(create_app(public_path)) as fresh:
+        for format in ("jsonl", "csv"):
+            response = fresh.get(f"{API}/export", params={"format": format})
+            assert assert_error(response, 500) == UNEXPECTED
+            assert "content-disposition" not in response.headers
+
+
+# Queries the query language accepts but the engine cannot run: they should be refused
+# as malformed (400, with where), not fail on the server. The fix belongs in the search
+# package (a limit on nesting and on terms in search/query.py, a checked cursor key in
+# search/engine.py decode_cursor); these tests say so until it lands.
+TOO_COMPLEX = [
+    pytest.param("(" * 300 + "embassy" + ")" * 300, id="300 nested parentheses (RecursionError)"),
+    pytest.param("NOT " * 100 + "embassy", id="100 nested NOTs (SQLite parser stack overflow)"),
+    pytest.param(
+        " ".join(f"-{a}{b}" for a in "abcdefghijklmnopqrst" for b in "abcdefghijklmnopqrstuvwxy"),
+        id="500 negated words (too many terms in compound SELECT)",
+    ),
+]
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="no limit on query complexity (search/query.py)"
+)
+@pytest.mark.parametrize("query", TOO_COMPLEX)
+def test_a_query_too_complex_to_run_is_refused_as_400(client: TestClient, query: str):
+    assert len(query) <= 2000  # within what the API accepts
+    assert_error(client.get(f"{API}/search", params={"q": query}), 400)
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="cursor key not range-checked (search/engine.py)"
+)
+def test_a_forged_cursor_with_a_huge_position_is_400(client: TestClient):
+    forged = json.dumps(["relevance", "embassy", 0.0, 10**30]).encode()
+    cursor = base64.urlsafe_b64encode(forged).decode().rstrip("=")
+    response = client.get(f"{API}/search", params={"q": "embassy", "cursor": cursor})
+    assert_error(response, 400, "cursor")
 
 
 # --- the security headers --------------------------------------------------------------

@@ -9,6 +9,7 @@ here: its summary and description, each parameter, and the errors it can answer 
 from __future__ import annotations
 
 import io
+import itertools
 import queue
 import threading
 from collections.abc import Iterator
@@ -293,7 +294,9 @@ class _Pipe(io.RawIOBase):
 
 def _streamed(state: WebState, user: str | None, node: Node | None, format: str) -> Iterator[bytes]:
     """The export runs in its own thread (with its own connection, in one snapshot)
-    and hands over chunks; a client that goes away stops it."""
+    and hands over chunks; a client that goes away stops it. The first chunk is
+    awaited here, before the answer starts: an export that fails at once (the query
+    refused by SQLite, say) is an error answer, not an empty 200."""
     pipe = _Pipe()
 
     def run() -> None:
@@ -308,11 +311,17 @@ def _streamed(state: WebState, user: str | None, node: Node | None, format: str)
             pipe.chunks.put(error)
         pipe.chunks.put(None)
 
+    def chunks() -> Iterator[bytes]:
+        try:
+            while (chunk := pipe.chunks.get()) is not None:
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                yield chunk
+        finally:
+            pipe.cancelled.set()
+
     threading.Thread(target=run, daemon=True, name="cablekit-export").start()
-    try:
-        while (chunk := pipe.chunks.get()) is not None:
-            if isinstance(chunk, BaseException):
-                raise chunk
-            yield chunk
-    finally:
-        pipe.cancelled.set()
+    stream = chunks()
+    # Started, the generator stops the export when it is closed or collected unread.
+    first = next(stream, None)
+    return itertools.chain([first] if first is not None else [], stream)

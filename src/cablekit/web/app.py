@@ -144,8 +144,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         elif isinstance(error, AccessError):
             status = 403
         elif not isinstance(error, QuerySyntaxError | BadDate):
-            status = 500
+            # The detail (a path, SQLite's words) is for the log, not for the client.
             log.error("archive error on %s: %s", request.url.path, error)
+            return error_response(request, 500, UNEXPECTED)
         return error_response(request, status, str(error))
 
     async def csrf_failure(request: Request, error: Exception) -> Response:
