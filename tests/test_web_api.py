@@ -118,6 +118,7 @@ def test_the_openapi_description_documents_every_endpoint(client: TestClient):
         operation = methods["get"]
         assert operation["summary"], path
         assert operation["description"], path
+        assert operation["security"] == [{"token": []}, {}], path  # a token, or none
         for parameter in operation.get("parameters", []):
             assert parameter.get("description"), (path, parameter["name"])
         statuses = set(operation["responses"])

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
@@ -50,7 +51,20 @@ token = HTTPBearer(
     description="An API token (`cablekit user token NAME`); needed once the archive has users",
     auto_error=False,
 )
-router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Security(token)])
+
+
+class _Route(APIRoute):
+    """An operation whose token is optional in the description (``security: [{"token":
+    []}, {}]``): an archive with no users is public, one with users wants the token."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["openapi_extra"] = {"security": [{}], **(kwargs.get("openapi_extra") or {})}
+        super().__init__(*args, **kwargs)
+
+
+router = APIRouter(
+    prefix="/api/v1", tags=["api"], dependencies=[Security(token)], route_class=_Route
+)
 
 _ERRORS = {
     400: "A malformed query (the message says what and at which position) or cursor",
