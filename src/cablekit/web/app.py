@@ -42,6 +42,7 @@ from .auth import (
 from .state import WebState
 
 log = logging.getLogger("cablekit.web")
+STATIC_CACHE = "max-age=3600"  # style.css and app.js, fetched again after an hour
 UNEXPECTED = "Something went wrong on the server; the error is in its log"
 HERE = Path(__file__).parent
 
@@ -98,7 +99,9 @@ async def _context(request: Request, call_next: Any) -> Response:
             response = error_response(request, 500, UNEXPECTED)
         save_session(response, request.state.session, state, request.url.scheme == "https")
     response.headers.update(SECURITY_HEADERS)
-    response.headers.setdefault("Cache-Control", "no-store")
+    # Styles and script hold no cable text: the browser keeps them (but not an error).
+    static = request.url.path.startswith("/static/") and response.status_code < 400
+    response.headers.setdefault("Cache-Control", STATIC_CACHE if static else "no-store")
     return response
 
 
