@@ -264,11 +264,27 @@ _OPERAND_STARTS = frozenset({"(", "NOT", "-", "word", "phrase", "field"})
 _OPERATOR_NAMES = {"AND": "AND", "OR": "OR", "NOT": "NOT", "-": "the minus sign"}
 
 
+# Beyond these a query is refused: deeper nesting or more terms make SQL that SQLite
+# cannot run (its parser stack, its limit on terms of a compound SELECT), and no
+# reader writes such queries by hand.
+MAX_DEPTH = 24  # parentheses and NOT, one inside another
+MAX_TERMS = 200  # words, phrases and fields
+
+
 class _Parser:
     def __init__(self, query: str, toks: list[_Token]) -> None:
         self.query = query
         self.toks = toks
         self.k = 0
+        self.depth = 0
+        self.terms = 0
+
+    def deeper(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(
+                pos, "The query nests too deep", f": at most {MAX_DEPTH} levels of ( ) and NOT"
+            )
 
     def peek(self) -> _Token | None:
         return self.toks[self.k] if self.k < len(self.toks) else None
@@ -329,13 +345,22 @@ class _Parser:
         tok = self.peek()
         if tok is not None and tok.kind in ("NOT", "-"):
             op = self.operator()
-            return Not(self.unary(), op.pos)
+            self.deeper(op.pos)
+            node = Not(self.unary(), op.pos)
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
         tok = self.take()  # callers have checked that a token is there
         if tok.kind == "(":
-            return self.group(tok)
+            self.deeper(tok.pos)
+            node = self.group(tok)
+            self.depth -= 1
+            return node
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise self.fail(tok.pos, "The query has too many terms", f": at most {MAX_TERMS}")
         if tok.kind == "word" or tok.kind == "phrase":
             return _text(self.query, tok, "text")
         if tok.kind == "field":
