@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from cablekit.store.sqlite import SQLiteStore
+from cablekit.web import state as state_module
 from cablekit.web.state import WebState
 
 
@@ -42,3 +45,17 @@ def test_a_thread_keeps_its_store_and_a_new_thread_takes_over_an_ended_ones(
     assert store_in_a_thread(state) is not stores[0]  # never one a live thread holds
     done.set()
     holder.join()
+
+
+def test_the_home_page_counts_are_worked_out_once_a_minute_per_reader(
+    sample_archive_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "copy.db"
+    path.write_bytes(sample_archive_file.read_bytes())
+    state = WebState(str(path))
+    first = state.stats(state.archive(None))
+    assert first.cables == 202
+    assert state.stats(state.archive(None)) is first
+    monkeypatch.setattr(state_module, "STATS_SECONDS", 0.0)
+    again = state.stats(state.archive(None))
+    assert again is not first and again == first

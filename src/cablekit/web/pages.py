@@ -151,7 +151,8 @@ def search_page(
     page = SearchState(q, list(f or []), sort if sort in SORTS else "relevance", cursor)
     archive: Archive = request.state.archive()
     if not page.query:
-        return render(request, "home.html", page=page, examples=EXAMPLES, stats=archive.stats())
+        stats = state_of(request).stats(archive)
+        return render(request, "home.html", page=page, examples=EXAMPLES, stats=stats)
     try:
         result = archive.search(
             page.query, sort=page.sort, limit=PAGE_SIZE, cursor=cursor, facets=True, timeline=True
