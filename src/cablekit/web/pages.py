@@ -7,12 +7,13 @@ cursor), so it can be bookmarked and shared; the only forms that change anything
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -95,6 +96,11 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    return quote_plus(value, safe="")
+
+
 def term(field_name: str, value: str) -> str:
     """A filter written in the query language."""
     if _PLAIN_VALUE.match(value):
@@ -118,14 +124,16 @@ class SearchState:
         return " AND ".join(p for p in [*parts, *self.filters] if p)
 
     def url(self, **change: Any) -> str:
+        """The search page's URL with some of its state changed (as ``urlencode``
+        writes it; a page has a hundred of these links, so each value is quoted once)."""
         values = {"q": self.q, "f": self.filters, "sort": self.sort, **change}
-        pairs = [("q", values["q"])] if values["q"] else []
-        pairs += [("f", f) for f in values["f"]]
+        pairs = [f"q={_quoted(values['q'])}"] if values["q"] else []
+        pairs += [f"f={_quoted(f)}" for f in values["f"]]
         if values["sort"] != "relevance":
-            pairs.append(("sort", values["sort"]))
+            pairs.append(f"sort={_quoted(values['sort'])}")
         if values.get("cursor"):
-            pairs.append(("cursor", values["cursor"]))
-        return "/?" + urlencode(pairs) if pairs else "/"
+            pairs.append(f"cursor={_quoted(values['cursor'])}")
+        return "/?" + "&".join(pairs) if pairs else "/"
 
     def toggled(self, filter_term: str) -> str:
         """The URL with ``filter_term`` added, or removed when it is there."""
