@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import os
 import random
 import signal
@@ -9,12 +11,16 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cablekit.archive import Archive
 from cablekit.errors import ArchiveUnwritable, MissingArchive, NotAnArchive, UnknownCable
+from cablekit.sources import iter_inputs
+from cablekit.store import ingest as ingest_module
+from cablekit.store.sqlite import BatchReport
 
 from .conftest import REFERENCE_CABLE, SAMPLE_VERSIONS, sample_inputs
 
@@ -115,6 +121,55 @@ def test_failures_are_kept_once_and_listed(tmp_path: Path) -> None:
     assert "no cable" in failures[0].message
 
 
+def build(path: Path, jobs: int) -> list[BatchReport]:
+    """The sample archive (older versions first), read and parsed by ``jobs`` workers."""
+    with Archive(path, create=True) as archive:
+        return [
+            archive.ingest([str(SAMPLE_VERSIONS)], release="older", jobs=jobs),
+            archive.ingest(sample_inputs(), release="2011-04", jobs=jobs),
+            archive.ingest([str(SAMPLE_VERSIONS), *sample_inputs()], release="again", jobs=jobs),
+        ]
+
+
+def test_parallel_ingest_makes_the_same_archive(tmp_path: Path) -> None:
+    # Two workers: another process reads and parses while this one writes.
+    assert build(tmp_path / "two.db", 2) == build(tmp_path / "one.db", 1)
+    assert snapshot(tmp_path / "two.db") == snapshot(tmp_path / "one.db")
+    assert not multiprocessing.active_children()
+
+
+def test_an_error_while_reading_reaches_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def breaks(paths: list[str], format: str | None = None) -> Iterator[object]:
+        yield from itertools.islice(iter_inputs(paths, format), 3)
+        raise OSError(5, "Input/output error")
+
+    # The reading process is forked from this one, and so sees the patch.
+    monkeypatch.setattr(ingest_module, "iter_inputs", breaks)
+    with Archive(tmp_path / "e.db", create=True) as archive:
+        with pytest.raises(OSError, match="Input/output error"):
+            archive.ingest(sample_inputs(), jobs=2)
+        assert not multiprocessing.active_children()
+
+
+def test_an_error_while_writing_stops_the_readers(tmp_path: Path) -> None:
+    class Stop(Exception):
+        pass
+
+    def progress(done: int) -> None:
+        raise Stop
+
+    with Archive(tmp_path / "s.db", create=True) as archive:
+        with pytest.raises(Stop):
+            archive.ingest(sample_inputs(), jobs=2, progress=progress)
+        assert not multiprocessing.active_children()
+        # The batch written before the error stays; the next run adds the rest.
+        (written,) = archive.store.query("SELECT count(*) FROM cable")[0]
+        assert written > 0
+        assert archive.ingest(sample_inputs(), jobs=2).ingested == 202 - written
+
+
 def test_missing_archive_and_not_an_archive(tmp_path: Path) -> None:
     with pytest.raises(MissingArchive, match="There is no archive at"):
         Archive(tmp_path / "none.db")
@@ -159,13 +214,13 @@ INGEST_SCRIPT = """
 import sys
 from cablekit.archive import Archive
 with Archive(sys.argv[1], create=True) as archive:
-    archive.ingest(sys.argv[2:], release="2011-04")
+    archive.ingest(sys.argv[3:], release="2011-04", jobs=int(sys.argv[2]))
 """
 
 
-def run_ingest(path: Path, kill_after: float | None) -> None:
+def run_ingest(path: Path, kill_after: float | None, jobs: int = 1) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-c", INGEST_SCRIPT, str(path), *sample_inputs()],
+        [sys.executable, "-c", INGEST_SCRIPT, str(path), str(jobs), *sample_inputs()],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -175,16 +230,35 @@ def run_ingest(path: Path, kill_after: float | None) -> None:
     time.sleep(kill_after)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=60)
+    # Its reading and parsing processes notice and end too (a generous bound, for a
+    # loaded machine: they stop at their next result).
+    deadline = time.monotonic() + 60
+    while survivors(path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not survivors(path)
 
 
-def test_killed_ingests_end_in_the_same_archive(tmp_path: Path) -> None:
+def survivors(path: Path) -> list[int]:
+    """Processes still running with ``path`` on their command line (Linux; [] elsewhere)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if str(path).encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_killed_ingests_end_in_the_same_archive(tmp_path: Path, jobs: int) -> None:
     clean = tmp_path / "clean.db"
     run_ingest(clean, None)
     interrupted = tmp_path / "killed.db"
     rng = random.Random(20261129)
     for _ in range(5):
-        run_ingest(interrupted, rng.uniform(0.3, 2.5))
-    run_ingest(interrupted, None)
+        run_ingest(interrupted, rng.uniform(0.3, 2.5), jobs)
+    run_ingest(interrupted, None, jobs)
     assert snapshot(interrupted) == snapshot(clean)
 
 
@@ -193,7 +267,7 @@ def test_readers_search_while_an_ingest_writes(tmp_path: Path) -> None:
     with Archive(path, create=True) as archive:
         archive.ingest([str(REFERENCE_CABLE)])
     process = subprocess.Popen(
-        [sys.executable, "-c", INGEST_SCRIPT, str(path), *sample_inputs()],
+        [sys.executable, "-c", INGEST_SCRIPT, str(path), "1", *sample_inputs()],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

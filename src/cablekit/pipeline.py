@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 from .errors import CablekitError, NotACable, ParserFailure
@@ -90,6 +93,82 @@ def map_stream(
         for outcome in pool.imap(work, feed(), chunksize=CHUNK):
             ahead.release()
             yield outcome
+
+
+# What the feeding process sends: a result, the end, or the exception it stopped on.
+_RESULT, _END, _ERROR = b"r", b"e", b"x"
+STOP_WAIT = 10.0  # seconds the feeding process has to notice that nobody listens
+
+
+def map_stream_apart(
+    work: Callable[[RawCable | CablekitError], bytes],
+    read: Callable[[], Iterable[RawCable | CablekitError]],
+    jobs: int,
+) -> Iterator[bytes]:
+    """``map_stream(work, read(), jobs)``, run by another process that reads the inputs
+    and feeds the workers: this one only receives the results, in input order.
+
+    Reading (decompression included) and parsing then no longer take turns with the
+    caller's own work (writing an archive) in one process. The results come as bytes, so
+    that they cross from the workers to this process without being decoded on the way.
+    Without ``fork`` (Windows, macOS) this is ``map_stream`` in this process.
+    """
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map_stream(work, read(), jobs)
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    # Not a daemon: daemons may not start the workers' pool.
+    feeder = context.Process(
+        target=_feed, args=(work, read, jobs, receiver, sender), name="cablekit-read"
+    )
+    feeder.start()
+    sender.close()
+    try:
+        while True:
+            message = receiver.recv_bytes()
+            kind = message[:1]
+            if kind == _RESULT:
+                yield message[1:]
+            elif kind == _END:
+                break
+            else:
+                raise pickle.loads(message[1:])
+    finally:
+        # On the way out early (an error, an interrupted write), the feeder finds the pipe
+        # closed at its next result, and stops its workers.
+        receiver.close()
+        feeder.join(STOP_WAIT)
+        if feeder.exitcode is None:
+            feeder.terminate()
+            feeder.join()
+
+
+def _feed(
+    work: Callable[[RawCable | CablekitError], bytes],
+    read: Callable[[], Iterable[RawCable | CablekitError]],
+    jobs: int,
+    receiver: Connection,
+    sender: Connection,
+) -> None:
+    """The feeding process: every result down the pipe, then the end or the error."""
+    # Only the receiving process may hold the other end: when it dies, the next send
+    # fails (EPIPE) and this process ends, instead of waiting forever on a full pipe.
+    receiver.close()
+    try:
+        for result in map_stream(work, read(), jobs):
+            sender.send_bytes(_RESULT + result)
+    except BrokenPipeError:
+        return  # the receiver has gone: nothing to report to
+    except BaseException as error:  # reported to the receiver, which raises it
+        try:
+            message = pickle.dumps(error)
+        except Exception:
+            message = pickle.dumps(RuntimeError(f"{type(error).__name__}: {error}"))
+        with contextlib.suppress(OSError):
+            sender.send_bytes(_ERROR + message)
+        return
+    sender.send_bytes(_END)
 
 
 def parse_paths(

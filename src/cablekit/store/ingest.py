@@ -8,17 +8,19 @@ run again completes the work, with no loss and no duplicates.
 
 from __future__ import annotations
 
+import marshal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from ..errors import CablekitError, InputError, NotACable
 from ..parser import parse_raw
-from ..pipeline import map_stream, where
+from ..pipeline import map_stream, map_stream_apart, where
 from ..sources import iter_inputs
 from ..sources.base import RawCable
-from .rows import Prepared, archive_id, prepare
+from .rows import Prepared, archive_id, pack, prepare, unpack
 from .sqlite import BatchReport, SQLiteStore
 
 BATCH_SIZE = 500
@@ -53,6 +55,19 @@ def prepare_item(item: RawCable | CablekitError) -> Outcome:
     return prepare(cable, item)
 
 
+def prepare_packed(item: RawCable | CablekitError) -> bytes:
+    """``prepare_item``, packed to cross to the writing process (see ``unpack_outcome``)."""
+    outcome = prepare_item(item)
+    if isinstance(outcome, Failed):
+        return marshal.dumps((None, outcome.place, outcome.message))
+    return pack(outcome)
+
+
+def unpack_outcome(blob: bytes) -> Outcome:
+    data = marshal.loads(blob)
+    return Failed(data[1], data[2]) if data[0] is None else unpack(data)
+
+
 def ingest(
     store: SQLiteStore,
     paths: Iterable[str],
@@ -65,7 +80,14 @@ def ingest(
     """Archive every cable in ``paths``, each joining ``collection`` (by default one
     named after the release, or "default"); returns the counts of what happened."""
     report = BatchReport()
-    outcomes = map_stream(prepare_item, iter_inputs(paths, format), jobs)
+    paths = list(paths)
+    outcomes: Iterator[Outcome]
+    if jobs > 1 and "-" not in paths:  # stdin is this process's to read
+        # Reading and parsing go on in other processes while this one writes.
+        read = partial(iter_inputs, paths, format)
+        outcomes = map(unpack_outcome, map_stream_apart(prepare_packed, read, jobs))
+    else:
+        outcomes = map_stream(prepare_item, iter_inputs(paths, format), jobs)
     for batch in batches(outcomes):
         ready = [o for o in batch if isinstance(o, Prepared)]
         failed = [(f.place, f.message) for f in batch if isinstance(f, Failed)]
