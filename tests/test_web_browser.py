@@ -250,10 +250,14 @@ class Visit:
         text = self.page.locator("p.summary strong").inner_text()
         return int(text.replace(",", ""))
 
+    def follow(self, target: Any) -> None:
+        """Click a link or a button that loads another page, and wait for that page."""
+        with self.page.expect_navigation():
+            target.click()
+
     def search(self, q: str) -> None:
         self.page.fill("#q", q)
-        self.page.click("form.searchbox button[type=submit]")
-        self.page.wait_for_load_state("load")
+        self.follow(self.page.locator("form.searchbox button[type=submit]"))
 
 
 @pytest.fixture()
@@ -331,8 +335,7 @@ def test_search_then_add_and_remove_a_facet_filter(public_server: str, visit: Ca
 
     canada = facet_link(v, "Country tags", "CA")
     expected = int(canada.locator(".count").inner_text())
-    canada.locator("a").click()
-    v.page.wait_for_load_state("load")
+    v.follow(canada.locator("a"))
     assert v.query()["f"] == ["tag:CA"]
     assert v.summary_total() == expected < total
     assert v.page.locator("p.filters a.chip", has_text="tag:CA").count() == 1
@@ -343,8 +346,7 @@ def test_search_then_add_and_remove_a_facet_filter(public_server: str, visit: Ca
     assert hits.count() == min(expected, 20)
     v.shot("facet-added")
 
-    facet_link(v, "Country tags", "CA").locator("a").click()  # again: the filter goes
-    v.page.wait_for_load_state("load")
+    v.follow(facet_link(v, "Country tags", "CA").locator("a"))  # again: the filter goes
     assert "f" not in v.query()
     assert v.summary_total() == total
     assert v.page.locator("p.filters").count() == 0
@@ -366,8 +368,7 @@ def test_a_timeline_bar_narrows_the_dates(public_server: str, visit: Callable[..
     start, end = re.findall(r"\d{4}-\d{2}-\d{2}", titles[busiest])[:2]
     v.shot("timeline")
 
-    bars.nth(busiest).locator("rect.bar-hit").click()
-    v.page.wait_for_load_state("load")
+    v.follow(bars.nth(busiest).locator("rect.bar-hit"))
     assert v.query()["f"] == [f"date:{start}..{end}"]
     assert v.summary_total() == counts[busiest] < total
     dates = v.page.locator("ol.hits .date").all_inner_texts()
@@ -382,8 +383,7 @@ def test_open_a_cable_and_follow_a_reference(public_server: str, visit: Callable
     v.goto("/")
     v.search("from:BRASILIA Dirceu")
     v.shot("results")
-    v.page.locator("ol.hits a.id", has_text="05BRASILIA1819").click()
-    v.page.wait_for_load_state("load")
+    v.follow(v.page.locator("ol.hits a.id", has_text="05BRASILIA1819"))
     assert urlsplit(v.page.url).path == "/cable/05BRASILIA1819"
     assert v.page.locator("h1 .id").inner_text() == "05BRASILIA1819"
     banners = v.page.locator("div.banner")
@@ -396,8 +396,7 @@ def test_open_a_cable_and_follow_a_reference(public_server: str, visit: Callable
 
     reference = v.page.locator("section.refs a[href='/cable/05BRASILIA1602']")
     assert reference.count() == 1
-    reference.click()
-    v.page.wait_for_load_state("load")
+    v.follow(reference)
     assert urlsplit(v.page.url).path == "/cable/05BRASILIA1602"
     assert v.page.locator("h1 .id").inner_text() == "05BRASILIA1602"
     cited_by = v.page.locator("section.citedby a[href='/cable/05BRASILIA1819']")
@@ -418,8 +417,7 @@ def test_view_the_changes_between_versions(public_server: str, visit: Callable[.
     assert versions.count() == 3
     assert v.page.locator("section.versions li", has_text="current").count() == 1
     v.shot("cable")
-    v.page.get_by_role("link", name="What changed between versions").click()
-    v.page.wait_for_load_state("load")
+    v.follow(v.page.get_by_role("link", name="What changed between versions"))
     assert urlsplit(v.page.url).path == "/cable/09CAIRO746/diff"
     diff = v.page.locator("pre.diff")
     assert diff.locator("ins").count() + diff.locator("del").count() > 0
@@ -427,8 +425,7 @@ def test_view_the_changes_between_versions(public_server: str, visit: Callable[.
 
     v.page.select_option("select[name=old]", "1")
     v.page.select_option("select[name=new]", "3")
-    v.page.click("form.pick button[type=submit]")
-    v.page.wait_for_load_state("load")
+    v.follow(v.page.locator("form.pick button[type=submit]"))
     assert v.query() == {"old": ["1"], "new": ["3"]}
     assert v.page.locator("h1").inner_text().endswith("version 1 → version 3")
     assert diff.locator("ins").count() + diff.locator("del").count() > 0
@@ -457,15 +454,13 @@ def test_a_restricted_reader_sees_placeholders_then_signs_out(
     v.shot("sign-in-page")
     v.page.fill("#username", READER)
     v.page.fill("#password", "wrong password")
-    v.page.click("form.login button[type=submit]")
-    v.page.wait_for_load_state("load")
+    v.follow(v.page.locator("form.login button[type=submit]"))
     assert v.page.locator("form.login .error").inner_text() == "Wrong user name or password."
     v.shot("wrong-password")
 
     v.page.fill("#username", READER)
     v.page.fill("#password", PASSWORD)
-    v.page.click("form.login button[type=submit]")
-    v.page.wait_for_load_state("load")
+    v.follow(v.page.locator("form.login button[type=submit]"))
     assert urlsplit(v.page.url).path == "/cable/09OTTAWA278"
     assert v.page.locator("header.site .who").inner_text() == f"Signed in as {READER}"
     paragraphs = v.page.locator("section.body p.para")
@@ -497,8 +492,7 @@ def test_a_restricted_reader_sees_placeholders_then_signs_out(
     assert v.summary_total() == 0
     v.shot("search-withheld-word")
 
-    v.page.get_by_role("button", name="Sign out").click()
-    v.page.wait_for_load_state("load")
+    v.follow(v.page.get_by_role("button", name="Sign out"))
     assert v.page.locator("header.site .who").count() == 0
     assert v.page.get_by_role("link", name="Sign in").count() == 1
     v.shot("signed-out")
