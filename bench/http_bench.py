@@ -15,8 +15,10 @@ warm-up:
 - ``cable-page``: ``/cable/{id}`` for a few hundred cables found by the mix.
 
 For each it prints requests/s, p50, p95, p99 and max latency in milliseconds, the
-number of answers that were not 200, the CPU time the server used per request and
-the machine's load average. Nothing is asserted: this is a measurement.
+number of answers that were not 200, the CPU time the server used per request, its
+resident memory, the share of the machine the clients and every other process took
+during the run (a shared machine gives lower figures), and the load average.
+Nothing is asserted: this is a measurement.
 
 The clients are a minimal HTTP/1.1 keep-alive client on asyncio, in this process:
 on a two-core machine every CPU cycle a client spends is taken from the server, and
@@ -37,6 +39,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import signal
 import socket
 import subprocess
@@ -148,6 +151,9 @@ class Run:
     latencies: list[float] = field(default_factory=list)  # milliseconds
     failures: dict[int, int] = field(default_factory=dict)  # status -> count
     server_cpu: float = 0.0  # seconds
+    server_mib: float = 0.0  # resident memory after the run
+    client_cpu: float = 0.0  # seconds, these clients
+    other_cpu: float = 0.0  # seconds, every other process on the machine
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
@@ -229,22 +235,51 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and all its descendants, from /proc."""
-    total = 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    pending = [pid]
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (the server and its workers), from /proc."""
+    found, pending = [], [pid]
     while pending:
         current = pending.pop()
         try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
             for task in Path(f"/proc/{current}/task").iterdir():
-                children = (task / "children").read_text().split()
-                pending.extend(int(c) for c in children)
-        except (FileNotFoundError, ProcessLookupError):
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+        except FileNotFoundError:
             continue
+        found.append(current)
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server's processes."""
+    total = 0.0
+    for current in process_tree(pid):
+        with contextlib.suppress(FileNotFoundError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (every core), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def resident_mib(pid: int) -> float:
+    """Resident memory of the server's processes, in MiB."""
+    total = 0
+    for current in process_tree(pid):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
 
 
 def ensure_archive(db: Path) -> None:
@@ -320,7 +355,8 @@ def report(runs: list[Run], args: argparse.Namespace, cables: int | None) -> Non
     )
     header = (
         f"{'endpoint':<18} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'max ms':>8} {'errors':>7} {'srv CPU ms/req':>15} {'load 1m':>8}"
+        f"{'max ms':>8} {'errors':>7} {'srv CPU ms/req':>15} {'srv MiB':>8} {'client CPU':>10}"
+        f" {'others CPU':>10} {'load 1m':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -331,10 +367,17 @@ def report(runs: list[Run], args: argparse.Namespace, cables: int | None) -> Non
             f"{run.name:<18} {run.rate:>8.1f} {run.percentile(0.50):>8.1f} "
             f"{run.percentile(0.95):>8.1f} {run.percentile(0.99):>8.1f} "
             f"{max(run.latencies, default=0):>8.1f} {errors:>7} "
-            f"{per_request if not args.url else float('nan'):>15.2f} {run.load[0]:>8.2f}"
+            f"{per_request if not args.url else float('nan'):>15.2f} {run.server_mib:>8.0f}"
+            f" {share(run.client_cpu, run.seconds):>10} {share(run.other_cpu, run.seconds):>10}"
+            f" {run.load[0]:>8.2f}"
         )
         if run.failures:
             print(f"{'':<18} statuses other than 200: {run.failures}")
+
+
+def share(cpu: float, seconds: float) -> str:
+    """CPU seconds as a share of the machine over ``seconds`` (all cores: 100%)."""
+    return f"{100 * cpu / (seconds * (os.cpu_count() or 1)):.0f}%" if seconds else "-"
 
 
 def archive_size(host: str, port: int) -> int | None:
@@ -381,12 +424,15 @@ def main() -> None:
             targets = endpoints[name.strip()]
             print(f"{name}: warming up, then {args.duration:g} s ...", flush=True)
             asyncio.run(load_test(host, port, targets, args.concurrency, args.warmup))
-            cpu_before = cpu_seconds(process.pid) if process else 0.0
+            before = (cpu_seconds(process.pid) if process else 0.0, own_cpu(), machine_busy())
             latencies, failures, seconds = asyncio.run(
                 load_test(host, port, targets, args.concurrency, args.duration)
             )
+            after = (cpu_seconds(process.pid) if process else 0.0, own_cpu(), machine_busy())
             run = Run(name.strip(), args.concurrency, seconds, latencies, failures)
-            run.server_cpu = (cpu_seconds(process.pid) if process else 0.0) - cpu_before
+            run.server_cpu, run.client_cpu = after[0] - before[0], after[1] - before[1]
+            run.other_cpu = max(0.0, after[2] - before[2] - run.server_cpu - run.client_cpu)
+            run.server_mib = resident_mib(process.pid) if process else float("nan")
             run.load = os.getloadavg()
             runs.append(run)
         report(runs, args, cables)
