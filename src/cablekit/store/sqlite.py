@@ -219,9 +219,7 @@ class SQLiteStore:
         with self.transaction():
             writer = _BatchWriter(self.db, release, now)
             writer.collection = self._collection_key(collection or release or "default", now)
-            for prepared in batch:
-                writer.write(prepared)
-            writer.flush()
+            writer.write_all(batch)
             self.db.executemany(
                 "INSERT OR IGNORE INTO failure (place, message, release, at) VALUES (?,?,?,?)",
                 [(place, message, release, now) for place, message in failures],
@@ -233,9 +231,11 @@ class SQLiteStore:
 class _BatchWriter:
     """The writes of one batch, inside its transaction.
 
-    The searchable rows of new current versions are kept pending and written
-    together at the end, with explicit rowids, so that the full-text indexes are
-    fed in bulk (much faster than a trigger per row).
+    New cables (most of a first ingest) are written together, with explicit keys;
+    a cable already archived takes the slower way of one query at a time. The
+    searchable rows of new current versions are kept pending and written together
+    at the end, with explicit rowids, so that the full-text indexes are fed in bulk
+    (much faster than a trigger per row).
     """
 
     def __init__(self, db: sqlite3.Connection, release: str | None, now: str) -> None:
@@ -246,18 +246,53 @@ class _BatchWriter:
         self.pending: dict[int, SearchRows] = {}
         self.collection: int | None = None
         self.seen = db.execute("SELECT coalesce(max(seen), 0) FROM version").fetchone()[0]
+        self.new_cables: list[Row] = []
+        self.new_versions: list[Row] = []
 
-    def write(self, p: Prepared) -> None:
+    def write_all(self, batch: Sequence[Prepared]) -> None:
+        """Every version of the batch, in order, then the searchable rows."""
+        known = self._known(list(dict.fromkeys(p.id for p in batch)))
+        (last,) = self.db.execute("SELECT coalesce(max(key), 0) FROM cable").fetchone()
+        for p in batch:
+            found = known.get(p.id)
+            if found is None:
+                last += 1
+                self.seen += 1
+                self.new_cables.append((last, p.id, *p.rows.cable))
+                self.new_versions.append(self._version_row(last, 1, p))
+                self.pending[last] = p.rows
+                self.report.ingested += 1
+                known[p.id] = (last, 1)
+            else:
+                self._insert_new()  # what follows reads the archive: it must hold them
+                known[p.id] = (found[0], self.write(p, *found))
+        self._insert_new()
+        self._join_collection([key for key, _ in known.values()])
+        self.flush()
+
+    def _known(self, ids: list[str]) -> dict[str, tuple[int, int]]:
+        """(key, current version) of those of ``ids`` already archived."""
+        known = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT id, key, version FROM cable WHERE id IN ({_marks(len(chunk))})", chunk
+            )
+            known.update({cable_id: (key, version) for cable_id, key, version in rows})
+        return known
+
+    def _insert_new(self) -> None:
+        self.db.executemany(
+            f"INSERT INTO cable (key, id, version, {CABLE_COLUMNS}) VALUES (?, ?, 1, {_marks(19)})",
+            self.new_cables,
+        )
+        self.db.executemany(INSERT_VERSION, self.new_versions)
+        self.new_cables.clear()
+        self.new_versions.clear()
+
+    def write(self, p: Prepared, key: int, current: int) -> int:
+        """A version of the archived cable ``key``; returns its current version after."""
         self.seen += 1
-        found = self.db.execute("SELECT key, version FROM cable WHERE id = ?", (p.id,)).fetchone()
-        if found is None:
-            key = self._insert_cable(p.id, p.rows)
-            self._insert_version(key, 1, p)
-            self._join_collection(key)
-            self.report.ingested += 1
-            return
-        key, current = found
-        self._join_collection(key)
         same = self.db.execute(
             "SELECT number FROM version WHERE cable_key = ? AND content_hash = ?",
             (key, p.content_hash),
@@ -277,18 +312,19 @@ class _BatchWriter:
                     "SELECT max(number) FROM version WHERE cable_key = ?", (key,)
                 ).fetchone()[0]
             )
-            self._insert_version(key, number, p)
+            self.db.execute(INSERT_VERSION, self._version_row(key, number, p))
             self.report.new_versions += 1
         newest = self._newest(key)
         if newest != current:
             rows = p.rows if newest == number else self._rows_of(key, newest)
             self._replace_current(key, newest, rows)
+        return newest
 
-    def _join_collection(self, key: int) -> None:
+    def _join_collection(self, keys: list[int]) -> None:
         if self.collection is not None:
-            self.db.execute(
+            self.db.executemany(
                 "INSERT OR IGNORE INTO cable_collection (cable_key, collection_key) VALUES (?, ?)",
-                (key, self.collection),
+                [(key, self.collection) for key in keys],
             )
 
     def _newest(self, key: int) -> int:
@@ -306,32 +342,18 @@ class _BatchWriter:
         ).fetchone()
         return search_rows(load_record(record))
 
-    def _insert_cable(self, cable_id: str, rows: SearchRows) -> int:
-        cursor = self.db.execute(
-            f"INSERT INTO cable (id, version, {CABLE_COLUMNS}) VALUES (?, 1, {_marks(19)})",
-            (cable_id, *rows.cable),
-        )
-        key = cursor.lastrowid
-        assert key is not None
-        self.pending[key] = rows
-        return key
-
-    def _insert_version(self, key: int, number: int, p: Prepared) -> None:
-        self.db.execute(
-            "INSERT INTO version (cable_key, number, content_hash, release, released,"
-            " ingested_at, seen, source, record, text) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                key,
-                number,
-                p.content_hash,
-                self.release,
-                p.released,
-                self.now,
-                self.seen,
-                p.source,
-                p.record,
-                p.text,
-            ),
+    def _version_row(self, key: int, number: int, p: Prepared) -> Row:
+        return (
+            key,
+            number,
+            p.content_hash,
+            self.release,
+            p.released,
+            self.now,
+            self.seen,
+            p.source,
+            p.record,
+            p.text,
         )
 
     def _replace_current(self, key: int, number: int, rows: SearchRows) -> None:
@@ -442,6 +464,10 @@ def unit_rowid(cable_key: int, seq: int) -> int:
     return (cable_key << UNIT_BITS) + seq
 
 
+INSERT_VERSION = (
+    "INSERT INTO version (cable_key, number, content_hash, release, released,"
+    " ingested_at, seen, source, record, text) VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
 CABLE_COLUMNS = (
     "date, year, dtg, origin, from_name, from_ri, classification, level, precedence,"
     " subject, caveats, tags, sections, partial, paragraphs, warnings, need, rel, declass"
