@@ -19,6 +19,7 @@ or ``CABLEKIT_TODAY``), and every read is written to the audit log.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -118,15 +119,7 @@ class Archive:
         )
         scope = scope_for(reader, self.today, keys)
         # Export takes records through the scope: each becomes the reader's record.
-        return Scope(
-            scope.units,
-            scope.unit_params,
-            scope.cables,
-            scope.cable_params,
-            scope.name,
-            scope.rowids,
-            self._reader_json,
-        )
+        return dataclasses.replace(scope, record=self._reader_json)
 
     def _reader_json(self, key: int, record: bytes) -> bytes:
         cable = Cable.from_json(json.loads(record))

@@ -294,6 +294,7 @@ def scope_for(reader: Reader, today: date, collection_keys: Sequence[int] | None
         cable_params=tuple(cable_params),
         name=reader.name,
         rowids=f"{{rowid}} NOT IN ({hidden})",
+        hidden=hidden,
     )
 
 

@@ -1,9 +1,12 @@
 """Running a search: matches, exact total, ranking, cursor paging, snippets, facets
-and timeline, all computed inside the archive from what the reader may see.
+and timeline, all computed from what the reader may see.
 
-The matching keys are written once to a temporary table (per connection); every
-figure is then a query over it, within one read snapshot, so counts, facets and
-pages agree with each other even while an ingest is writing.
+Everything is read within one read snapshot, so counts, facets and pages agree with
+each other even while an ingest is writing. The query's leaves are answered by SQL
+and combined as boolean masks over cable keys (``matching``), with the reader's
+scope applied to every leaf; the page is ordered by exact bm25 scores without
+scoring every hit, or by date (``ranking``); facets and the timeline are counted
+over columns held in memory (``columns``). Only the page's cables are read in full.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from typing import Any, Literal
 import numpy as np
 
 from ..errors import QuerySyntaxError
-from ..store.sqlite import UNIT_BITS, SQLiteStore
-from .columns import Ints, columns, count_coded, count_single, dated, hit_mask, top
+from ..store.sqlite import SQLiteStore
+from .columns import Ints, Mask, columns, count_coded, count_single, dated, hit_mask, top
+from .matching import Matcher
 from .query import Node, describe, parse_query
-from .sql import PUBLIC, Scope, compile_query, ranking_expression, visible_units
+from .ranking import Page, best_units, by_date, by_relevance, expression
+from .sql import PUBLIC, Scope, fts_phrase, positive_texts
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -103,101 +108,114 @@ def search(
     node = parse_query(query)
     after = decode_cursor(cursor, sort, query) if cursor else None
     with store.snapshot():
-        total = collect_hits(store, node, scope, ranked=sort == "relevance")
-        hits, next_key = page(store, sort, limit, after)
+        matcher = Matcher.of(store, scope)
+        hits = matcher.match(node)
+        keys = np.flatnonzero(hits)
+        phrases = ranking_phrases(node)
+        page = ordered(matcher, hits, phrases, sort, limit, after)
+        rows = page_rows(store, page.keys)
+        texts = page_snippets(matcher, phrases, page.keys, page.best) if snippets else {}
+        if sort == "relevance":
+            scores = [round(float(v), 6) for v in page.values]
+        else:  # the cursor goes on from the date as stored; hits are not scored
+            page.values[:] = [rows[k][2] or "" for k in page.keys]
+            scores = [0.0] * len(page.keys)
         result = SearchResult(
             query=query,
             description=describe(node),
-            total=total,
-            results=[as_hit(store, node, scope, hit, snippets) for hit in hits],
-            next_cursor=encode_cursor(sort, query, next_key) if next_key else None,
+            total=len(keys),
+            results=[
+                as_hit(rows[k], texts.get(k, ""), score)
+                for k, score in zip(page.keys, scores, strict=True)
+            ],
+            next_cursor=(
+                encode_cursor(sort, query, (page.values[-1], page.keys[-1]))
+                if page.more and page.keys
+                else None
+            ),
         )
         if facets:
-            result.facets = facet_counts(store)
+            result.facets = facet_counts(store, keys)
         if timeline:
-            result.timeline = timeline_bins(store)
+            result.timeline = timeline_bins(store, keys)
     return result
 
 
-def collect_hits(store: SQLiteStore, node: Node, scope: Scope, ranked: bool) -> int:
-    """Fill the temporary ``hits`` table (and scores when ranked); the exact total."""
-    compiled = compile_query(node, scope)
-    store.query("CREATE TEMP TABLE IF NOT EXISTS hits (key INTEGER PRIMARY KEY, score REAL)")
-    store.query("DELETE FROM temp.hits")
-    store.query(
-        f"INSERT INTO temp.hits (key, score) SELECT key, 0 FROM ({compiled.sql})", compiled.params
-    )
-    expression = ranking_expression(node)
-    if ranked and expression:
-        # bm25 is lower for better matches; a cable scores the sum over its units.
-        visible, params = visible_units(scope, "rowid")
-        store.query(
-            "UPDATE temp.hits SET score = s.score FROM (SELECT rowid >> ? AS key,"
-            " -sum(rank) AS score FROM unit_fts WHERE unit_fts MATCH ?"
-            f"{visible} GROUP BY key) AS s WHERE hits.key = s.key",
-            [UNIT_BITS, expression, *params],
-        )
-    return int(store.query("SELECT count(*) FROM temp.hits")[0][0])
+def ranking_phrases(node: Node) -> list[str]:
+    """The FTS5 phrases that rank hits and pick snippets: the positive word terms."""
+    return [fts_phrase(t.words, t.prefix) for t in positive_texts(node)]
 
 
-_ORDER = {
-    "relevance": ("h.score", "DESC"),
-    "newest": ("coalesce(c.date, '')", "DESC"),
-    "oldest": ("coalesce(c.date, '')", "ASC"),
-}
-
-
-def page(
-    store: SQLiteStore, sort: Sort, limit: int, after: tuple[Any, int] | None
-) -> tuple[list[tuple[Any, ...]], tuple[Any, int] | None]:
+def ordered(
+    matcher: Matcher,
+    hits: Mask,
+    phrases: list[str],
+    sort: Sort,
+    limit: int,
+    after: tuple[Any, int] | None,
+) -> Page:
     """One page of hits in a stable order (ties broken by key), after a cursor position."""
-    column, direction = _ORDER[sort]
-    where, params = "", []
+    if sort != "relevance":
+        keys, more = by_date(columns(matcher.store).day, hits, sort == "newest", limit, after)
+        return Page(keys, [None] * len(keys), {}, more)
+    if phrases:
+        return by_relevance(matcher, hits, phrases, limit, after)
+    # No words: every hit scores 0, in key order.
+    found = np.flatnonzero(hits)
     if after is not None:
-        op = "<" if direction == "DESC" else ">"
-        where = f"WHERE ({column} {op} ? OR ({column} = ? AND h.key > ?))"
-        params = [after[0], after[0], after[1]]
+        score, key = float(after[0]), after[1]
+        found = found[found > key] if score == 0 else found if score > 0 else found[:0]
+    picked = [int(k) for k in found[: limit + 1]]
+    return Page(picked[:limit], [0.0] * len(picked[:limit]), {}, len(picked) > limit)
+
+
+def as_hit(row: tuple[Any, ...], snippet: str, score: float) -> Hit:
+    cable_id, dtg, day, origin, classification, subject = row
+    return Hit(cable_id, dtg, day, origin, classification, subject, snippet, score)
+
+
+def page_rows(store: SQLiteStore, keys: list[int]) -> dict[int, tuple[Any, ...]]:
+    """The fields a hit shows, for each of ``keys``."""
+    if not keys:
+        return {}
     rows = store.query(
-        f"SELECT h.key, {column}, c.id, c.dtg, c.date, c.origin, c.classification, c.subject,"
-        f" h.score FROM temp.hits h JOIN cable c ON c.key = h.key {where}"
-        f" ORDER BY {column} {direction}, h.key LIMIT ?",
-        [*params, limit + 1],
+        "SELECT key, id, dtg, date, origin, classification, subject FROM cable"
+        " WHERE key IN (SELECT value FROM json_each(?))",
+        [json.dumps(keys)],
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_key = (rows[-1][1], rows[-1][0]) if more and rows else None
-    return rows, next_key
+    return {row[0]: row[1:] for row in rows}
 
 
-def as_hit(
-    store: SQLiteStore, node: Node, scope: Scope, row: tuple[Any, ...], snippets: bool
-) -> Hit:
-    key, _, cable_id, dtg, day, origin, classification, subject, score = row
-    text = snippet(store, node, scope, key) if snippets else ""
-    return Hit(cable_id, dtg, day, origin, classification, subject, text, round(float(score), 6))
-
-
-def snippet(store: SQLiteStore, node: Node, scope: Scope, key: int) -> str:
-    """The best matching visible passage with the matched words marked, or the
-    opening of the first visible paragraph."""
-    expression = ranking_expression(node)
-    if expression:
-        # The cable's paragraphs are the rowids just above its key (see sql.UNIT_BITS).
-        visible, params = visible_units(scope, "rowid")
-        rows = store.query(
-            f"SELECT snippet(unit_fts, 0, ?, ?, '…', {SNIPPET_WORDS}) FROM unit_fts"
-            f" WHERE unit_fts MATCH ? AND rowid > ? AND rowid < ?{visible}"
-            " ORDER BY rank LIMIT 1",
-            [*HIGHLIGHT, expression, key << UNIT_BITS, (key + 1) << UNIT_BITS, *params],
+def page_snippets(
+    matcher: Matcher, phrases: list[str], keys: list[int], best: dict[int, int]
+) -> dict[int, str]:
+    """Each hit's snippet: its best matching visible passage with the matched words
+    marked, or the opening of its first visible paragraph."""
+    missing = [k for k in keys if k not in best]
+    best = {**best, **best_units(matcher, phrases, missing)}
+    texts: dict[int, str] = {}
+    if best:
+        # FTS5 finds a few rowids one by one, but a prefix (word*) anew for each: then
+        # one pass over the matches is cheaper ("+rowid" keeps the rowids from FTS5).
+        rowid = "+rowid" if any(p.endswith("*") for p in phrases) else "rowid"
+        rows = matcher.store.query(
+            f"SELECT rowid, snippet(unit_fts, 0, ?, ?, '…', {SNIPPET_WORDS}) FROM unit_fts"
+            f" WHERE unit_fts MATCH ? AND {rowid} IN (SELECT value FROM json_each(?))",
+            [*HIGHLIGHT, expression(phrases), json.dumps(sorted(best.values()))],
         )
-        if rows:
-            return str(rows[0][0]).replace("\n", " ")
-    rows = store.query(
-        f"SELECT u.body FROM unit u WHERE u.cable_key = ? AND u.seq > 0 AND {scope.units}"
-        " ORDER BY u.seq LIMIT 1",
-        [key, *scope.unit_params],
-    )
-    return opening(rows[0][0]) if rows else ""
+        by_unit = {rowid: str(text).replace("\n", " ") for rowid, text in rows}
+        texts = {k: by_unit[u] for k, u in best.items() if u in by_unit}
+    plain = [k for k in keys if k not in texts]
+    if plain:
+        scope = matcher.scope
+        rows = matcher.store.query(
+            "SELECT u.cable_key, u.body, min(u.seq) FROM unit u"
+            " WHERE u.cable_key IN (SELECT value FROM json_each(?)) AND u.seq > 0"
+            f" AND {scope.units} GROUP BY u.cable_key",
+            [json.dumps(plain), *scope.unit_params],
+        )
+        texts.update((key, opening(body)) for key, body, _ in rows)
+    return texts
 
 
 def opening(text: str) -> str:
@@ -205,15 +223,9 @@ def opening(text: str) -> str:
     return " ".join(words[:SNIPPET_WORDS]) + ("…" if len(words) > SNIPPET_WORDS else "")
 
 
-def hit_keys(store: SQLiteStore) -> Ints:
-    rows = store.query("SELECT key FROM temp.hits")
-    return np.fromiter((row[0] for row in rows), np.int64, len(rows))
-
-
-def facet_counts(store: SQLiteStore) -> dict[str, list[FacetValue]]:
-    """Counts of cables among the hits, per value, for every facet (top values)."""
+def facet_counts(store: SQLiteStore, keys: Ints) -> dict[str, list[FacetValue]]:
+    """Counts of cables among the hits (``keys``), per value, for every facet (top values)."""
     cols = columns(store)
-    keys = hit_keys(store)
     mask = hit_mask(cols, keys)
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     tag_counts = count_coded(cols.tags, mask)
@@ -245,10 +257,10 @@ def values(pairs: list[tuple[str, int]]) -> list[FacetValue]:
     return [FacetValue(value, count) for value, count in pairs]
 
 
-def timeline_bins(store: SQLiteStore) -> list[Bin]:
-    """A histogram of the hits by date, in years, months or days as the span needs."""
+def timeline_bins(store: SQLiteStore, keys: Ints) -> list[Bin]:
+    """A histogram of the hits (``keys``) by date, in years, months or days as the span
+    needs."""
     cols = columns(store)
-    keys = hit_keys(store)
     days = dated(cols.day, keys)
     if not len(days):
         return []
@@ -311,4 +323,10 @@ def decode_cursor(cursor: str, sort: Sort, query: str) -> tuple[Any, int]:
         raise QuerySyntaxError(
             "The cursor belongs to another query or sort; start again without it", 0, query
         )
-    return value, int(key)
+    if (
+        not isinstance(key, int)
+        or not 0 <= key < 2**63
+        or not (value is None or isinstance(value, str | int | float))
+    ):
+        raise QuerySyntaxError("The cursor is not one this archive gave out", 0, query)
+    return value, key

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..store.sqlite import UNIT_BITS
 from .query import And, DateRange, Field, Node, Not, Or, Text, name_words
@@ -34,7 +35,10 @@ class Scope:
     units condition written over a bare unit rowid (``{rowid}`` marks where), so that
     full-text matches are kept or dropped without reading their unit rows; it takes
     ``unit_params``. ``record``, when given, turns a cable's stored record (its key and
-    JSON bytes) into the record the reader may take away. The default sees everything.
+    JSON bytes) into the record the reader may take away. ``hidden``, when given, is
+    SQL selecting the rowids of the units the reader may not see (with ``unit_params``),
+    the units condition being "not one of them": the search engine reads that set once
+    per archive state instead of testing every match. The default sees everything.
     """
 
     units: str = "1"
@@ -44,12 +48,20 @@ class Scope:
     name: str = "public"
     rowids: str = ""
     record: Callable[[int, bytes], bytes] | None = field(default=None, compare=False)
+    hidden: str = ""
 
     def unit_rowids(self, rowid: str) -> str:
         """The units condition over the unit rowid expression ``rowid``."""
         if self.rowids:
             return self.rowids.replace("{rowid}", rowid)
         return f"{rowid} IN (SELECT u.rowid FROM unit u WHERE {self.units})"
+
+    def hidden_units(self) -> str:
+        """SQL selecting the rowids of the units the reader may not see (``unit_params``);
+        empty when they see every unit of the cables they see."""
+        if self.units == "1":
+            return ""
+        return self.hidden or f"SELECT u.rowid FROM unit u WHERE NOT ({self.units})"
 
 
 PUBLIC = Scope()
@@ -92,9 +104,9 @@ def _node(node: Node, scope: Scope) -> Compiled:
         case Text():
             return _text(node, scope)
         case Field():
-            return _field(node, scope)
+            return field_sql(node, scope)
         case DateRange(start, end):
-            return _dates(start, end)
+            return dates_sql(start, end)
         case And(items):
             return _and(items, scope)
         case Or(items):
@@ -136,27 +148,22 @@ def _text(node: Text, scope: Scope) -> Compiled:
     ).units_of_cables(scope)
 
 
-def _field(node: Field, scope: Scope) -> Compiled:
+def field_sql(node: Field, scope: Scope = PUBLIC) -> Compiled:
+    """SQL selecting the keys (column ``key``) of the cables a field term matches; only
+    ``citedby:`` depends on the scope (the citing cable must be visible)."""
     value = node.value
     match node.name:
         case "id" if node.prefix:
             return Compiled("SELECT key FROM cable WHERE id >= ? AND id < ?", [value, value + _TOP])
         case "id":
             return Compiled("SELECT key FROM cable WHERE id = ?", [value])
-        case "from":
-            return _names(
-                value,
-                "a.role = 'from'",
-                "SELECT key FROM cable WHERE origin = ? OR from_ri = ?",
-                [value, value],
-            )
-        case "to":
-            return _names(
-                value,
-                "a.role <> 'from' AND a.excluded = 0",
-                "SELECT cable_key AS key FROM addressee WHERE routing_indicator = ?"
-                " AND role <> 'from' AND excluded = 0",
-                [value],
+        case "from" | "to":
+            names = names_of(node)
+            return Compiled(
+                f"{names.exact.sql} UNION SELECT a.cable_key AS key FROM name_fts"
+                " JOIN addressee a ON a.rowid = name_fts.rowid"
+                f" WHERE name_fts MATCH ? AND {ROLES[names.role]}",
+                [*names.exact.params, names.phrase],
             )
         case "tag":
             return Compiled("SELECT cable_key AS key FROM tag WHERE code = ?", [value])
@@ -181,18 +188,36 @@ def _field(node: Field, scope: Scope) -> Compiled:
     raise ValueError(f"unknown field {node.name!r}")
 
 
-def _names(value: str, role: str, exact: str, exact_params: Params) -> Compiled:
-    """Cables with an addressee name holding ``value``'s words in a row, or ``exact``."""
-    words = name_words(value)
-    return Compiled(
-        f"{exact} UNION SELECT a.cable_key AS key FROM name_fts"
-        " JOIN addressee a ON a.rowid = name_fts.rowid"
-        f" WHERE name_fts MATCH ? AND {role}",
-        [*exact_params, fts_phrase(words)],
+# The addressees a from: or to: value is looked for among (alias ``a``).
+ROLES = {"from": "a.role = 'from'", "to": "a.role <> 'from' AND a.excluded = 0"}
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """A from: or to: term in two parts: ``exact``, SQL selecting the keys of cables with
+    that post or routing indicator; and the cables with an addressee of ``role`` whose
+    name holds ``phrase`` (an FTS5 phrase over ``name_fts``)."""
+
+    exact: Compiled
+    phrase: str
+    role: Literal["from", "to"]
+
+
+def names_of(node: Field) -> Names:
+    value = node.value
+    if node.name == "from":
+        exact = Compiled("SELECT key FROM cable WHERE origin = ? OR from_ri = ?", [value, value])
+        return Names(exact, fts_phrase(name_words(value)), "from")
+    exact = Compiled(
+        "SELECT cable_key AS key FROM addressee WHERE routing_indicator = ?"
+        " AND role <> 'from' AND excluded = 0",
+        [value],
     )
+    return Names(exact, fts_phrase(name_words(value)), "to")
 
 
-def _dates(start: str | None, end: str | None) -> Compiled:
+def dates_sql(start: str | None, end: str | None) -> Compiled:
+    """SQL selecting the keys of the cables dated within ``start``..``end`` (inclusive)."""
     conditions = ["date IS NOT NULL"]
     params: Params = []
     if start:

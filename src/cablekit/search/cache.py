@@ -1,0 +1,92 @@
+"""What search keeps between queries, per connection, and when it must be read again.
+
+Some things a search needs take longer to read than a whole search: every cable's
+header fields for facets (``columns``), and the set of cables a reader may see
+(``matching``). They are kept with the connection (one :class:`SQLiteStore`) and
+read again as soon as the archive has changed. :func:`stamp` names the state of the
+archive as this connection sees it: ``PRAGMA data_version`` moves when another
+connection commits, and temporary triggers (which only fire for this connection's
+own writes) count every write to the tables these caches are read from. Writes to
+other tables (the audit log, the temporary tables of searches and exports) leave
+the caches alone.
+
+A cache entry is only ever used with the stamp it was read under, inside a read
+transaction that sees that same state: it can make a search faster, never stale.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar, cast
+
+from ..store.sqlite import SQLiteStore
+
+T = TypeVar("T")
+Stamp = tuple[int, int]
+
+# The tables cached values are read from: cable header fields, tags, caveats and
+# addressees (columns), and what decides visibility (the access policy's tables).
+WATCHED = (
+    "cable",
+    "tag",
+    "caveat",
+    "addressee",
+    "guard",
+    "review",
+    "cable_collection",
+    "collection",
+)
+ENTRIES = 32  # cached values per connection, the least recently used dropped first
+_FUNCTION = "cablekit_search_changed"
+
+_WRITES: weakref.WeakKeyDictionary[SQLiteStore, list[int]] = weakref.WeakKeyDictionary()
+_VALUES: weakref.WeakKeyDictionary[SQLiteStore, dict[Hashable, tuple[Stamp, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def stamp(store: SQLiteStore) -> Stamp:
+    """The state of the archive as this connection sees it now (call it inside the
+    read transaction whose state it should name)."""
+    writes = _WRITES.get(store)
+    if writes is None:
+        writes = _watch(store)
+    (version,) = store.query("PRAGMA data_version")[0]
+    return int(version), writes[0]
+
+
+def cached(store: SQLiteStore, key: Hashable, read: Callable[[], T]) -> T:
+    """The value ``read()`` gives in the archive's current state: read again only when
+    the archive has changed since it was last read for ``key``."""
+    now = stamp(store)
+    values = _VALUES.setdefault(store, {})
+    found = values.pop(key, None)
+    if found is not None and found[0] == now:
+        values[key] = found  # most recently used last
+        return cast(T, found[1])
+    value = read()
+    values[key] = (now, value)
+    while len(values) > ENTRIES:
+        del values[next(iter(values))]
+    return value
+
+
+def _watch(store: SQLiteStore) -> list[int]:
+    """Count this connection's writes to the watched tables from now on."""
+    writes = [0]
+
+    def changed() -> None:
+        writes[0] += 1
+
+    # A function, not a counter in a temporary table: it also counts writes rolled
+    # back, so a value read in between can never come back into use.
+    store.db.create_function(_FUNCTION, 0, changed)
+    for table in WATCHED:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            store.query(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS search_{table}_{event.lower()}"
+                f" AFTER {event} ON main.{table} BEGIN SELECT {_FUNCTION}(); END"
+            )
+    _WRITES[store] = writes
+    return writes

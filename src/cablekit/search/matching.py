@@ -1,0 +1,169 @@
+"""Which cables a query matches, for one reader: boolean masks over the cable keys.
+
+Each leaf of the query is answered by the archive in one SQL statement whose keys
+(or unit rowids) are read in one go; ``AND``, ``OR`` and ``NOT`` then combine the
+leaves as boolean arrays indexed by cable key, which costs microseconds where
+``INTERSECT`` and ``EXCEPT`` over hundreds of thousands of keys cost a large part of
+a second. The semantics are those of :func:`cablekit.search.sql.compile_query`,
+which stays the definition (export, graph and plots run it): true boolean logic over
+whole cables, words matched paragraph by paragraph.
+
+**What the reader may see** enters where ``compile_query`` puts it, before anything
+is combined, counted or ranked. :class:`Visibility` holds the two sets the reader's
+:class:`~cablekit.search.sql.Scope` selects, each read by the scope's own SQL: the
+cables they may see, and the text units (paragraphs, subjects) they may not. Every
+word leaf drops the withheld units from its matches before its cables are taken, so
+a word in a withheld paragraph never makes a cable match; and every query's result,
+``NOT`` included, is taken within the visible cables. Both sets are read once per
+reader, day and state of the archive (``cache.cached``), not once per query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..store.sqlite import UNIT_BITS, SQLiteStore
+from .cache import cached
+from .columns import EMPTY, FROM, TO, Ints, Mask, addressees, ints
+from .query import And, DateRange, Field, Node, Not, Or, Text
+from .sql import UNIT_MASK, Compiled, Scope, dates_sql, field_sql, fts_phrase, names_of
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """What a reader may see in one state of the archive."""
+
+    size: int  # 1 + the largest cable key
+    cables: Mask  # by cable key: visible
+    hidden: Ints  # rowids of the units withheld from the reader, sorted
+
+
+def visibility(store: SQLiteStore, scope: Scope) -> Visibility:
+    return cached(store, ("visibility", scope), lambda: _read_visibility(store, scope))
+
+
+def _read_visibility(store: SQLiteStore, scope: Scope) -> Visibility:
+    (top,) = store.query("SELECT coalesce(max(key), 0) FROM cable")[0]
+    cables = np.zeros(int(top) + 1, np.bool_)
+    visible = Compiled(f"SELECT c.key FROM cable c WHERE {scope.cables}", [*scope.cable_params])
+    cables[keys_of(store, visible)] = True
+    hidden = scope.hidden_units()
+    withheld = (
+        np.unique(keys_of(store, Compiled(hidden, [*scope.unit_params]))) if hidden else EMPTY
+    )
+    return Visibility(len(cables), cables, withheld)
+
+
+def keys_of(store: SQLiteStore, compiled: Compiled) -> Ints:
+    """The integers of the first column of ``compiled``'s rows, read as one string
+    (each row crossing into Python on its own costs more than finding it)."""
+    rows = store.query(
+        f"WITH t(x) AS ({compiled.sql}) SELECT group_concat(x) FROM t", compiled.params
+    )
+    return ints(rows[0][0])
+
+
+@dataclass(slots=True)
+class Matcher:
+    """Evaluates queries for one reader within one read transaction.
+
+    ``units`` remembers, per FTS5 phrase, the rowids of the units that hold it (all of
+    them: ``bm25`` counts them for its IDF); ranking and snippets reuse them.
+    """
+
+    store: SQLiteStore
+    scope: Scope
+    seen: Visibility
+    units: dict[str, Ints] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, store: SQLiteStore, scope: Scope) -> Matcher:
+        return cls(store, scope, visibility(store, scope))
+
+    def match(self, node: Node) -> Mask:
+        """The visible cables ``node`` matches."""
+        return self._node(node) & self.seen.cables
+
+    def phrase_units(self, phrase: str) -> Ints:
+        """Rowids of every unit holding ``phrase`` (visible or not), ascending."""
+        found = self.units.get(phrase)
+        if found is None:
+            found = keys_of(
+                self.store, Compiled("SELECT rowid FROM unit_fts WHERE unit_fts MATCH ?", [phrase])
+            )
+            self.units[phrase] = found
+        return found
+
+    def visible_units(self, rowids: Ints) -> Ints:
+        """``rowids`` without the units withheld from the reader."""
+        return rowids[~self.withheld(rowids)] if len(self.seen.hidden) else rowids
+
+    def withheld(self, rowids: Ints) -> Mask:
+        """Which of the unit ``rowids`` are withheld from the reader."""
+        hidden = self.seen.hidden
+        if not len(hidden) or not len(rowids):
+            return np.zeros(len(rowids), np.bool_)
+        at = np.minimum(np.searchsorted(hidden, rowids), len(hidden) - 1)
+        return np.asarray(hidden[at] == rowids)
+
+    def _node(self, node: Node) -> Mask:
+        match node:
+            case Text():
+                return self._text(node)
+            case Field():
+                return self._field(node)
+            case DateRange(start, end):
+                return self._mask(keys_of(self.store, dates_sql(start, end)))
+            case And(items):
+                return self._and(items)
+            case Or(items):
+                result = self._node(items[0])
+                for item in items[1:]:
+                    result = result | self._node(item)
+                return result
+            case Not():
+                return self._and((node,))
+        raise TypeError(f"not a query node: {node!r}")
+
+    def _and(self, items: tuple[Node, ...]) -> Mask:
+        """Positive items intersected, then each negated one taken away."""
+        result: Mask | None = None
+        for item in items:
+            if not isinstance(item, Not):
+                found = self._node(item)
+                result = found if result is None else result & found
+        if result is None:
+            result = self.seen.cables.copy()
+        for item in items:
+            if isinstance(item, Not):
+                result &= ~self._node(item.item)
+        return result
+
+    def _text(self, node: Text) -> Mask:
+        rowids = self.visible_units(self.phrase_units(fts_phrase(node.words, node.prefix)))
+        if node.field == "subject":
+            rowids = rowids[(rowids & UNIT_MASK) == 0]
+        return self._mask(rowids >> UNIT_BITS)
+
+    def _field(self, node: Field) -> Mask:
+        if node.name not in ("from", "to"):
+            return self._mask(keys_of(self.store, field_sql(node, self.scope)))
+        names = names_of(node)
+        found = self._mask(keys_of(self.store, names.exact))
+        rowids = keys_of(
+            self.store,
+            Compiled("SELECT rowid FROM name_fts WHERE name_fts MATCH ?", [names.phrase]),
+        )
+        book = addressees(self.store)
+        rowids = rowids[rowids < len(book.cable)]
+        wanted = FROM if names.role == "from" else TO
+        keys = book.cable[rowids[book.role[rowids] == wanted]]
+        found[keys[(keys >= 0) & (keys < len(found))]] = True
+        return found
+
+    def _mask(self, keys: Ints) -> Mask:
+        mask = np.zeros(self.seen.size, np.bool_)
+        mask[keys[keys < len(mask)]] = True
+        return mask

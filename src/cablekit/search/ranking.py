@@ -1,0 +1,274 @@
+"""Pages of hits in order: by relevance without scoring every hit, or by date.
+
+**Relevance.** A cable's score is the sum of bm25 (SQLite FTS5's ``rank``) over its
+visible units that match any positive word term of the query; a hit with no such
+unit scores 0. Asking FTS5 for bm25 costs about 1.6 µs a unit, so ranking every
+unit of a broad query (hundreds of thousands) would cost most of a second. Only the
+cables that can reach the page are scored:
+
+FTS5 scores a unit, for each phrase *p* of the expression, ``idf(p) * tf * (k1 + 1) /
+(tf + k1 * (1 - b + b * length / average length))``, and that fraction stays below
+``k1 + 1`` whatever the frequency and the length. A cable's score is therefore below
+``units × (k1 + 1) × Σ idf(p)``, where ``units`` is its number of matching units:
+a bound known from the matching rowids alone. Cables are scored exactly, by FTS5, in
+descending order of that bound, until no unscored cable's bound reaches the score of
+the last cable the page needs. The page, its order and its scores are those of
+scoring everything (ties broken by key, as always); the total never depended on
+ranking.
+
+**Date.** Newest or oldest first, by the day column held in memory, ties by key.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..store.sqlite import UNIT_BITS, SQLiteStore
+from .columns import EMPTY, Ints, Mask
+from .matching import Matcher
+
+Floats = npt.NDArray[np.float64]
+K1 = 1.2  # FTS5's bm25 constant (b = 0.75 does not enter the bound)
+FIRST_BATCH = 0.4  # score first the cables whose bound reaches this share of the page's
+FIRST_ROWS = 8_000  # ... as long as they hold fewer matching units than this
+SLACK = 1e-9  # relative margin on the bound, for rounding
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """Scored cables: keys, scores, and the rowid of each one's best unit (-1: none)."""
+
+    keys: Ints
+    scores: Floats
+    best: Ints
+
+    @staticmethod
+    def empty() -> Ranked:
+        return Ranked(EMPTY, np.zeros(0), EMPTY)
+
+    def join(self, other: Ranked) -> Ranked:
+        return Ranked(
+            np.concatenate([self.keys, other.keys]),
+            np.concatenate([self.scores, other.scores]),
+            np.concatenate([self.best, other.best]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of hits in order, with what the next page starts after."""
+
+    keys: list[int]
+    values: list[Any]  # the sort value of each (score, or the date as stored)
+    best: dict[int, int]  # a hit's best matching unit, when ranking found it
+    more: bool
+
+
+def expression(phrases: list[str]) -> str:
+    return " OR ".join(phrases)
+
+
+def by_relevance(
+    matcher: Matcher, hits: Mask, phrases: list[str], limit: int, after: tuple[Any, int] | None
+) -> Page:
+    """The ``limit`` best hits after the cursor position ``after`` (score, key)."""
+    want = limit + 1
+    candidates, bounds, rows = _bounds(matcher, hits, phrases)
+    order = np.lexsort((candidates, -bounds))  # highest bound first, then key
+    lowest = -bounds[order]  # ascending, for searchsorted
+    rows = np.cumsum(rows[order])
+    scored = Ranked.empty()
+    done = 0
+    # First the cables whose bound comes near that of the page's last one by bound
+    # (within FIRST_ROWS units); then, at most once more, every cable whose bound
+    # reaches the score of the page's last one.
+    end = min(want, len(order))
+    if end:
+        reach = bounds[order[end - 1]] * FIRST_BATCH
+        end = max(end, min(np.searchsorted(lowest, -reach, side="right"), _upto(rows, FIRST_ROWS)))
+    while end > done:
+        scored = scored.join(_score(matcher, phrases, np.sort(candidates[order[done:end]])))
+        done = end
+        threshold = _threshold(scored, want, after)
+        end = int(np.searchsorted(lowest, -threshold, side="right"))
+    return _relevance_page(hits, scored, want, after)
+
+
+def _upto(cumulative: Ints, rows: int) -> int:
+    """How many cables, in order, hold at most ``rows`` matching units in all."""
+    return int(np.searchsorted(cumulative, rows, side="right"))
+
+
+def _bounds(matcher: Matcher, hits: Mask, phrases: list[str]) -> tuple[Ints, Floats, Ints]:
+    """The hits with visible units holding any of ``phrases``; for each, a bound on
+    its score (each such unit adds ``(k1 + 1) * idf`` of every phrase it holds) and
+    its number of such units (at most: a unit holding two phrases counts twice)."""
+    size = len(hits)
+    bounds = np.zeros(size, np.float64)
+    rows = np.zeros(size, np.int64)
+    for phrase, times in Counter(phrases).items():
+        keys = hit_units(matcher, hits, phrase) >> UNIT_BITS
+        weight = times * _idf(matcher.store, len(matcher.phrase_units(phrase))) * (K1 + 1)
+        counts = np.bincount(keys, minlength=size)
+        bounds += counts * (weight * (1 + SLACK))
+        rows += counts
+    candidates = np.flatnonzero(rows)
+    return candidates, bounds[candidates], rows[candidates]
+
+
+def hit_units(matcher: Matcher, hits: Mask, phrase: str) -> Ints:
+    """Rowids of the visible units of the cables ``hits`` holds that hold ``phrase``."""
+    units = matcher.phrase_units(phrase)
+    keys = units >> UNIT_BITS
+    inside = keys < len(hits)
+    inside[inside] = hits[keys[inside]]
+    return matcher.visible_units(units[inside])
+
+
+def _threshold(scored: Ranked, want: int, after: tuple[Any, int] | None) -> float:
+    """The score a cable must reach to enter the page: that of the ``want``-th best
+    eligible cable scored so far (0 while there are fewer)."""
+    eligible = scored.scores[_after(scored.keys, scored.scores, after)]
+    if len(eligible) < want:
+        return 0.0
+    return float(np.partition(eligible, len(eligible) - want)[len(eligible) - want])
+
+
+def _after(keys: Ints, scores: Floats, after: tuple[Any, int] | None) -> Mask:
+    if after is None:
+        return np.ones(len(keys), np.bool_)
+    score, key = float(after[0]), after[1]
+    return np.asarray((scores < score) | ((scores == score) & (keys > key)), np.bool_)
+
+
+def _relevance_page(hits: Mask, scored: Ranked, want: int, after: tuple[Any, int] | None) -> Page:
+    eligible = _after(scored.keys, scored.scores, after)
+    keys, scores, best = scored.keys[eligible], scored.scores[eligible], scored.best[eligible]
+    order = np.lexsort((keys, -scores))[:want]
+    page_keys = [int(k) for k in keys[order]]
+    values: list[Any] = [float(s) for s in scores[order]]
+    found = {int(k): int(b) for k, b in zip(keys[order], best[order], strict=True) if b >= 0}
+    if len(page_keys) < want:  # then every cable with a positive score was scored
+        zero = np.flatnonzero(hits)
+        zero = zero[~np.isin(zero, scored.keys)]
+        if after is not None:
+            score, key = float(after[0]), after[1]
+            zero = zero if score > 0 else zero[zero > key] if score == 0 else EMPTY
+        extra = [int(k) for k in zero[: want - len(page_keys)]]
+        page_keys += extra
+        values += [0.0] * len(extra)
+    more = len(page_keys) == want
+    return Page(page_keys[: want - 1], values[: want - 1], found, more)
+
+
+def _score(matcher: Matcher, phrases: list[str], keys: Ints) -> Ranked:
+    """Exact scores (``-sum(rank)`` over visible matching units) and best units of
+    ``keys`` (ascending), by one pass of FTS5 over the expression's matches."""
+    found = unit_ranks(matcher, phrases, keys)
+    rowids, ranks = found
+    if not len(rowids):
+        return Ranked(keys, np.zeros(len(keys)), np.full(len(keys), -1, np.int64))
+    owner = rowids >> UNIT_BITS
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    scored_keys = owner[starts]
+    scores = -np.add.reduceat(ranks, starts)
+    lowest = np.minimum.reduceat(ranks, starts)
+    segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(ranks)]))
+    at_lowest = np.flatnonzero(ranks == lowest[segment])
+    _, first = np.unique(segment[at_lowest], return_index=True)
+    best = rowids[at_lowest[first]]
+    return Ranked(scored_keys, scores, best)
+
+
+def unit_ranks(matcher: Matcher, phrases: list[str], keys: Ints) -> tuple[Ints, Floats]:
+    """(rowid, rank) of the visible units of the cables ``keys`` that match any of
+    ``phrases``, by rowid. FTS5 walks every match of the expression but computes
+    bm25 only for the units of those cables."""
+    rows = matcher.store.query(
+        "SELECT rowid, rank FROM unit_fts WHERE unit_fts MATCH ?"
+        f" AND (rowid >> {UNIT_BITS}) IN (SELECT value FROM json_each(?))",
+        [expression(phrases), json.dumps([int(k) for k in keys])],
+    )
+    rowids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+    ranks = np.fromiter((r[1] for r in rows), np.float64, len(rows))
+    visible = ~matcher.withheld(rowids)
+    return rowids[visible], ranks[visible]
+
+
+def best_units(matcher: Matcher, phrases: list[str], keys: list[int]) -> dict[int, int]:
+    """The best matching visible unit of each of ``keys`` that has one (a unit alone
+    needs no ranking)."""
+    if not phrases or not keys:
+        return {}
+    wanted = np.zeros(max(keys) + 1, np.bool_)
+    wanted[keys] = True
+    units = np.unique(np.concatenate([hit_units(matcher, wanted, p) for p in set(phrases)]))
+    if not len(units):
+        return {}
+    owner = units >> UNIT_BITS
+    alone = np.flatnonzero(
+        np.r_[True, owner[1:] != owner[:-1]] & np.r_[owner[:-1] != owner[1:], True]
+    )
+    best = {int(owner[n]): int(units[n]) for n in alone}
+    several = np.setdiff1d(owner, owner[alone])
+    if len(several):
+        ranked = _score(matcher, phrases, several)
+        best.update((int(k), int(b)) for k, b in zip(ranked.keys, ranked.best, strict=True))
+    return best
+
+
+def _idf(store: SQLiteStore, hits: int) -> float:
+    """FTS5's idf of a phrase found in ``hits`` units (fts5_aux.c, fts5Bm25GetData)."""
+    rows = unit_count(store)
+    idf = math.log((rows - hits + 0.5) / (hits + 0.5))
+    return idf if idf > 0 else 1e-6
+
+
+def unit_count(store: SQLiteStore) -> int:
+    """The number of rows FTS5 counts in ``unit_fts`` (its "averages" record)."""
+    (block,) = store.query("SELECT block FROM unit_fts_data WHERE id = 1")[0]
+    value = 0
+    for n, byte in enumerate(block[:9]):  # one SQLite varint
+        if n == 8:
+            return int((value << 8) | byte)
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            break
+    return value
+
+
+# --- by date ---------------------------------------------------------------------
+
+
+def by_date(
+    day: Ints, hits: Mask, newest: bool, limit: int, after: tuple[Any, int] | None
+) -> tuple[list[int], bool]:
+    """The first ``limit`` hits in date order after the cursor position ``after``
+    (the date as stored, or "" for none; and the key), and whether more follow."""
+    keys = np.flatnonzero(hits)
+    days = day[keys]
+    if after is not None:
+        value, key = after
+        at = date.fromisoformat(value).toordinal() if value else 0
+        before = days < at if newest else days > at
+        keep = before | ((days == at) & (keys > key))
+        keys, days = keys[keep], days[keep]
+    sign = -1 if newest else 1
+    want = limit + 1
+    if len(keys) > want:
+        cut = np.argpartition(sign * days, want - 1)[:want]
+        # argpartition breaks ties arbitrarily: keep every key tied with the last day
+        edge = np.partition(sign * days, want - 1)[want - 1]
+        chosen = np.union1d(cut, np.flatnonzero(sign * days == edge))
+        keys, days = keys[chosen], days[chosen]
+    order = np.lexsort((keys, sign * days))[:want]
+    picked = [int(k) for k in keys[order]]
+    return picked[:limit], len(picked) > limit
