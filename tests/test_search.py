@@ -257,3 +257,32 @@ def test_a_cursor_from_another_query_is_refused(sample_archive: Archive) -> None
 def test_malformed_queries(sample_archive: Archive, query: str, message: str) -> None:
     with pytest.raises(QuerySyntaxError, match=message):
         sample_archive.search(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["embassy", '"prime minister"', "nucl*", "iran OR iraq OR embassy", "the", "oil gas pipeline"],
+)
+def test_bm25_in_python_is_the_number_fts5_gives(sample_archive: Archive, query: str) -> None:
+    """Snippets of hits sorted by date pick their passage by ranking.bm25: it must be
+    FTS5's own rank, to the last bit, for every unit the expression matches."""
+    from cablekit.search import parse_query
+    from cablekit.search.engine import ranking_phrases
+    from cablekit.search.ranking import Stats, bm25, expression
+
+    store = sample_archive.store
+    phrases = ranking_phrases(parse_query(query))
+    stats = Stats.of(store)
+    idf = []
+    for phrase in phrases:
+        (hits,) = store.query("SELECT count(*) FROM unit_fts WHERE unit_fts MATCH ?", [phrase.fts])[
+            0
+        ]
+        idf.append(stats.idf(hits))
+    rows = store.query(
+        "SELECT f.rank, u.body FROM unit_fts f JOIN unit u ON u.rowid = f.rowid"
+        " WHERE unit_fts MATCH ?",
+        [expression(phrases)],
+    )
+    assert len(rows) > 20
+    assert all(bm25(phrases, idf, tokens(body), stats.average) == rank for rank, body in rows)

@@ -33,10 +33,18 @@ EMPTY: Ints = np.zeros(0, np.int64)
 class Coded:
     """A many-valued attribute: (cable key, value code) pairs, and the values."""
 
-    cables: Ints
+    cables: Ints  # by value code, then cable key
     codes: Ints
     values: list[str]
     kinds: list[str | None]
+    starts: Ints  # where each value's cables start in ``cables`` (and the end)
+    by_cable: Ints  # the codes again, by cable key
+    cable_starts: Ints  # where each cable key's codes start in ``by_cable`` (and the end)
+
+    def having(self, codes: list[int]) -> Ints:
+        """The keys of the cables with any of the value ``codes``."""
+        parts = [self.cables[self.starts[c] : self.starts[c + 1]] for c in codes]
+        return np.concatenate(parts) if parts else EMPTY
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,8 @@ class Columns:
     origins: list[str]
     classification: Ints
     classifications: list[str]
+    date: Ints  # code of the date as stored, -1 when none
+    dates: list[str]  # the dates as stored, in order (of strings, as SQL compares them)
     day: Ints  # proleptic ordinal of the date, 0 when none
     month: Ints  # year * 12 + month - 1
     year: Ints
@@ -86,24 +96,39 @@ def _load(store: SQLiteStore) -> Columns:
     size = int(top) + 1
     origin, origins = _single(store, "origin", size)
     classification, classes = _single(store, "classification", size)
+    dated, dates = _single(store, "date", size)
+    days = [date.fromisoformat(value) for value in dates]
+    has = dated >= 0
     day, month, year = (np.zeros(size, np.int64) for _ in range(3))
-    for value, keys in _grouped(store, "SELECT date, group_concat(key) FROM cable GROUP BY date"):
-        if value is not None:
-            d = date.fromisoformat(value)
-            day[keys] = d.toordinal()
-            month[keys] = d.year * 12 + d.month - 1
-            year[keys] = d.year
+    for column, values in (
+        (day, [d.toordinal() for d in days]),
+        (month, [d.year * 12 + d.month - 1 for d in days]),
+        (year, [d.year for d in days]),
+    ):
+        column[has] = np.array(values, np.int64)[dated[has]]
     return Columns(
         size,
         origin,
         origins,
         classification,
         classes,
+        dated,
+        dates,
         day,
         month,
         year,
-        _coded(store, "SELECT code, kind, group_concat(cable_key) FROM tag GROUP BY code"),
-        _coded(store, "SELECT caveat, NULL, group_concat(cable_key) FROM caveat GROUP BY caveat"),
+        # The kind once per code: tag_code covers (code, cable_key) but not the kind.
+        _coded(
+            store,
+            size,
+            "SELECT code, (SELECT k.kind FROM tag k WHERE k.code = t.code LIMIT 1),"
+            " group_concat(cable_key) FROM tag t GROUP BY code",
+        ),
+        _coded(
+            store,
+            size,
+            "SELECT caveat, NULL, group_concat(cable_key) FROM caveat GROUP BY caveat",
+        ),
     )
 
 
@@ -123,16 +148,23 @@ def _single(store: SQLiteStore, column: str, size: int) -> tuple[Ints, list[str]
     return codes, names
 
 
-def _coded(store: SQLiteStore, sql: str) -> Coded:
+def _coded(store: SQLiteStore, size: int, sql: str) -> Coded:
     rows = store.query(sql)
     names = [row[0] for row in rows]
     order = sorted(range(len(rows)), key=lambda n: names[n])
     groups = [ints(rows[n][2]) for n in order]
+    lengths = [len(g) for g in groups]
+    cables = np.concatenate(groups) if groups else EMPTY
+    codes = np.repeat(np.arange(len(groups), dtype=np.int64), lengths)
+    by_cable = np.argsort(cables, kind="stable")
     return Coded(
-        np.concatenate(groups) if groups else EMPTY,
-        np.repeat(np.arange(len(groups), dtype=np.int64), [len(g) for g in groups]),
+        cables,
+        codes,
         [names[n] for n in order],
         [rows[n][1] for n in order],
+        np.cumsum([0, *lengths], dtype=np.int64),
+        codes[by_cable],
+        np.searchsorted(cables[by_cable], np.arange(size + 1)),
     )
 
 
@@ -169,9 +201,18 @@ def count_single(codes: Ints, names: list[str], keys: Ints) -> Ints:
     return np.bincount(picked[picked >= 0], minlength=len(names))
 
 
-def count_coded(coded: Coded, mask: Mask) -> Ints:
-    inside = mask[coded.cables]
-    return np.bincount(coded.codes[inside], minlength=len(coded.values))
+def count_coded(coded: Coded, keys: Ints, mask: Mask) -> Ints:
+    """How many of the cables ``keys`` (also as ``mask``) have each value."""
+    if not len(coded.values):
+        return EMPTY
+    if len(keys) * 64 > len(coded.cables):  # many hits: one pass over every pair
+        return np.add.reduceat(mask[coded.cables], coded.starts[:-1], dtype=np.int64)
+    starts = coded.cable_starts[keys]
+    lengths = coded.cable_starts[keys + 1] - starts
+    total = int(lengths.sum())
+    # The positions of every code of every hit, run by run.
+    at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+    return np.bincount(coded.by_cable[at], minlength=len(coded.values))
 
 
 def dated(values: Ints, keys: Ints) -> Ints:

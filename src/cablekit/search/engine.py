@@ -24,8 +24,8 @@ from ..store.sqlite import SQLiteStore
 from .columns import Ints, Mask, columns, count_coded, count_single, dated, hit_mask, top
 from .matching import Matcher
 from .query import Node, describe, parse_query
-from .ranking import Page, best_units, by_date, by_relevance, expression
-from .sql import PUBLIC, Scope, fts_phrase, positive_texts
+from .ranking import Page, Phrase, best_units, by_date, by_relevance, expression
+from .sql import PUBLIC, Scope, positive_texts
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -141,22 +141,22 @@ def search(
     return result
 
 
-def ranking_phrases(node: Node) -> list[str]:
-    """The FTS5 phrases that rank hits and pick snippets: the positive word terms."""
-    return [fts_phrase(t.words, t.prefix) for t in positive_texts(node)]
+def ranking_phrases(node: Node) -> list[Phrase]:
+    """The phrases that rank hits and pick snippets: the positive word terms."""
+    return [Phrase(t.words, t.prefix) for t in positive_texts(node)]
 
 
 def ordered(
     matcher: Matcher,
     hits: Mask,
-    phrases: list[str],
+    phrases: list[Phrase],
     sort: Sort,
     limit: int,
     after: tuple[Any, int] | None,
 ) -> Page:
     """One page of hits in a stable order (ties broken by key), after a cursor position."""
     if sort != "relevance":
-        keys, more = by_date(columns(matcher.store).day, hits, sort == "newest", limit, after)
+        keys, more = by_date(columns(matcher.store), hits, sort == "newest", limit, after)
         return Page(keys, [None] * len(keys), {}, more)
     if phrases:
         return by_relevance(matcher, hits, phrases, limit, after)
@@ -187,7 +187,7 @@ def page_rows(store: SQLiteStore, keys: list[int]) -> dict[int, tuple[Any, ...]]
 
 
 def page_snippets(
-    matcher: Matcher, phrases: list[str], keys: list[int], best: dict[int, int]
+    matcher: Matcher, phrases: list[Phrase], keys: list[int], best: dict[int, int]
 ) -> dict[int, str]:
     """Each hit's snippet: its best matching visible passage with the matched words
     marked, or the opening of its first visible paragraph."""
@@ -197,7 +197,7 @@ def page_snippets(
     if best:
         # FTS5 finds a few rowids one by one, but a prefix (word*) anew for each: then
         # one pass over the matches is cheaper ("+rowid" keeps the rowids from FTS5).
-        rowid = "+rowid" if any(p.endswith("*") for p in phrases) else "rowid"
+        rowid = "+rowid" if any(p.prefix for p in phrases) else "rowid"
         rows = matcher.store.query(
             f"SELECT rowid, snippet(unit_fts, 0, ?, ?, '…', {SNIPPET_WORDS}) FROM unit_fts"
             f" WHERE unit_fts MATCH ? AND {rowid} IN (SELECT value FROM json_each(?))",
@@ -228,7 +228,7 @@ def facet_counts(store: SQLiteStore, keys: Ints) -> dict[str, list[FacetValue]]:
     cols = columns(store)
     mask = hit_mask(cols, keys)
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
-    tag_counts = count_coded(cols.tags, mask)
+    tag_counts = count_coded(cols.tags, keys, mask)
     for kind, name in TAG_FACETS.items():
         of_kind = np.array([k == kind for k in cols.tags.kinds], np.bool_)
         facets[name] = values(top(tag_counts * of_kind, cols.tags.values, FACET_SIZE))
@@ -242,7 +242,9 @@ def facet_counts(store: SQLiteStore, keys: Ints) -> dict[str, list[FacetValue]]:
             FACET_SIZE,
         )
     )
-    facets["caveat"] = values(top(count_coded(cols.caveats, mask), cols.caveats.values, FACET_SIZE))
+    facets["caveat"] = values(
+        top(count_coded(cols.caveats, keys, mask), cols.caveats.values, FACET_SIZE)
+    )
     years = dated(cols.year, keys)
     if len(years):
         first = int(years.min())

@@ -20,15 +20,17 @@ reader, day and state of the archive (``cache.cached``), not once per query.
 
 from __future__ import annotations
 
+import bisect
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..store.sqlite import UNIT_BITS, SQLiteStore
 from .cache import cached
-from .columns import EMPTY, FROM, TO, Ints, Mask, addressees, ints
+from .columns import EMPTY, FROM, TO, Ints, Mask, addressees, columns, ints
 from .query import And, DateRange, Field, Node, Not, Or, Text
-from .sql import UNIT_MASK, Compiled, Scope, dates_sql, field_sql, fts_phrase, names_of
+from .sql import UNIT_MASK, Compiled, Scope, caveat_condition, field_sql, fts_phrase, names_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,7 @@ class Matcher:
             case Field():
                 return self._field(node)
             case DateRange(start, end):
-                return self._mask(keys_of(self.store, dates_sql(start, end)))
+                return self._dates(start, end)
             case And(items):
                 return self._and(items)
             case Or(items):
@@ -148,8 +150,38 @@ class Matcher:
         return self._mask(rowids >> UNIT_BITS)
 
     def _field(self, node: Field) -> Mask:
-        if node.name not in ("from", "to"):
-            return self._mask(keys_of(self.store, field_sql(node, self.scope)))
+        cols = columns(self.store)
+        match node.name:
+            case "tag":
+                return self._mask(cols.tags.having(_codes(cols.tags.values, node.value)))
+            case "class":
+                (code, *_) = _codes(cols.classifications, node.value) or [-2]
+                return self._sized(cols.classification == code)
+            case "caveat":
+                return self._mask(
+                    cols.caveats.having(self._caveats(cols.caveats.values, node.value))
+                )
+            case "from" | "to":
+                return self._names(node)
+        return self._mask(keys_of(self.store, field_sql(node, self.scope)))
+
+    def _caveats(self, values: list[str], value: str) -> list[int]:
+        """The codes of the caveats ``caveat:value`` finds (by the SQL condition)."""
+        condition, params = caveat_condition("value", value)
+        rows = self.store.query(
+            f"SELECT key FROM json_each(?) WHERE {condition}", [json.dumps(values), *params]
+        )
+        return [int(code) for (code,) in rows]
+
+    def _dates(self, start: str | None, end: str | None) -> Mask:
+        """Cables dated from ``start`` to ``end`` (inclusive; None: open), the dates
+        compared as the strings they are stored as, like ``dates_sql``."""
+        cols = columns(self.store)
+        low = bisect.bisect_left(cols.dates, start) if start else 0
+        high = bisect.bisect_right(cols.dates, end) if end else len(cols.dates)
+        return self._sized((cols.date >= low) & (cols.date < high))
+
+    def _names(self, node: Field) -> Mask:
         names = names_of(node)
         found = self._mask(keys_of(self.store, names.exact))
         rowids = keys_of(
@@ -163,7 +195,21 @@ class Matcher:
         found[keys[(keys >= 0) & (keys < len(found))]] = True
         return found
 
+    def _sized(self, mask: Mask) -> Mask:
+        """A mask over the keys of the columns, over the keys of this reader's sets
+        (the same, both read in the same state of the archive)."""
+        size = self.seen.size
+        if len(mask) == size:
+            return mask
+        return np.concatenate([mask[:size], np.zeros(max(0, size - len(mask)), np.bool_)])
+
     def _mask(self, keys: Ints) -> Mask:
         mask = np.zeros(self.seen.size, np.bool_)
         mask[keys[keys < len(mask)]] = True
         return mask
+
+
+def _codes(values: list[str], value: str) -> list[int]:
+    """The code of ``value`` among the sorted ``values``, if it is one."""
+    at = bisect.bisect_left(values, value)
+    return [at] if at < len(values) and values[at] == value else []

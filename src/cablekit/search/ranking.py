@@ -21,25 +21,52 @@ ranking.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..store.sqlite import UNIT_BITS, SQLiteStore
-from .columns import EMPTY, Ints, Mask
+from .columns import EMPTY, Columns, Ints, Mask
 from .matching import Matcher
+from .sql import UNIT_MASK, fts_phrase
+from .text import tokens
 
 Floats = npt.NDArray[np.float64]
 K1 = 1.2  # FTS5's bm25 constant (b = 0.75 does not enter the bound)
 FIRST_BATCH = 0.4  # score first the cables whose bound reaches this share of the page's
 FIRST_ROWS = 8_000  # ... as long as they hold fewer matching units than this
 SLACK = 1e-9  # relative margin on the bound, for rounding
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A positive word term of the query, as it ranks: an FTS5 phrase."""
+
+    words: tuple[str, ...]
+    prefix: bool
+
+    @property
+    def fts(self) -> str:
+        return fts_phrase(self.words, self.prefix)
+
+    def count(self, words: list[str]) -> int:
+        """How many times the phrase occurs in ``words`` (FTS5's phrase instances)."""
+        *head, last = self.words
+        n = len(head)
+        found = 0
+        for at in range(n, len(words)):
+            word = words[at]
+            if (word.startswith(last) if self.prefix else word == last) and (
+                not n or words[at - n : at] == head
+            ):
+                found += 1
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +99,13 @@ class Page:
     more: bool
 
 
-def expression(phrases: list[str]) -> str:
-    return " OR ".join(phrases)
+def expression(phrases: list[Phrase]) -> str:
+    """The FTS5 expression of any of the phrases (its phrases in the same order)."""
+    return " OR ".join(p.fts for p in phrases)
 
 
 def by_relevance(
-    matcher: Matcher, hits: Mask, phrases: list[str], limit: int, after: tuple[Any, int] | None
+    matcher: Matcher, hits: Mask, phrases: list[Phrase], limit: int, after: tuple[Any, int] | None
 ) -> Page:
     """The ``limit`` best hits after the cursor position ``after`` (score, key)."""
     want = limit + 1
@@ -107,16 +135,17 @@ def _upto(cumulative: Ints, rows: int) -> int:
     return int(np.searchsorted(cumulative, rows, side="right"))
 
 
-def _bounds(matcher: Matcher, hits: Mask, phrases: list[str]) -> tuple[Ints, Floats, Ints]:
+def _bounds(matcher: Matcher, hits: Mask, phrases: list[Phrase]) -> tuple[Ints, Floats, Ints]:
     """The hits with visible units holding any of ``phrases``; for each, a bound on
     its score (each such unit adds ``(k1 + 1) * idf`` of every phrase it holds) and
     its number of such units (at most: a unit holding two phrases counts twice)."""
     size = len(hits)
     bounds = np.zeros(size, np.float64)
     rows = np.zeros(size, np.int64)
-    for phrase, times in Counter(phrases).items():
+    stats = Stats.of(matcher.store)
+    for phrase, times in Counter(p.fts for p in phrases).items():
         keys = hit_units(matcher, hits, phrase) >> UNIT_BITS
-        weight = times * _idf(matcher.store, len(matcher.phrase_units(phrase))) * (K1 + 1)
+        weight = times * stats.idf(len(matcher.phrase_units(phrase))) * (K1 + 1)
         counts = np.bincount(keys, minlength=size)
         bounds += counts * (weight * (1 + SLACK))
         rows += counts
@@ -169,7 +198,7 @@ def _relevance_page(hits: Mask, scored: Ranked, want: int, after: tuple[Any, int
     return Page(page_keys[: want - 1], values[: want - 1], found, more)
 
 
-def _score(matcher: Matcher, phrases: list[str], keys: Ints) -> Ranked:
+def _score(matcher: Matcher, phrases: list[Phrase], keys: Ints) -> Ranked:
     """Exact scores (``-sum(rank)`` over visible matching units) and best units of
     ``keys`` (ascending), by one pass of FTS5 over the expression's matches."""
     found = unit_ranks(matcher, phrases, keys)
@@ -180,15 +209,19 @@ def _score(matcher: Matcher, phrases: list[str], keys: Ints) -> Ranked:
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     scored_keys = owner[starts]
     scores = -np.add.reduceat(ranks, starts)
-    lowest = np.minimum.reduceat(ranks, starts)
+    # The best paragraph (the subject counts in the score, but is shown apart).
+    paragraph = (rowids & UNIT_MASK) != 0
+    ranked = np.where(paragraph, ranks, np.inf)
+    lowest = np.minimum.reduceat(ranked, starts)
     segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(ranks)]))
-    at_lowest = np.flatnonzero(ranks == lowest[segment])
-    _, first = np.unique(segment[at_lowest], return_index=True)
-    best = rowids[at_lowest[first]]
+    at_lowest = np.flatnonzero(paragraph & (ranked == lowest[segment]))
+    owners, first = np.unique(segment[at_lowest], return_index=True)
+    best = np.full(len(starts), -1, np.int64)
+    best[owners] = rowids[at_lowest[first]]
     return Ranked(scored_keys, scores, best)
 
 
-def unit_ranks(matcher: Matcher, phrases: list[str], keys: Ints) -> tuple[Ints, Floats]:
+def unit_ranks(matcher: Matcher, phrases: list[Phrase], keys: Ints) -> tuple[Ints, Floats]:
     """(rowid, rank) of the visible units of the cables ``keys`` that match any of
     ``phrases``, by rowid. FTS5 walks every match of the expression but computes
     bm25 only for the units of those cables."""
@@ -203,72 +236,125 @@ def unit_ranks(matcher: Matcher, phrases: list[str], keys: Ints) -> tuple[Ints, 
     return rowids[visible], ranks[visible]
 
 
-def best_units(matcher: Matcher, phrases: list[str], keys: list[int]) -> dict[int, int]:
-    """The best matching visible unit of each of ``keys`` that has one (a unit alone
-    needs no ranking)."""
+def best_units(matcher: Matcher, phrases: list[Phrase], keys: list[int]) -> dict[int, int]:
+    """The best matching visible paragraph of each of ``keys`` that has one: the one
+    with the lowest bm25, the first of them on a tie (as ``_score`` picks it).
+
+    A unit alone needs no ranking; the units of a cable with several are scored here,
+    by :func:`bm25` over their text, which costs a few microseconds a unit where asking
+    FTS5 would walk every match of the expression (tens of milliseconds)."""
     if not phrases or not keys:
         return {}
     wanted = np.zeros(max(keys) + 1, np.bool_)
     wanted[keys] = True
-    units = np.unique(np.concatenate([hit_units(matcher, wanted, p) for p in set(phrases)]))
+    units = np.unique(np.concatenate([hit_units(matcher, wanted, p.fts) for p in phrases]))
+    units = units[(units & UNIT_MASK) != 0]  # paragraphs: the subject is shown apart
     if not len(units):
         return {}
     owner = units >> UNIT_BITS
-    alone = np.flatnonzero(
-        np.r_[True, owner[1:] != owner[:-1]] & np.r_[owner[:-1] != owner[1:], True]
-    )
-    best = {int(owner[n]): int(units[n]) for n in alone}
-    several = np.setdiff1d(owner, owner[alone])
-    if len(several):
-        ranked = _score(matcher, phrases, several)
-        best.update((int(k), int(b)) for k, b in zip(ranked.keys, ranked.best, strict=True))
+    alone = np.r_[True, owner[1:] != owner[:-1]] & np.r_[owner[:-1] != owner[1:], True]
+    best = {int(k): int(u) for k, u in zip(owner[alone], units[alone], strict=True)}
+    several = [int(u) for u in units[~alone]]
+    if several:
+        stats = Stats.of(matcher.store)
+        idf = [stats.idf(len(matcher.phrase_units(p.fts))) for p in phrases]
+        rows = matcher.store.query(
+            "SELECT rowid, body FROM unit WHERE rowid IN (SELECT value FROM json_each(?))"
+            " ORDER BY rowid",
+            [json.dumps(several)],
+        )
+        lowest: dict[int, float] = {}
+        for rowid, body in rows:
+            key, rank = rowid >> UNIT_BITS, bm25(phrases, idf, tokens(body), stats.average)
+            if key not in lowest or rank < lowest[key]:
+                lowest[key], best[key] = rank, rowid
     return best
 
 
-def _idf(store: SQLiteStore, hits: int) -> float:
-    """FTS5's idf of a phrase found in ``hits`` units (fts5_aux.c, fts5Bm25GetData)."""
-    rows = unit_count(store)
-    idf = math.log((rows - hits + 0.5) / (hits + 0.5))
-    return idf if idf > 0 else 1e-6
+def bm25(phrases: list[Phrase], idf: list[float], words: list[str], average: float) -> float:
+    """FTS5's bm25 of a unit whose words are ``words`` (``rank``: lower is better),
+    computed as fts5_aux.c computes it, operation for operation, so that the result is
+    the same number (``tests/test_search.py`` holds them equal)."""
+    k1, b = K1, 0.75
+    size = float(len(words))
+    score = 0.0
+    for phrase, weight in zip(phrases, idf, strict=True):
+        tf = float(phrase.count(words))
+        score += weight * ((tf * (k1 + 1.0)) / (tf + k1 * (1 - b + b * size / average)))
+    return -1.0 * score
 
 
-def unit_count(store: SQLiteStore) -> int:
-    """The number of rows FTS5 counts in ``unit_fts`` (its "averages" record)."""
-    (block,) = store.query("SELECT block FROM unit_fts_data WHERE id = 1")[0]
-    value = 0
-    for n, byte in enumerate(block[:9]):  # one SQLite varint
-        if n == 8:
-            return int((value << 8) | byte)
-        value = (value << 7) | (byte & 0x7F)
-        if byte < 0x80:
-            break
-    return value
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """What FTS5 knows of ``unit_fts`` as a whole: its rows and their average length in
+    tokens (its "averages" record, read as ``xRowCount`` and ``xColumnTotalSize`` do)."""
+
+    rows: int
+    average: float
+
+    @staticmethod
+    def of(store: SQLiteStore) -> Stats:
+        (block,) = store.query("SELECT block FROM unit_fts_data WHERE id = 1")[0]
+        rows, total = _varints(bytes(block), 2)
+        return Stats(rows, total / rows if rows else 1.0)
+
+    def idf(self, hits: int) -> float:
+        """FTS5's idf of a phrase found in ``hits`` units (fts5Bm25GetData)."""
+        idf = math.log((self.rows - hits + 0.5) / (hits + 0.5))
+        return idf if idf > 0 else 1e-6
+
+
+def _varints(data: bytes, count: int) -> list[int]:
+    """The first ``count`` SQLite varints of ``data`` (FTS5 records use them)."""
+    out, at = [], 0
+    for _ in range(count):
+        value = 0
+        for n in range(9):
+            byte = data[at]
+            at += 1
+            if n == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if byte < 0x80:
+                break
+        out.append(value)
+    return out
 
 
 # --- by date ---------------------------------------------------------------------
 
 
 def by_date(
-    day: Ints, hits: Mask, newest: bool, limit: int, after: tuple[Any, int] | None
+    cols: Columns, hits: Mask, newest: bool, limit: int, after: tuple[Any, int] | None
 ) -> tuple[list[int], bool]:
-    """The first ``limit`` hits in date order after the cursor position ``after``
-    (the date as stored, or "" for none; and the key), and whether more follow."""
+    """The first ``limit`` hits in date order after the cursor position ``after`` (the
+    date as stored, "" for none, and the key), and whether more follow. Dates are
+    ordered as the strings they are stored as, no date first, ties by key."""
     keys = np.flatnonzero(hits)
-    days = day[keys]
+    ranks = (cols.date[keys] + 1).astype(np.float64)  # 0: no date
     if after is not None:
         value, key = after
-        at = date.fromisoformat(value).toordinal() if value else 0
-        before = days < at if newest else days > at
-        keep = before | ((days == at) & (keys > key))
-        keys, days = keys[keep], days[keep]
-    sign = -1 if newest else 1
+        at = _rank_of(cols.dates, str(value))
+        before = ranks < at if newest else ranks > at
+        keep = before | ((ranks == at) & (keys > key))
+        keys, ranks = keys[keep], ranks[keep]
+    signed = -ranks if newest else ranks
     want = limit + 1
     if len(keys) > want:
-        cut = np.argpartition(sign * days, want - 1)[:want]
-        # argpartition breaks ties arbitrarily: keep every key tied with the last day
-        edge = np.partition(sign * days, want - 1)[want - 1]
-        chosen = np.union1d(cut, np.flatnonzero(sign * days == edge))
-        keys, days = keys[chosen], days[chosen]
-    order = np.lexsort((keys, sign * days))[:want]
+        # The ``want`` first by date, and every key tied with the last of them.
+        edge = np.partition(signed, want - 1)[want - 1]
+        chosen = signed <= edge
+        keys, signed = keys[chosen], signed[chosen]
+    order = np.lexsort((keys, signed))[:want]
     picked = [int(k) for k in keys[order]]
     return picked[:limit], len(picked) > limit
+
+
+def _rank_of(dates: list[str], value: str) -> float:
+    """Where a date as stored falls among the ranks of ``by_date`` (between two when it
+    is not one of ``dates``)."""
+    if not value:
+        return 0.0
+    at = bisect.bisect_left(dates, value)
+    return at + 1.0 if at < len(dates) and dates[at] == value else at + 0.5

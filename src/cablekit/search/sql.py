@@ -170,12 +170,8 @@ def field_sql(node: Field, scope: Scope = PUBLIC) -> Compiled:
         case "class":
             return Compiled("SELECT key FROM cable WHERE classification = ?", [value])
         case "caveat":
-            # The caveat itself, or its first words: caveat:REL finds "REL NATO/AUS".
-            return Compiled(
-                "SELECT cable_key AS key FROM caveat WHERE caveat = ?"
-                " OR substr(caveat, 1, ?) IN (?, ?, ?)",
-                [value, len(value) + 1, value + " ", value + "/", value + ","],
-            )
+            condition, params = caveat_condition("caveat", value)
+            return Compiled(f"SELECT cable_key AS key FROM caveat WHERE {condition}", params)
         case "ref":
             return Compiled("SELECT cable_key AS key FROM reference WHERE target = ?", [value])
         case "citedby":
@@ -186,6 +182,15 @@ def field_sql(node: Field, scope: Scope = PUBLIC) -> Compiled:
                 [value, *scope.cable_params],
             )
     raise ValueError(f"unknown field {node.name!r}")
+
+
+def caveat_condition(column: str, value: str) -> tuple[str, Params]:
+    """caveat:VALUE over the caveat in ``column``: the caveat itself, or its first words
+    (caveat:REL finds "REL NATO/AUS")."""
+    return (
+        f"{column} = ? OR substr({column}, 1, ?) IN (?, ?, ?)",
+        [value, len(value) + 1, value + " ", value + "/", value + ","],
+    )
 
 
 # The addressees a from: or to: value is looked for among (alias ``a``).
