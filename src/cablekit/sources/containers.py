@@ -58,7 +58,10 @@ MAX_CABLE_BYTES = 64 * 1024 * 1024  # no single cable comes near; anything bigge
 HEAD_BYTES = 64 * 1024  # what format detection sees
 BINARY_PROBE = 8 * 1024  # a NUL byte in this much of a single-cable file: binary
 
-_STREAM_BUFFER = 256 * 1024
+# Reads from decompressors: bigger ones cost more (each is a fresh allocation the kernel
+# has to map) and smaller ones more calls; 64 KiB is the cheapest for .tar.xz.
+_STREAM_BUFFER = 64 * 1024
+_TAR_BUFFER = 64 * 1024  # what tarfile's stream mode reads at a time (its default: 10 KiB)
 _COMPRESSED_SUFFIXES = {
     ".tgz": ".tar",
     ".txz": ".tar",
@@ -309,7 +312,7 @@ class _TarTail:
     tarfile stopped; this reader keeps enough of the tail to check.
     """
 
-    _KEEP = 64 * 1024  # tarfile reads 10 KiB records; the block it stopped at is in here
+    _KEEP = 2 * _TAR_BUFFER  # tarfile reads _TAR_BUFFER at a time: its last block is in here
 
     def __init__(self, stream: io.BytesIO | io.BufferedReader) -> None:
         self._stream = stream
@@ -319,7 +322,7 @@ class _TarTail:
 
     def read(self, size: int = -1, /) -> bytes:
         if isinstance(self._stream, io.BufferedReader):
-            # read1 on an empty buffer reads just `size` (10 KiB) from the decompressor;
+            # read1 on an empty buffer reads just `size` from the decompressor;
             # peek refills the whole buffer in one call instead.
             self._stream.peek(1)
         data = self._stream.read1(size)  # see _partial_reader
@@ -357,7 +360,7 @@ def _tar(
 ) -> Iterator[Item]:
     """Members in archive order; the decompressor below reports a cut stream."""
     tail = _TarTail(stream)
-    with tarfile.open(fileobj=tail, mode="r|*") as tar:
+    with tarfile.open(fileobj=tail, mode="r|*", bufsize=_TAR_BUFFER) as tar:
         while (info := tar.next()) is not None:
             # Stream mode still lists every header read: memory would grow with the archive.
             tar.members.clear()  # type: ignore[attr-defined]  # undocumented, not in the stubs
