@@ -286,3 +286,36 @@ def test_bm25_in_python_is_the_number_fts5_gives(sample_archive: Archive, query:
     )
     assert len(rows) > 20
     assert all(bm25(phrases, idf, tokens(body), stats.average) == rank for rank, body in rows)
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["by SQL", "by columns"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tag:PREL OR tag:IR",
+        "class:SECRET -caveat:NOFORN",
+        "caveat:REL",
+        "date:2009-01..2009-06 OR date:..1990",
+        "from:OTTAWA OR from:AMEMBASSY",
+        "to:SECSTATE -to:RUEHC",
+        "to:MOSCOW AND NOT from:MOSCOW",
+    ],
+)
+def test_field_terms_agree_whether_the_columns_are_held_or_not(
+    sample_archive_file: Path,
+    corpus: Corpus,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    held: bool,
+) -> None:
+    """A search on a fresh connection answers field terms in SQL; once a search with
+    facets has read the columns (and names read the addressees), from them."""
+    from cablekit.search import matching, parse_query
+
+    monkeypatch.setattr(matching, "NAMES_READ_FROM", 0 if held else 10**9)
+    with Archive(sample_archive_file) as archive:
+        if held:
+            archive.search("embassy", facets=True)
+        result = archive.search(query, limit=ALL, snippets=False)
+    expected = matching_ids(parse_query(query), corpus)
+    assert {hit.id for hit in result.results} == expected and result.total == len(expected)

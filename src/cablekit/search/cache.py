@@ -72,6 +72,13 @@ def cached(store: SQLiteStore, key: Hashable, read: Callable[[], T]) -> T:
     return value
 
 
+def peek(store: SQLiteStore, key: Hashable) -> Any:
+    """The value kept for ``key`` if it was read in the archive's current state, else
+    None (nothing is read)."""
+    found = _VALUES.get(store, {}).get(key)
+    return found[1] if found is not None and found[0] == stamp(store) else None
+
+
 def _watch(store: SQLiteStore) -> list[int]:
     """Count this connection's writes to the watched tables from now on."""
     writes = [0]

@@ -15,17 +15,20 @@ to Python rather than millions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from ..store.sqlite import SQLiteStore
-from .cache import cached
+from .cache import cached, peek
 
 Ints = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
+T = TypeVar("T")
 EMPTY: Ints = np.zeros(0, np.int64)
 
 
@@ -48,17 +51,30 @@ class Coded:
 
 
 @dataclass(frozen=True, slots=True)
-class Columns:
-    size: int  # 1 + the largest cable key: the length of the arrays below
-    origin: Ints  # code per cable key, -1 when none
-    origins: list[str]
-    classification: Ints
-    classifications: list[str]
+class Single:
+    """A one-valued text column: a code per cable key (-1: none), and the values by
+    code, sorted."""
+
+    codes: Ints
+    values: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Dates:
     date: Ints  # code of the date as stored, -1 when none
     dates: list[str]  # the dates as stored, in order (of strings, as SQL compares them)
     day: Ints  # proleptic ordinal of the date, 0 when none
     month: Ints  # year * 12 + month - 1
     year: Ints
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Every column, for the facets (each part is read, and kept, on its own)."""
+
+    origin: Single
+    classification: Single
+    dates: Dates
     tags: Coded
     caveats: Coded
 
@@ -81,62 +97,108 @@ def ints(text: str | None) -> Ints:
     return np.fromstring(text, np.int64, sep=",")
 
 
+def _part(name: str) -> Callable[[Callable[[SQLiteStore], T]], Callable[[SQLiteStore], T]]:
+    """A part of the columns: read on first use, kept until the archive changes."""
+
+    def register(read: Callable[[SQLiteStore], T]) -> Callable[[SQLiteStore], T]:
+        def part(store: SQLiteStore) -> T:
+            return cached(store, ("columns", name), lambda: read(store))
+
+        part.__doc__ = read.__doc__
+        return part
+
+    return register
+
+
+def loaded(store: SQLiteStore, name: str) -> Any:
+    """The part ``name`` if it is held and up to date, else None (without reading it)."""
+    return peek(store, ("columns", name))
+
+
 def columns(store: SQLiteStore) -> Columns:
-    """The archive's columns, read again when the archive has changed."""
-    return cached(store, "columns", lambda: _load(store))
+    """Every column of the archive as it is now."""
+    return Columns(
+        origins(store), classifications(store), dates(store), tags(store), caveats(store)
+    )
 
 
-def addressees(store: SQLiteStore) -> Addressees:
-    """The addressees' cables and roles, read again when the archive has changed."""
-    return cached(store, "addressees", lambda: _load_addressees(store))
-
-
-def _load(store: SQLiteStore) -> Columns:
+def _size(store: SQLiteStore) -> int:
     (top,) = store.query("SELECT coalesce(max(key), 0) FROM cable")[0]
-    size = int(top) + 1
-    origin, origins = _single(store, "origin", size)
-    classification, classes = _single(store, "classification", size)
-    dated, dates = _single(store, "date", size)
-    days = [date.fromisoformat(value) for value in dates]
-    has = dated >= 0
-    day, month, year = (np.zeros(size, np.int64) for _ in range(3))
+    return int(top) + 1
+
+
+@_part("origin")
+def origins(store: SQLiteStore) -> Single:
+    """Each cable's origin (post)."""
+    return _single(store, "origin", _size(store))
+
+
+@_part("classification")
+def classifications(store: SQLiteStore) -> Single:
+    """Each cable's classification."""
+    return _single(store, "classification", _size(store))
+
+
+@_part("date")
+def dates(store: SQLiteStore) -> Dates:
+    """Each cable's date: as stored, and its day, month and year."""
+    dated = _single(store, "date", _size(store))
+    days = [date.fromisoformat(value) for value in dated.values]
+    has = dated.codes >= 0
+    day, month, year = (np.zeros(len(dated.codes), np.int64) for _ in range(3))
     for column, values in (
         (day, [d.toordinal() for d in days]),
         (month, [d.year * 12 + d.month - 1 for d in days]),
         (year, [d.year for d in days]),
     ):
-        column[has] = np.array(values, np.int64)[dated[has]]
-    return Columns(
-        size,
-        origin,
-        origins,
-        classification,
-        classes,
-        dated,
-        dates,
-        day,
-        month,
-        year,
-        # The kind once per code: tag_code covers (code, cable_key) but not the kind.
-        _coded(
-            store,
-            size,
-            "SELECT code, (SELECT k.kind FROM tag k WHERE k.code = t.code LIMIT 1),"
-            " group_concat(cable_key) FROM tag t GROUP BY code",
-        ),
-        _coded(
-            store,
-            size,
-            "SELECT caveat, NULL, group_concat(cable_key) FROM caveat GROUP BY caveat",
-        ),
+        column[has] = np.array(values, np.int64)[dated.codes[has]]
+    return Dates(dated.codes, dated.values, day, month, year)
+
+
+@_part("tag")
+def tags(store: SQLiteStore) -> Coded:
+    """Each cable's TAGS, with the kind of each code."""
+    # The kind once per code: tag_code covers (code, cable_key) but not the kind.
+    return _coded(
+        store,
+        _size(store),
+        "SELECT code, (SELECT k.kind FROM tag k WHERE k.code = t.code LIMIT 1),"
+        " group_concat(cable_key) FROM tag t GROUP BY code",
     )
+
+
+@_part("caveat")
+def caveats(store: SQLiteStore) -> Coded:
+    """Each cable's caveats."""
+    return _coded(
+        store,
+        _size(store),
+        "SELECT caveat, NULL, group_concat(cable_key) FROM caveat GROUP BY caveat",
+    )
+
+
+@_part("addressee")
+def addressees(store: SQLiteStore) -> Addressees:
+    """The addressees' cables and roles."""
+    (top,) = store.query("SELECT coalesce(max(rowid), 0) FROM addressee")[0]
+    cable = np.full(int(top) + 1, -1, np.int64)
+    role = np.full(int(top) + 1, OTHER, np.int8)
+    rows = store.query(
+        "SELECT CASE WHEN role = 'from' THEN 0 WHEN excluded = 0 THEN 1 ELSE 2 END AS r,"
+        " group_concat(rowid), group_concat(cable_key) FROM addressee GROUP BY r"
+    )
+    for code, rowids, keys in rows:
+        at = ints(rowids)
+        cable[at] = ints(keys)
+        role[at] = code
+    return Addressees(cable, role)
 
 
 def _grouped(store: SQLiteStore, sql: str) -> list[tuple[str | None, Ints]]:
     return [(row[0], ints(row[-1])) for row in store.query(sql)]
 
 
-def _single(store: SQLiteStore, column: str, size: int) -> tuple[Ints, list[str]]:
+def _single(store: SQLiteStore, column: str, size: int) -> Single:
     """A one-valued text column as codes per cable key, and the values by code."""
     codes = np.full(size, -1, np.int64)
     names: list[str] = []
@@ -145,7 +207,7 @@ def _single(store: SQLiteStore, column: str, size: int) -> tuple[Ints, list[str]
         if value is not None:
             codes[keys] = len(names)
             names.append(value)
-    return codes, names
+    return Single(codes, names)
 
 
 def _coded(store: SQLiteStore, size: int, sql: str) -> Coded:
@@ -168,23 +230,8 @@ def _coded(store: SQLiteStore, size: int, sql: str) -> Coded:
     )
 
 
-def _load_addressees(store: SQLiteStore) -> Addressees:
-    (top,) = store.query("SELECT coalesce(max(rowid), 0) FROM addressee")[0]
-    cable = np.full(int(top) + 1, -1, np.int64)
-    role = np.full(int(top) + 1, OTHER, np.int8)
-    rows = store.query(
-        "SELECT CASE WHEN role = 'from' THEN 0 WHEN excluded = 0 THEN 1 ELSE 2 END AS r,"
-        " group_concat(rowid), group_concat(cable_key) FROM addressee GROUP BY r"
-    )
-    for code, rowids, keys in rows:
-        at = ints(rowids)
-        cable[at] = ints(keys)
-        role[at] = code
-    return Addressees(cable, role)
-
-
-def hit_mask(cols: Columns, keys: Ints) -> Mask:
-    mask = np.zeros(cols.size, np.bool_)
+def hit_mask(size: int, keys: Ints) -> Mask:
+    mask = np.zeros(size, np.bool_)
     mask[keys[keys < len(mask)]] = True
     return mask
 
@@ -196,9 +243,9 @@ def top(counts: Ints, names: list[str], size: int) -> list[tuple[str, int]]:
     return found[:size]
 
 
-def count_single(codes: Ints, names: list[str], keys: Ints) -> Ints:
-    picked = codes[keys]
-    return np.bincount(picked[picked >= 0], minlength=len(names))
+def count_single(column: Single, keys: Ints) -> Ints:
+    picked = column.codes[keys]
+    return np.bincount(picked[picked >= 0], minlength=len(column.values))
 
 
 def count_coded(coded: Coded, keys: Ints, mask: Mask) -> Ints:

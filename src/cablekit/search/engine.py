@@ -21,7 +21,17 @@ import numpy as np
 
 from ..errors import QuerySyntaxError
 from ..store.sqlite import SQLiteStore
-from .columns import Ints, Mask, columns, count_coded, count_single, dated, hit_mask, top
+from .columns import (
+    Ints,
+    Mask,
+    columns,
+    count_coded,
+    count_single,
+    dated,
+    dates,
+    hit_mask,
+    top,
+)
 from .matching import Matcher
 from .query import Node, describe, parse_query
 from .ranking import Page, Phrase, best_units, by_date, by_relevance, expression
@@ -135,7 +145,7 @@ def search(
             ),
         )
         if facets:
-            result.facets = facet_counts(store, keys)
+            result.facets = facet_counts(store, keys, len(hits))
         if timeline:
             result.timeline = timeline_bins(store, keys)
     return result
@@ -156,7 +166,7 @@ def ordered(
 ) -> Page:
     """One page of hits in a stable order (ties broken by key), after a cursor position."""
     if sort != "relevance":
-        keys, more = by_date(columns(matcher.store), hits, sort == "newest", limit, after)
+        keys, more = by_date(dates(matcher.store), hits, sort == "newest", limit, after)
         return Page(keys, [None] * len(keys), {}, more)
     if phrases:
         return by_relevance(matcher, hits, phrases, limit, after)
@@ -223,29 +233,21 @@ def opening(text: str) -> str:
     return " ".join(words[:SNIPPET_WORDS]) + ("…" if len(words) > SNIPPET_WORDS else "")
 
 
-def facet_counts(store: SQLiteStore, keys: Ints) -> dict[str, list[FacetValue]]:
-    """Counts of cables among the hits (``keys``), per value, for every facet (top values)."""
+def facet_counts(store: SQLiteStore, keys: Ints, size: int) -> dict[str, list[FacetValue]]:
+    """Counts of cables among the hits (``keys``, below ``size``), per value, for every
+    facet (top values)."""
     cols = columns(store)
-    mask = hit_mask(cols, keys)
+    mask = hit_mask(size, keys)
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     tag_counts = count_coded(cols.tags, keys, mask)
     for kind, name in TAG_FACETS.items():
         of_kind = np.array([k == kind for k in cols.tags.kinds], np.bool_)
         facets[name] = values(top(tag_counts * of_kind, cols.tags.values, FACET_SIZE))
-    facets["origin"] = values(
-        top(count_single(cols.origin, cols.origins, keys), cols.origins, FACET_SIZE)
-    )
-    facets["classification"] = values(
-        top(
-            count_single(cols.classification, cols.classifications, keys),
-            cols.classifications,
-            FACET_SIZE,
-        )
-    )
-    facets["caveat"] = values(
-        top(count_coded(cols.caveats, keys, mask), cols.caveats.values, FACET_SIZE)
-    )
-    years = dated(cols.year, keys)
+    for name, column in (("origin", cols.origin), ("classification", cols.classification)):
+        facets[name] = values(top(count_single(column, keys), column.values, FACET_SIZE))
+    caveat_counts = count_coded(cols.caveats, keys, mask)
+    facets["caveat"] = values(top(caveat_counts, cols.caveats.values, FACET_SIZE))
+    years = dated(cols.dates.year, keys)
     if len(years):
         first = int(years.min())
         counts = np.bincount(years - first)
@@ -262,7 +264,7 @@ def values(pairs: list[tuple[str, int]]) -> list[FacetValue]:
 def timeline_bins(store: SQLiteStore, keys: Ints) -> list[Bin]:
     """A histogram of the hits (``keys``) by date, in years, months or days as the span
     needs."""
-    cols = columns(store)
+    cols = dates(store)
     days = dated(cols.day, keys)
     if not len(days):
         return []

@@ -28,9 +28,24 @@ import numpy as np
 
 from ..store.sqlite import UNIT_BITS, SQLiteStore
 from .cache import cached
-from .columns import EMPTY, FROM, TO, Ints, Mask, addressees, columns, ints
+from .columns import EMPTY, FROM, TO, Ints, Mask, addressees, ints, loaded
 from .query import And, DateRange, Field, Node, Not, Or, Text
-from .sql import UNIT_MASK, Compiled, Scope, caveat_condition, field_sql, fts_phrase, names_of
+from .sql import (
+    ROLES,
+    UNIT_MASK,
+    Compiled,
+    Scope,
+    caveat_condition,
+    dates_sql,
+    field_sql,
+    fts_phrase,
+    names_of,
+)
+
+# A name term matching more addressee lines than this reads the addressee columns
+# (about a second at 250,000 cables, once per state of the archive) rather than look
+# each line up in SQL.
+NAMES_READ_FROM = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,17 +165,16 @@ class Matcher:
         return self._mask(rowids >> UNIT_BITS)
 
     def _field(self, node: Field) -> Mask:
-        cols = columns(self.store)
+        """A field term: from the columns in memory when they are held (a search with
+        facets reads them), else by its SQL (``field_sql``)."""
         match node.name:
-            case "tag":
-                return self._mask(cols.tags.having(_codes(cols.tags.values, node.value)))
-            case "class":
-                (code, *_) = _codes(cols.classifications, node.value) or [-2]
-                return self._sized(cols.classification == code)
-            case "caveat":
-                return self._mask(
-                    cols.caveats.having(self._caveats(cols.caveats.values, node.value))
-                )
+            case "tag" if (tagged := loaded(self.store, "tag")) is not None:
+                return self._mask(tagged.having(_codes(tagged.values, node.value)))
+            case "class" if (classified := loaded(self.store, "classification")) is not None:
+                (code, *_) = _codes(classified.values, node.value) or [-2]
+                return self._sized(classified.codes == code)
+            case "caveat" if (marked := loaded(self.store, "caveat")) is not None:
+                return self._mask(marked.having(self._caveats(marked.values, node.value)))
             case "from" | "to":
                 return self._names(node)
         return self._mask(keys_of(self.store, field_sql(node, self.scope)))
@@ -176,22 +190,38 @@ class Matcher:
     def _dates(self, start: str | None, end: str | None) -> Mask:
         """Cables dated from ``start`` to ``end`` (inclusive; None: open), the dates
         compared as the strings they are stored as, like ``dates_sql``."""
-        cols = columns(self.store)
-        low = bisect.bisect_left(cols.dates, start) if start else 0
-        high = bisect.bisect_right(cols.dates, end) if end else len(cols.dates)
-        return self._sized((cols.date >= low) & (cols.date < high))
+        held = loaded(self.store, "date")
+        if held is None:
+            return self._mask(keys_of(self.store, dates_sql(start, end)))
+        low = bisect.bisect_left(held.dates, start) if start else 0
+        high = bisect.bisect_right(held.dates, end) if end else len(held.dates)
+        return self._sized((held.date >= low) & (held.date < high))
 
     def _names(self, node: Field) -> Mask:
+        """from: or to: (``names_of``): the addressee lines whose names hold the words,
+        looked up in the addressee columns when they are held or worth reading (a
+        common name such as SECSTATE is on most cables), else joined in SQL."""
         names = names_of(node)
         found = self._mask(keys_of(self.store, names.exact))
         rowids = keys_of(
             self.store,
             Compiled("SELECT rowid FROM name_fts WHERE name_fts MATCH ?", [names.phrase]),
         )
-        book = addressees(self.store)
-        rowids = rowids[rowids < len(book.cable)]
-        wanted = FROM if names.role == "from" else TO
-        keys = book.cable[rowids[book.role[rowids] == wanted]]
+        book = loaded(self.store, "addressee")
+        if book is None and len(rowids) < NAMES_READ_FROM:
+            keys = keys_of(
+                self.store,
+                Compiled(
+                    "SELECT a.cable_key FROM addressee a WHERE a.rowid IN"
+                    f" (SELECT value FROM json_each(?)) AND {ROLES[names.role]}",
+                    [json.dumps(rowids.tolist())],
+                ),
+            )
+        else:
+            book = book or addressees(self.store)
+            rowids = rowids[rowids < len(book.cable)]
+            wanted = FROM if names.role == "from" else TO
+            keys = book.cable[rowids[book.role[rowids] == wanted]]
         found[keys[(keys >= 0) & (keys < len(found))]] = True
         return found
 

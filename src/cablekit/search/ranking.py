@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..store.sqlite import UNIT_BITS, SQLiteStore
-from .columns import EMPTY, Columns, Ints, Mask
+from .columns import EMPTY, Dates, Ints, Mask
 from .matching import Matcher
 from .sql import UNIT_MASK, fts_phrase
 from .text import tokens
@@ -326,7 +326,7 @@ def _varints(data: bytes, count: int) -> list[int]:
 
 
 def by_date(
-    cols: Columns, hits: Mask, newest: bool, limit: int, after: tuple[Any, int] | None
+    cols: Dates, hits: Mask, newest: bool, limit: int, after: tuple[Any, int] | None
 ) -> tuple[list[int], bool]:
     """The first ``limit`` hits in date order after the cursor position ``after`` (the
     date as stored, "" for none, and the key), and whether more follow. Dates are
