@@ -153,6 +153,29 @@ def test_an_error_while_reading_reaches_the_writer(
         assert not multiprocessing.active_children()
 
 
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_worker_that_fails_stops_the_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    prepare = ingest_module.prepare_packed
+    seen = []
+
+    def fails(item: object) -> bytes:
+        seen.append(item)
+        if len(seen) == 20:
+            if how == "dies":
+                os._exit(3)  # as if killed: nothing is reported
+            raise MemoryError("out of memory")
+        return prepare(item)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module, "prepare_packed", fails)
+    expected = ChildProcessError if how == "dies" else MemoryError
+    with Archive(tmp_path / "w.db", create=True) as archive:
+        with pytest.raises(expected):
+            archive.ingest(sample_inputs(), jobs=2)
+        assert not multiprocessing.active_children()
+
+
 def test_an_error_while_writing_stops_the_readers(tmp_path: Path) -> None:
     class Stop(Exception):
         pass

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
+import marshal
 import multiprocessing
 import os
 import pickle
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -95,9 +98,11 @@ def map_stream(
             yield outcome
 
 
-# What the feeding process sends: a result, the end, or the exception it stopped on.
-_RESULT, _END, _ERROR = b"r", b"e", b"x"
-STOP_WAIT = 10.0  # seconds the feeding process has to notice that nobody listens
+# Messages between the processes of map_stream_apart: a chunk of inputs or of results,
+# the end, or the exception a process stopped on. Each starts with one of these bytes.
+_CHUNK, _END, _ERROR = b"c", b"e", b"x"
+AHEAD_CHUNKS = AHEAD_PER_JOB // CHUNK  # chunks of results received ahead, per job
+_PIPE_BYTES = 1 << 20  # room asked for in each worker's pipe, so it can run ahead
 
 
 def map_stream_apart(
@@ -105,70 +110,152 @@ def map_stream_apart(
     read: Callable[[], Iterable[RawCable | CablekitError]],
     jobs: int,
 ) -> Iterator[bytes]:
-    """``map_stream(work, read(), jobs)``, run by another process that reads the inputs
-    and feeds the workers: this one only receives the results, in input order.
+    """``work`` over the items of ``read()`` in ``jobs`` worker processes, results in
+    input order, with the reading in one more process: this one only receives.
 
-    Reading (decompression included) and parsing then no longer take turns with the
-    caller's own work (writing an archive) in one process. The results come as bytes, so
-    that they cross from the workers to this process without being decoded on the way.
-    Without ``fork`` (Windows, macOS) this is ``map_stream`` in this process.
+    Reading (decompression included) and parsing then never take turns with the caller's
+    own work (writing an archive), and no process but the reader holds more than one
+    thread busy. The reader deals chunks of inputs to the workers in turn; each worker
+    sends its results down its own pipe; a thread here takes them in the same turn, so
+    they come in input order, and keeps a bounded number ahead while the caller is busy.
+    Results are bytes: they are not decoded on the way. A process that dies takes the
+    others down: the ones reading from it see the end of the pipe, the ones writing to it
+    a broken pipe. Without ``fork`` (Windows, macOS) this is ``map_stream`` here.
     """
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map_stream(work, read(), jobs)
         return
     context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    # Not a daemon: daemons may not start the workers' pool.
-    feeder = context.Process(
-        target=_feed, args=(work, read, jobs, receiver, sender), name="cablekit-read"
-    )
-    feeder.start()
-    sender.close()
+    inboxes = [context.Pipe(duplex=False) for _ in range(jobs)]  # (worker's end, reader's)
+    outboxes = [context.Pipe(duplex=False) for _ in range(jobs)]  # (our end, worker's)
+    ends = [end for pair in inboxes + outboxes for end in pair]
+    mine = [ours for ours, _ in outboxes]
+    processes = [
+        context.Process(
+            target=_deal, args=(read, [r for _, r in inboxes], ends), name="cablekit-read"
+        )
+    ]
+    for n, ((inbox, _), (_, outbox)) in enumerate(zip(inboxes, outboxes, strict=True)):
+        args = (work, inbox, outbox, ends)
+        processes.append(context.Process(target=_work, args=args, name=f"cablekit-work-{n}"))
+    for process in processes:
+        process.daemon = True
+        process.start()
+    _keep_only(mine, ends)
+    received: queue.Queue[bytes] = queue.Queue(AHEAD_CHUNKS * jobs)
+    stop = threading.Event()
+    pump = threading.Thread(target=_receive, args=(mine, received, stop), daemon=True)
+    pump.start()
     try:
         while True:
-            message = receiver.recv_bytes()
+            message = received.get()
             kind = message[:1]
-            if kind == _RESULT:
-                yield message[1:]
+            if kind == _CHUNK:
+                yield from marshal.loads(message[1:])
             elif kind == _END:
                 break
             else:
                 raise pickle.loads(message[1:])
     finally:
-        # On the way out early (an error, an interrupted write), the feeder finds the pipe
-        # closed at its next result, and stops its workers.
-        receiver.close()
-        feeder.join(STOP_WAIT)
-        if feeder.exitcode is None:
-            feeder.terminate()
-            feeder.join()
+        stop.set()
+        for process in processes:
+            if process.exitcode is None:
+                process.terminate()  # none has children of its own
+            process.join()
+        pump.join()
+        for end in mine:
+            end.close()
 
 
-def _feed(
-    work: Callable[[RawCable | CablekitError], bytes],
+def _keep_only(keep: list[Connection], ends: list[Connection]) -> None:
+    """Close every pipe end but ``keep`` (after a fork): a pipe must have no other reader
+    and writer than its own two processes, or the death of one goes unnoticed."""
+    for end in ends:
+        if end not in keep:
+            end.close()
+
+
+def _deal(
     read: Callable[[], Iterable[RawCable | CablekitError]],
-    jobs: int,
-    receiver: Connection,
-    sender: Connection,
+    inboxes: list[Connection],
+    ends: list[Connection],
 ) -> None:
-    """The feeding process: every result down the pipe, then the end or the error."""
-    # Only the receiving process may hold the other end: when it dies, the next send
-    # fails (EPIPE) and this process ends, instead of waiting forever on a full pipe.
-    receiver.close()
+    """The reading process: chunks of inputs to each worker in turn, then the end."""
+    _keep_only(inboxes, ends)
+    turn = 0
     try:
-        for result in map_stream(work, read(), jobs):
-            sender.send_bytes(_RESULT + result)
+        items = iter(read())
+        while chunk := list(itertools.islice(items, CHUNK)):
+            inboxes[turn].send_bytes(_CHUNK + pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL))
+            turn = (turn + 1) % len(inboxes)
+        for inbox in inboxes:
+            inbox.send_bytes(_END)
     except BrokenPipeError:
-        return  # the receiver has gone: nothing to report to
-    except BaseException as error:  # reported to the receiver, which raises it
+        return  # a worker, so the receiver, has gone
+    except BaseException as error:  # the next worker in turn passes it on
+        _report(inboxes[turn], error)
+
+
+def _work(
+    work: Callable[[RawCable | CablekitError], bytes],
+    inbox: Connection,
+    outbox: Connection,
+    ends: list[Connection],
+) -> None:
+    """A worker process: each chunk of inputs in, its chunk of results out."""
+    _keep_only([inbox, outbox], ends)
+    _widen(outbox)
+    try:
+        while True:
+            message = inbox.recv_bytes()
+            if message[:1] != _CHUNK:
+                outbox.send_bytes(message)  # the end, or the reader's error
+                return
+            results = [work(item) for item in pickle.loads(message[1:])]
+            outbox.send_bytes(_CHUNK + marshal.dumps(results))
+    except (EOFError, BrokenPipeError):
+        return  # the reader or the receiver has gone
+    except BaseException as error:
+        _report(outbox, error)
+
+
+def _receive(
+    outboxes: list[Connection], received: queue.Queue[bytes], stop: threading.Event
+) -> None:
+    """The receiving thread: results from each worker in turn, until the end or an error."""
+    for turn in itertools.cycle(range(len(outboxes))):
         try:
-            message = pickle.dumps(error)
-        except Exception:
-            message = pickle.dumps(RuntimeError(f"{type(error).__name__}: {error}"))
+            message = outboxes[turn].recv_bytes()
+        except (EOFError, OSError):
+            message = _ERROR + pickle.dumps(
+                ChildProcessError("a worker process ended before its work was done")
+            )
+        while not stop.is_set():
+            with contextlib.suppress(queue.Full):
+                received.put(message, timeout=0.1)
+                break
+        if stop.is_set() or message[:1] != _CHUNK:
+            return
+
+
+def _report(connection: Connection, error: BaseException) -> None:
+    """Send ``error`` on, to be raised by the receiver."""
+    try:
+        message = pickle.dumps(error)
+    except Exception:  # an exception that does not pickle: its words at least
+        message = pickle.dumps(RuntimeError(f"{type(error).__name__}: {error}"))
+    with contextlib.suppress(OSError):
+        connection.send_bytes(_ERROR + message)
+
+
+def _widen(connection: Connection) -> None:
+    """Ask for a bigger pipe buffer (Linux), so that a worker can run further ahead."""
+    import fcntl  # POSIX, as fork is
+
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if set_size is not None:
         with contextlib.suppress(OSError):
-            sender.send_bytes(_ERROR + message)
-        return
-    sender.send_bytes(_END)
+            fcntl.fcntl(connection.fileno(), set_size, _PIPE_BYTES)
 
 
 def parse_paths(
