@@ -16,10 +16,12 @@ transaction that sees that same state: it can make a search faster, never stale.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar, cast
 
+from ..errors import CablekitError
 from ..store.sqlite import SQLiteStore
 
 T = TypeVar("T")
@@ -37,7 +39,9 @@ WATCHED = (
     "cable_collection",
     "collection",
 )
-ENTRIES = 32  # cached values per connection, the least recently used dropped first
+ENTRIES = 32  # values of one kind kept per connection, the least recently used dropped
+UNWATCHED: list[int] = []  # the writes of a connection whose writes cannot be counted
+_UNSEEN = itertools.count(1)
 _FUNCTION = "cablekit_search_changed"
 
 _WRITES: weakref.WeakKeyDictionary[SQLiteStore, list[int]] = weakref.WeakKeyDictionary()
@@ -53,6 +57,8 @@ def stamp(store: SQLiteStore) -> Stamp:
     if writes is None:
         writes = _watch(store)
     (version,) = store.query("PRAGMA data_version")[0]
+    if writes is UNWATCHED:  # a state never seen before: nothing kept is used
+        return int(version), -next(_UNSEEN)
     return int(version), writes[0]
 
 
@@ -67,9 +73,17 @@ def cached(store: SQLiteStore, key: Hashable, read: Callable[[], T]) -> T:
         return cast(T, found[1])
     value = read()
     values[key] = (now, value)
-    while len(values) > ENTRIES:
-        del values[next(iter(values))]
+    kind = _kind(key)
+    same = [k for k in values if _kind(k) == kind]  # least recently used first
+    for old in same[: max(0, len(same) - ENTRIES)]:
+        del values[old]
     return value
+
+
+def _kind(key: Hashable) -> Hashable:
+    """Keys ("visibility", scope) share their room; the columns never lose theirs to
+    a crowd of readers."""
+    return key[0] if isinstance(key, tuple) and key else key
 
 
 def peek(store: SQLiteStore, key: Hashable) -> Any:
@@ -89,11 +103,14 @@ def _watch(store: SQLiteStore) -> list[int]:
     # A function, not a counter in a temporary table: it also counts writes rolled
     # back, so a value read in between can never come back into use.
     store.db.create_function(_FUNCTION, 0, changed)
-    for table in WATCHED:
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            store.query(
-                f"CREATE TEMP TRIGGER IF NOT EXISTS search_{table}_{event.lower()}"
-                f" AFTER {event} ON main.{table} BEGIN SELECT {_FUNCTION}(); END"
-            )
+    try:
+        for table in WATCHED:
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                store.query(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS search_{table}_{event.lower()}"
+                    f" AFTER {event} ON main.{table} BEGIN SELECT {_FUNCTION}(); END"
+                )
+    except CablekitError:  # a connection that may not write at all (query_only)
+        writes = UNWATCHED
     _WRITES[store] = writes
     return writes
