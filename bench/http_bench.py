@@ -4,8 +4,9 @@
 Starts ``cablekit serve`` on an archive (``--db``; ``--workers`` processes) on a free
 localhost port, or measures a server that is already running (``--url``), and sends
 it ``--concurrency`` clients in a closed loop (each sends its next request as soon
-as the previous answer is in) for ``--duration`` seconds per endpoint, after a short
-warm-up:
+as the previous answer is in) for ``--duration`` seconds per endpoint, after a
+warm-up of ``--warmup`` seconds (each server thread keeps its own connection, with its
+own caches and SQLite page cache, so the first seconds are slower):
 
 - ``search-page``: ``/`` with a query of a fixed mix (the same words, fields, phrases,
   prefixes and booleans as ``bench/search_bench.py``), some with a facet filter or
@@ -392,7 +393,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--concurrency", type=int, default=8, help="clients at once")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per endpoint")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before each")
+    parser.add_argument("--warmup", type=float, default=20.0, help="seconds before each")
     parser.add_argument(
         "--endpoints",
         default="search-page,api-search,api-search-facets,cable-page",
