@@ -319,3 +319,38 @@ def test_field_terms_agree_whether_the_columns_are_held_or_not(
         result = archive.search(query, limit=ALL, snippets=False)
     expected = matching_ids(parse_query(query), corpus)
     assert {hit.id for hit in result.results} == expected and result.total == len(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    days=st.lists(st.sampled_from([None, "2001-01-01", "2009-04-07", "2009-04-08"]), max_size=30),
+    cursor=st.none()
+    | st.tuples(st.sampled_from(["", "2001-01-01", "2005-05-05", "2010"]), st.integers(0, 31)),
+    newest=st.booleans(),
+    limit=st.integers(1, 8),
+)
+def test_date_order_and_cursors_follow_the_stored_dates(
+    days: list[str | None], cursor: tuple[str, int] | None, newest: bool, limit: int
+) -> None:
+    """ranking.by_date against sorting by (date as stored or "", key), cursor dates
+    that no cable has included."""
+    import numpy as np
+
+    from cablekit.search.columns import Dates
+    from cablekit.search.ranking import by_date
+
+    stored = sorted({d for d in days if d})
+    codes = np.array([-1] + [stored.index(d) if d else -1 for d in days], np.int64)
+    hits = np.ones(len(codes), np.bool_)
+    hits[0] = False  # key 0 is never a cable
+    empty = np.zeros(len(codes), np.int64)
+    picked, more = by_date(Dates(codes, stored, empty, empty, empty), hits, newest, limit, cursor)
+    rows = [(d or "", key) for key, d in enumerate(days, start=1)]
+    if cursor is not None:
+        rows = (
+            [r for r in rows if (r[0], -r[1]) < (cursor[0], -cursor[1])]
+            if newest
+            else [r for r in rows if r > cursor]
+        )
+    rows.sort(key=lambda r: (r[0], -r[1]) if newest else r, reverse=newest)
+    assert picked == [key for _, key in rows[:limit]] and more == (len(rows) > limit)

@@ -42,6 +42,7 @@ K1 = 1.2  # FTS5's bm25 constant (b = 0.75 does not enter the bound)
 FIRST_BATCH = 0.4  # score first the cables whose bound reaches this share of the page's
 FIRST_ROWS = 8_000  # ... as long as they hold fewer matching units than this
 SLACK = 1e-9  # relative margin on the bound, for rounding
+KEY_SPAN = 1 << 32  # cable keys stay below this
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +229,7 @@ def unit_ranks(matcher: Matcher, phrases: list[Phrase], keys: Ints) -> tuple[Int
     rows = matcher.store.query(
         "SELECT rowid, rank FROM unit_fts WHERE unit_fts MATCH ?"
         f" AND (rowid >> {UNIT_BITS}) IN (SELECT value FROM json_each(?))",
-        [expression(phrases), json.dumps([int(k) for k in keys])],
+        [expression(phrases), json.dumps(keys.tolist())],
     )
     rowids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
     ranks = np.fromiter((r[1] for r in rows), np.float64, len(rows))
@@ -332,29 +333,32 @@ def by_date(
     date as stored, "" for none, and the key), and whether more follow. Dates are
     ordered as the strings they are stored as, no date first, ties by key."""
     keys = np.flatnonzero(hits)
-    ranks = (cols.date[keys] + 1).astype(np.float64)  # 0: no date
+    if len(hits) >= KEY_SPAN:  # pragma: no cover - 4 billion cables
+        raise ValueError("cable keys beyond 2**32 cannot be ordered by date")
+    # One integer per hit that sorts as (date, key): twice the rank of the date (0: no
+    # date; a cursor's date that is not stored falls on an odd rank between two),
+    # then the key, reversed for newest first, since ties go by ascending key.
+    places = (cols.date[keys] + 1) * 2 * KEY_SPAN
+    places += KEY_SPAN - 1 - keys if newest else keys
     if after is not None:
         value, key = after
-        at = _rank_of(cols.dates, str(value))
-        before = ranks < at if newest else ranks > at
-        keep = before | ((ranks == at) & (keys > key))
-        keys, ranks = keys[keep], ranks[keep]
-    signed = -ranks if newest else ranks
+        at = _rank_of(cols.dates, str(value)) * KEY_SPAN
+        at += KEY_SPAN - 1 - key if newest else key
+        keep = places < at if newest else places > at
+        keys, places = keys[keep], places[keep]
     want = limit + 1
+    signed = -places if newest else places
     if len(keys) > want:
-        # The ``want`` first by date, and every key tied with the last of them.
-        edge = np.partition(signed, want - 1)[want - 1]
-        chosen = signed <= edge
-        keys, signed = keys[chosen], signed[chosen]
-    order = np.lexsort((keys, signed))[:want]
-    picked = [int(k) for k in keys[order]]
+        first = np.argpartition(signed, want - 1)[:want]
+        keys, signed = keys[first], signed[first]
+    picked = [int(k) for k in keys[np.argsort(signed)]]
     return picked[:limit], len(picked) > limit
 
 
-def _rank_of(dates: list[str], value: str) -> float:
-    """Where a date as stored falls among the ranks of ``by_date`` (between two when it
-    is not one of ``dates``)."""
+def _rank_of(dates: list[str], value: str) -> int:
+    """Twice the rank of a date as stored among ``dates`` (0: none), or the odd number
+    between two ranks when it is not one of them."""
     if not value:
-        return 0.0
+        return 0
     at = bisect.bisect_left(dates, value)
-    return at + 1.0 if at < len(dates) and dates[at] == value else at + 0.5
+    return 2 * (at + 1) if at < len(dates) and dates[at] == value else 2 * at + 1
