@@ -27,6 +27,7 @@ from ..store.sqlite import SQLiteStore
 from .cache import cached, peek
 
 Ints = npt.NDArray[np.int64]
+Small = npt.NDArray[np.int32]  # codes and keys held for long: half the memory
 Mask = npt.NDArray[np.bool_]
 T = TypeVar("T")
 EMPTY: Ints = np.zeros(0, np.int64)
@@ -36,18 +37,18 @@ EMPTY: Ints = np.zeros(0, np.int64)
 class Coded:
     """A many-valued attribute: (cable key, value code) pairs, and the values."""
 
-    cables: Ints  # by value code, then cable key
-    codes: Ints
+    cables: Small  # by value code, then cable key
+    codes: Small
     values: list[str]
     kinds: list[str | None]
     starts: Ints  # where each value's cables start in ``cables`` (and the end)
-    by_cable: Ints  # the codes again, by cable key
+    by_cable: Small  # the codes again, by cable key
     cable_starts: Ints  # where each cable key's codes start in ``by_cable`` (and the end)
 
     def having(self, codes: list[int]) -> Ints:
         """The keys of the cables with any of the value ``codes``."""
         parts = [self.cables[self.starts[c] : self.starts[c + 1]] for c in codes]
-        return np.concatenate(parts) if parts else EMPTY
+        return np.concatenate(parts).astype(np.int64) if parts else EMPTY
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +56,17 @@ class Single:
     """A one-valued text column: a code per cable key (-1: none), and the values by
     code, sorted."""
 
-    codes: Ints
+    codes: Small
     values: list[str]
 
 
 @dataclass(frozen=True, slots=True)
 class Dates:
-    date: Ints  # code of the date as stored, -1 when none
+    date: Small  # code of the date as stored, -1 when none
     dates: list[str]  # the dates as stored, in order (of strings, as SQL compares them)
-    day: Ints  # proleptic ordinal of the date, 0 when none
-    month: Ints  # year * 12 + month - 1
-    year: Ints
+    day: Small  # proleptic ordinal of the date, 0 when none
+    month: Small  # year * 12 + month - 1
+    year: Small
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class Columns:
 class Addressees:
     """Every FM, TO and INFO line by rowid (the rowid of ``name_fts`` too)."""
 
-    cable: Ints  # the cable key, -1 for a rowid no addressee has
+    cable: Small  # the cable key, -1 for a rowid no addressee has
     role: npt.NDArray[np.int8]  # FROM, TO (TO or INFO, not excluded), OTHER
 
 
@@ -145,13 +146,13 @@ def dates(store: SQLiteStore) -> Dates:
     dated = _single(store, "date", _size(store))
     days = [date.fromisoformat(value) for value in dated.values]
     has = dated.codes >= 0
-    day, month, year = (np.zeros(len(dated.codes), np.int64) for _ in range(3))
+    day, month, year = (np.zeros(len(dated.codes), np.int32) for _ in range(3))
     for column, values in (
         (day, [d.toordinal() for d in days]),
         (month, [d.year * 12 + d.month - 1 for d in days]),
         (year, [d.year for d in days]),
     ):
-        column[has] = np.array(values, np.int64)[dated.codes[has]]
+        column[has] = np.array(values, np.int32)[dated.codes[has]]
     return Dates(dated.codes, dated.values, day, month, year)
 
 
@@ -181,7 +182,7 @@ def caveats(store: SQLiteStore) -> Coded:
 def addressees(store: SQLiteStore) -> Addressees:
     """The addressees' cables and roles."""
     (top,) = store.query("SELECT coalesce(max(rowid), 0) FROM addressee")[0]
-    cable = np.full(int(top) + 1, -1, np.int64)
+    cable = np.full(int(top) + 1, -1, np.int32)
     role = np.full(int(top) + 1, OTHER, np.int8)
     rows = store.query(
         "SELECT CASE WHEN role = 'from' THEN 0 WHEN excluded = 0 THEN 1 ELSE 2 END AS r,"
@@ -200,7 +201,7 @@ def _grouped(store: SQLiteStore, sql: str) -> list[tuple[str | None, Ints]]:
 
 def _single(store: SQLiteStore, column: str, size: int) -> Single:
     """A one-valued text column as codes per cable key, and the values by code."""
-    codes = np.full(size, -1, np.int64)
+    codes = np.full(size, -1, np.int32)
     names: list[str] = []
     sql = f"SELECT {column}, group_concat(key) FROM cable GROUP BY {column} ORDER BY {column}"
     for value, keys in _grouped(store, sql):
@@ -216,8 +217,8 @@ def _coded(store: SQLiteStore, size: int, sql: str) -> Coded:
     order = sorted(range(len(rows)), key=lambda n: names[n])
     groups = [ints(rows[n][2]) for n in order]
     lengths = [len(g) for g in groups]
-    cables = np.concatenate(groups) if groups else EMPTY
-    codes = np.repeat(np.arange(len(groups), dtype=np.int64), lengths)
+    cables = (np.concatenate(groups) if groups else EMPTY).astype(np.int32)
+    codes = np.repeat(np.arange(len(groups), dtype=np.int32), lengths)
     by_cable = np.argsort(cables, kind="stable")
     return Coded(
         cables,
@@ -262,7 +263,7 @@ def count_coded(coded: Coded, keys: Ints, mask: Mask) -> Ints:
     return np.bincount(coded.by_cable[at], minlength=len(coded.values))
 
 
-def dated(values: Ints, keys: Ints) -> Ints:
+def dated(values: Small, keys: Ints) -> Small:
     """``values`` (day, month or year) of the hits that have a date."""
     picked = values[keys]
     return picked[picked > 0]

@@ -338,7 +338,7 @@ def by_date(
     # One integer per hit that sorts as (date, key): twice the rank of the date (0: no
     # date; a cursor's date that is not stored falls on an odd rank between two),
     # then the key, reversed for newest first, since ties go by ascending key.
-    places = (cols.date[keys] + 1) * 2 * KEY_SPAN
+    places = (cols.date[keys].astype(np.int64) + 1) * 2 * KEY_SPAN
     places += KEY_SPAN - 1 - keys if newest else keys
     if after is not None:
         value, key = after
