@@ -18,8 +18,13 @@ own caches and SQLite page cache, so the first seconds are slower):
 For each it prints requests/s, p50, p95, p99 and max latency in milliseconds, the
 number of answers that were not 200, the CPU time the server used per request, its
 resident memory, the share of the machine the clients and every other process took
-during the run (a shared machine gives lower figures), and the load average.
+during the run (a shared machine gives lower figures), the load average, and how the
+server's CPU time fell on its processes.
 Nothing is asserted: this is a measurement.
+
+Each client makes a new connection every ``--per-connection`` requests, as a crowd of
+visitors would: with ``--workers 2``, a handful of connections kept for the whole run
+often all land on one worker process (the split column shows it).
 
 The clients are a minimal HTTP/1.1 keep-alive client on asyncio, in this process:
 on a two-core machine every CPU cycle a client spends is taken from the server, and
@@ -155,6 +160,7 @@ class Run:
     server_mib: float = 0.0  # resident memory after the run
     client_cpu: float = 0.0  # seconds, these clients
     other_cpu: float = 0.0  # seconds, every other process on the machine
+    split: str = ""  # the server's CPU per process, in percent, busiest first
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
@@ -167,10 +173,16 @@ class Run:
 
 
 async def load_test(
-    host: str, port: int, targets: Callable[[random.Random], str], concurrency: int, seconds: float
+    host: str,
+    port: int,
+    targets: Callable[[random.Random], str],
+    concurrency: int,
+    seconds: float,
+    per_connection: int = 0,
 ) -> tuple[list[float], dict[int, int], float]:
     """Latencies (ms), failures by status and elapsed time of ``concurrency`` clients
-    sending requests for ``seconds``."""
+    sending requests for ``seconds``, each on a new connection every ``per_connection``
+    requests (0: one connection throughout; the connecting is in the latency)."""
     latencies: list[float] = []
     failures: dict[int, int] = {}
     deadline = time.perf_counter() + seconds
@@ -179,8 +191,12 @@ async def load_test(
         pick = random.Random(n)
         connection = Connection(host, port)
         try:
+            sent = 0
             while time.perf_counter() < deadline:
                 target = targets(pick)
+                if per_connection and sent and sent % per_connection == 0:
+                    await connection.close()  # another visitor: the next request connects
+                sent += 1
                 started = time.perf_counter()
                 status, _ = await connection.get(target)
                 latencies.append((time.perf_counter() - started) * 1000)
@@ -250,14 +266,26 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of the server's processes."""
-    total = 0.0
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """CPU time (user + system) of each of the server's processes."""
+    found = {}
     for current in process_tree(pid):
         with contextlib.suppress(FileNotFoundError):
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            found[current] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the server's processes."""
+    return sum(cpu_by_process(pid).values())
+
+
+def worker_split(before: dict[int, float], after: dict[int, float]) -> str:
+    """How the server's CPU time fell on its processes during a run, busiest first."""
+    used = sorted((after[p] - before.get(p, 0.0) for p in after), reverse=True)
+    total = sum(used) or 1.0
+    return "/".join(f"{100 * u / total:.0f}" for u in used if u > 0.01 * total)
 
 
 def machine_busy() -> float:
@@ -357,7 +385,7 @@ def report(runs: list[Run], args: argparse.Namespace, cables: int | None) -> Non
     header = (
         f"{'endpoint':<18} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'max ms':>8} {'errors':>7} {'srv CPU ms/req':>15} {'srv MiB':>8} {'client CPU':>10}"
-        f" {'others CPU':>10} {'load 1m':>8}"
+        f" {'others CPU':>10} {'load 1m':>8}  {'srv CPU split %':<15}"
     )
     print(header)
     print("-" * len(header))
@@ -370,7 +398,7 @@ def report(runs: list[Run], args: argparse.Namespace, cables: int | None) -> Non
             f"{max(run.latencies, default=0):>8.1f} {errors:>7} "
             f"{per_request if not args.url else float('nan'):>15.2f} {run.server_mib:>8.0f}"
             f" {share(run.client_cpu, run.seconds):>10} {share(run.other_cpu, run.seconds):>10}"
-            f" {run.load[0]:>8.2f}"
+            f" {run.load[0]:>8.2f}  {run.split:<15}"
         )
         if run.failures:
             print(f"{'':<18} statuses other than 200: {run.failures}")
@@ -393,6 +421,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--concurrency", type=int, default=8, help="clients at once")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per endpoint")
+    parser.add_argument(
+        "--per-connection",
+        type=int,
+        default=10,
+        help="requests per connection before a client connects again, as another visitor"
+        " would (0: never; with several workers, a few long connections can all land on one)",
+    )
     parser.add_argument("--warmup", type=float, default=20.0, help="seconds before each")
     parser.add_argument(
         "--endpoints",
@@ -424,15 +459,20 @@ def main() -> None:
         for name in args.endpoints.split(","):
             targets = endpoints[name.strip()]
             print(f"{name}: warming up, then {args.duration:g} s ...", flush=True)
-            asyncio.run(load_test(host, port, targets, args.concurrency, args.warmup))
-            before = (cpu_seconds(process.pid) if process else 0.0, own_cpu(), machine_busy())
-            latencies, failures, seconds = asyncio.run(
-                load_test(host, port, targets, args.concurrency, args.duration)
+            asyncio.run(
+                load_test(host, port, targets, args.concurrency, args.warmup, args.per_connection)
             )
-            after = (cpu_seconds(process.pid) if process else 0.0, own_cpu(), machine_busy())
+            processes = cpu_by_process(process.pid) if process else {}
+            before = (sum(processes.values()), own_cpu(), machine_busy())
+            latencies, failures, seconds = asyncio.run(
+                load_test(host, port, targets, args.concurrency, args.duration, args.per_connection)
+            )
+            processes_after = cpu_by_process(process.pid) if process else {}
+            after = (sum(processes_after.values()), own_cpu(), machine_busy())
             run = Run(name.strip(), args.concurrency, seconds, latencies, failures)
             run.server_cpu, run.client_cpu = after[0] - before[0], after[1] - before[1]
             run.other_cpu = max(0.0, after[2] - before[2] - run.server_cpu - run.client_cpu)
+            run.split = worker_split(processes, processes_after)
             run.server_mib = resident_mib(process.pid) if process else float("nan")
             run.load = os.getloadavg()
             runs.append(run)
