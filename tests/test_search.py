@@ -354,3 +354,19 @@ def test_date_order_and_cursors_follow_the_stored_dates(
         )
     rows.sort(key=lambda r: (r[0], -r[1]) if newest else r, reverse=newest)
     assert picked == [key for _, key in rows[:limit]] and more == (len(rows) > limit)
+
+
+@pytest.mark.parametrize(
+    ("sort", "value"),
+    [("relevance", "2009-01-01"), ("relevance", None), ("newest", 3.5), ("oldest", None)],
+)
+def test_a_cursor_with_a_position_of_the_wrong_kind_is_refused(
+    sample_archive: Archive, sort: str, value: object
+) -> None:
+    import base64
+    import json
+
+    forged = json.dumps([sort, "embassy", value, 5]).encode()
+    cursor = base64.urlsafe_b64encode(forged).decode().rstrip("=")
+    with pytest.raises(QuerySyntaxError, match="not one this archive gave out"):
+        sample_archive.search("embassy", sort=sort, cursor=cursor)  # type: ignore[arg-type]

@@ -327,10 +327,13 @@ def decode_cursor(cursor: str, sort: Sort, query: str) -> tuple[Any, int]:
         raise QuerySyntaxError(
             "The cursor belongs to another query or sort; start again without it", 0, query
         )
+    # A score after a relevance page, the date as stored ("" for none) after a date page.
+    kind = (int, float) if sort == "relevance" else (str,)
     if (
         not isinstance(key, int)
         or not 0 <= key < 2**63
-        or not (value is None or isinstance(value, str | int | float))
+        or not isinstance(value, kind)
+        or isinstance(value, bool)
     ):
         raise QuerySyntaxError("The cursor is not one this archive gave out", 0, query)
     return value, key
