@@ -61,7 +61,7 @@ class Scope:
         empty when they see every unit of the cables they see."""
         if self.units == "1":
             return ""
-        return self.hidden or f"SELECT u.rowid FROM unit u WHERE NOT ({self.units})"
+        return self.hidden or f"SELECT u.rowid FROM unit u WHERE NOT coalesce(({self.units}), 0)"
 
 
 PUBLIC = Scope()
