@@ -340,3 +340,21 @@ def test_review_declass_and_audit_commands(reference: Path):
         ("search", "uptick", ["09OTTAWA278"])
     ]
     assert run("audit", *db, "--verify")[1].startswith("audit log whole: 1 entries")
+
+
+def test_an_older_version_marked_higher_stays_hidden(tmp_path: Path):
+    path = tmp_path / "two.db"
+    with Archive(path, create=True) as archive:
+        archive.ingest([REFERENCE], release="2011-04")  # NOFORN in the header
+        archive.ingest([mixed_reference(tmp_path)], release="2011-05")  # not any more
+    add_users(path)
+    with Archive(path, user="liaison", today=BEFORE_DECL) as archive:
+        assert [v.number for v in archive.versions(MIXED_ID)] == [1, 2]
+        assert archive.get(MIXED_ID).version.number == 2
+        with pytest.raises(UnknownCable, match="has no version 1 you may read"):
+            archive.get(MIXED_ID, 1)
+        with pytest.raises(UnknownCable):
+            archive.diff(MIXED_ID)
+    with Archive(path, user="officer", today=BEFORE_DECL) as archive:
+        assert archive.get(MIXED_ID, 1).cable.caveats == ("NOFORN", "SIPDIS")
+        assert archive.diff(MIXED_ID).old == 1

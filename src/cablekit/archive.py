@@ -28,7 +28,7 @@ from datetime import date
 
 from .access import audit, principals
 from .access.clock import today as clock_today
-from .access.policy import Reader, scope_for
+from .access.policy import Reader, cable_requirement, portion_decision, scope_for
 from .access.redact import reader_record
 from .access.review import declassification
 from .errors import ReaderRequired, UnknownCable
@@ -224,11 +224,22 @@ class Archive:
         cable_id = cable_id.upper()
         key = self._visible_key(cable_id)
         stored = self.store.get(cable_id, version)
+        if not stored.version.current and not self._header_visible(key, stored.cable):
+            # An older version may have been marked higher than the current one.
+            raise UnknownCable(f"Cable {cable_id} has no version {version} you may read")
         self.audit("show", f"{cable_id} version {stored.version.number}", [cable_id])
         mine = self.reader_cable(key, stored.cable)
         if mine is stored.cable:
             return stored
         return StoredCable(mine, stored.version, render_text(mine))
+
+    def _header_visible(self, key: int, cable: Cable) -> bool:
+        """Whether the reader may see this record's header on the archive's day."""
+        if self.reader is None:
+            return True
+        facts = declassification(self.store, key)
+        need = cable_requirement(cable)
+        return portion_decision(self.reader, need, facts, None, self.today).visible
 
     def versions(self, cable_id: str) -> list[VersionInfo]:
         cable_id = cable_id.upper()

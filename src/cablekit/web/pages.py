@@ -199,7 +199,10 @@ def facet_groups(result: SearchResult, page: SearchState) -> list[tuple[str, lis
     groups = []
     for name in FACETS:
         links = []
-        for v in result.facets.get(name, []):
+        found = result.facets.get(name, [])
+        if name == "year":  # a time series reads in order
+            found = sorted(found, key=lambda v: v.value, reverse=True)
+        for v in found:
             filter_term = term(FACET_FIELDS[name], v.value)
             described = present.tag(v.value).description if name.startswith("tag_") else None
             links.append(
@@ -214,6 +217,11 @@ def facet_groups(result: SearchResult, page: SearchState) -> list[tuple[str, lis
         if links:
             groups.append((FACET_TITLES[name], links))
     return groups
+
+
+@router.get("/favicon.ico", summary="No icon")
+def favicon() -> Response:
+    return Response(status_code=204)
 
 
 @router.get("/help", response_class=HTMLResponse, summary="The query language")
@@ -311,7 +319,12 @@ def login(
         session = sign_in(state_of(request), limiter, client, username, password)
     except TooManyAttempts as error:
         response = render(
-            request, "login.html", status=429, next=safe_next(next), failed=str(error)
+            request,
+            "login.html",
+            status=429,
+            next=safe_next(next),
+            failed=str(error),
+            username=username,
         )
         response.headers["Retry-After"] = str(error.retry_after)
         return response
@@ -322,6 +335,7 @@ def login(
             status=401,
             next=safe_next(next),
             failed="Wrong user name or password.",
+            username=username,
         )
     request.state.session = session
     return RedirectResponse(safe_next(next), status_code=303)

@@ -19,6 +19,7 @@ from ..search.graph import Graph
 TIMELINE_WIDTH = 720
 TIMELINE_HEIGHT = 110
 AXIS = 18
+MIN_BINS_WIDE = 8
 
 
 def timeline(bins: list[Bin], link: Callable[[Bin], str]) -> Markup:
@@ -26,7 +27,7 @@ def timeline(bins: list[Bin], link: Callable[[Bin], str]) -> Markup:
     if not bins:
         return Markup("")
     top = max(b.count for b in bins) or 1
-    step = TIMELINE_WIDTH / len(bins)
+    step = TIMELINE_WIDTH / max(len(bins), MIN_BINS_WIDE)  # one bar does not fill the chart
     plot = TIMELINE_HEIGHT - AXIS
     parts = [
         f'<svg class="timeline" viewBox="0 0 {TIMELINE_WIDTH} {TIMELINE_HEIGHT}"'
