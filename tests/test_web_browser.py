@@ -36,7 +36,8 @@ from cablekit.access import principals
 from cablekit.archive import Archive
 from cablekit.web.app import create_app
 
-from .conftest import REFERENCE_CABLE, ROOT
+from .conftest import ROOT
+from .test_access import mixed_reference  # 09OTTAWA278 marked per paragraph
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -108,21 +109,6 @@ def public_server(
     path = copy_archive(sample_archive_file, tmp_path_factory.mktemp("public"))
     with Server(create_app(path)) as server:
         yield server.url
-
-
-def mixed_reference(folder: Path) -> Path:
-    """09OTTAWA278 marked per paragraph (as in test_access): no NOFORN caption in the
-    header, paragraphs 1-4 (C), paragraphs 5-12 keep their (C/NF). As published, the
-    whole cable is NOFORN and a foreign reader would not see it at all."""
-    lines = REFERENCE_CABLE.read_text(encoding="utf-8").split("\n")
-    assert lines[29] == "NOFORN"
-    del lines[29]
-    text = "\n".join(lines)
-    for n in range(1, 5):
-        text = text.replace(f"{n}. (C/NF)", f"{n}. (C)", 1)
-    path = folder / "09OTTAWA278.mixed.md"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
