@@ -57,35 +57,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from search_bench import QUERIES  # the same query mix as the search benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "data" / "corpus" / "cablegate-2011-04" / "cable.tar.xz"
 DEFAULT_DB = ROOT / "bench" / "out" / "corpus-web.db"
 CABLEKIT = Path(sys.executable).parent / "cablekit"
 
-QUERIES = [
-    "iran",
-    "nuclear",
-    '"prime minister"',
-    '"human rights" AND tag:PHUM',
-    "nuclea*",
-    "embassy AND NOT tag:PREL",
-    "(iran OR iraq) AND class:SECRET",
-    "tag:PREL",
-    "tag:PREL AND tag:IR",
-    "from:MOSCOW",
-    "to:SECSTATE date:2009-01..2009-06",
-    "caveat:NOFORN",
-    "class:CONFIDENTIAL date:2008",
-    "subject:visit",
-    "date:2009-04",
-    "terrorism tag:PTER from:ISLAMABAD",
-    '"arms control" OR disarmament',
-    "oil AND gas AND pipeline",
-    "citedby:09STATE15113",
-    "ref:09STATE15113",
-    "ambassador -caveat:SIPDIS",
-    "corruption date:2005..2007",
-]
 FILTERS = ["tag:PREL", "class:SECRET", "date:2009", "from:MOSCOW"]
 
 

@@ -35,7 +35,7 @@ from .errors import ReaderRequired, UnknownCable
 from .model import Cable
 from .search.engine import SearchResult, Sort, search
 from .search.query import Node
-from .search.sql import PUBLIC, Scope, compile_query
+from .search.sql import PUBLIC, Scope, matching_keys
 from .search.stats import Stats, stats
 from .store.ingest import Progress, ingest
 from .store.sqlite import BatchReport, Failure, SQLiteStore, StoredCable, VersionInfo
@@ -142,15 +142,7 @@ class Archive:
 
     def matching_ids(self, node: Node | None) -> list[str]:
         """The ids of the visible cables ``node`` matches (all when None), for the log."""
-        scope = self.scope
-        if node is None:
-            sql, params = (
-                f"SELECT c.key AS key FROM cable c WHERE {scope.cables}",
-                [*scope.cable_params],
-            )
-        else:
-            compiled = compile_query(node, scope)
-            sql, params = compiled.sql, compiled.params
+        sql, params = matching_keys(node, self.scope)
         rows = self.store.query(
             f"SELECT c.id FROM ({sql}) k JOIN cable c ON c.key = k.key ORDER BY c.key", params
         )

@@ -20,7 +20,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .search.engine import bin_width, bins, next_bin
 from .search.query import Node, format_query
-from .search.sql import PUBLIC, Scope, compile_query
+from .search.sql import PUBLIC, Scope, matching_keys
 from .store.sqlite import SQLiteStore
 
 PlotKind = Literal["timeline", "origins", "tags"]
@@ -46,7 +46,7 @@ def series(store: SQLiteStore, kind: PlotKind, node: Node | None, scope: Scope =
     if kind not in PLOT_KINDS:
         raise ValueError(f"unknown plot {kind!r}; use one of {', '.join(PLOT_KINDS)}")
     with store.snapshot():
-        keys, params = _matching(node, scope)
+        keys, params = matching_keys(node, scope)
         total = int(store.query(f"SELECT count(*) FROM ({keys})", params)[0][0])
         if kind == "timeline":
             points, unit = _timeline_points(store, keys, params)
@@ -71,14 +71,6 @@ def plot(
     figure.axes[0].set_title(f"{query} — {data.total:,} cables", loc="left", fontsize=12, pad=10)
     figure.savefig(out_path, dpi=120)
     return data.total
-
-
-def _matching(node: Node | None, scope: Scope) -> tuple[str, list[object]]:
-    """SQL of the matching keys (column ``key``), with its parameters."""
-    if node is None:
-        return f"SELECT c.key AS key FROM cable c WHERE {scope.cables}", list(scope.cable_params)
-    compiled = compile_query(node, scope)
-    return compiled.sql, compiled.params
 
 
 _ORIGINS = (

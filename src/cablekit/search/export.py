@@ -24,7 +24,7 @@ from typing import IO, Any, Literal, TypeVar
 from ..errors import UnknownCable
 from ..store.sqlite import SQLiteStore
 from .query import Node
-from .sql import PUBLIC, Scope, compile_query
+from .sql import PUBLIC, Scope, matching_keys
 
 ExportFormat = Literal["jsonl", "csv", "parquet"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("jsonl", "csv", "parquet")
@@ -131,14 +131,7 @@ def _ordered_keys(
     store: SQLiteStore, node: Node | None, scope: Scope, sort: ExportSort
 ) -> Iterator[str]:
     """A temporary table (pos, key) of the matching keys, numbered in export order."""
-    if node is None:
-        keys, params = (
-            f"SELECT c.key AS key FROM cable c WHERE {scope.cables}",
-            [*scope.cable_params],
-        )
-    else:
-        compiled = compile_query(node, scope)
-        keys, params = compiled.sql, compiled.params
+    keys, params = matching_keys(node, scope)
     store.query("CREATE TEMP TABLE IF NOT EXISTS export_keys (pos INTEGER PRIMARY KEY, key INT)")
     store.query("DELETE FROM temp.export_keys")
     try:

@@ -27,7 +27,7 @@ from ..errors import UnknownCable
 from ..store.sqlite import SQLiteStore
 from .export import Output, text_output
 from .query import Node
-from .sql import PUBLIC, Scope, compile_query
+from .sql import PUBLIC, Scope, matching_keys
 
 GraphFormat = Literal["graphml", "gexf", "csv"]
 GRAPH_FORMATS: tuple[GraphFormat, ...] = ("graphml", "gexf", "csv")
@@ -170,14 +170,8 @@ def graph(store: SQLiteStore, node: Node | None, scope: Scope = PUBLIC, hops: in
     """The cables matching ``node`` (every visible cable when None), ``hops`` more
     steps of citations away in either direction, and every target they cite."""
     with store.snapshot(), _key_table(store) as table:
-        if node is None:
-            store.query(
-                f"INSERT INTO {table} SELECT c.key FROM cable c WHERE {scope.cables}",
-                list(scope.cable_params),
-            )
-        else:
-            compiled = compile_query(node, scope)
-            store.query(f"INSERT INTO {table} SELECT key FROM ({compiled.sql})", compiled.params)
+        keys, params = matching_keys(node, scope)
+        store.query(f"INSERT INTO {table} SELECT key FROM ({keys})", params)
         for _ in range(hops):
             _add_neighbours(store, table, scope)
         return _graph_of(store, table, scope)

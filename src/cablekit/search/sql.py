@@ -259,3 +259,12 @@ def visible_units(scope: Scope, rowids_sql: str) -> tuple[str, list[object]]:
     if scope.units == "1":
         return "", []
     return f" AND {scope.unit_rowids(rowids_sql)}", list(scope.unit_params)
+
+
+def matching_keys(node: Node | None, scope: Scope) -> tuple[str, list[object]]:
+    """SQL selecting the keys (column ``key``) of the visible cables ``node`` matches
+    (every visible cable when None), with its parameters."""
+    if node is None:
+        return f"SELECT c.key AS key FROM cable c WHERE {scope.cables}", list(scope.cable_params)
+    compiled = compile_query(node, scope)
+    return compiled.sql, compiled.params
