@@ -9,6 +9,7 @@ or ``--source DIR``) and writes compact, deterministic CSV files (UTF-8, LF, sor
 * ``posts.csv``         post name as written (classification line, page marker, REF) -> station
 * ``malformed_ids.csv`` malformed WikiLeaks ids -> corrected canonical ids (spec §8.1)
 * ``tags.csv``          TAGS code -> kind, description (spec §5.4)
+* ``countries.csv``     country name or code, as REL TO lists write it -> ISO 3166 trigraph
 
 Usage: ``python tools/build_tables.py [--source DIR] [--out DIR]``.
 Only the Python standard library is used.
@@ -372,15 +373,68 @@ def build_tags(src: Path) -> list[list[str]]:
     return [[tag, kinds[tag], descriptions.get(tag, "")] for tag in sorted(kinds)]
 
 
+# --------------------------------------------------------------------------- countries.csv
+
+# Names REL TO lists and readers use that GeoNames does not give: State's and NATO's own
+# short forms. Each names one country beyond doubt.
+COUNTRY_ALIASES = {
+    "US": "USA",
+    "UNITED STATES": "USA",
+    "UNITED STATES OF AMERICA": "USA",
+    "UK": "GBR",
+    "BRITAIN": "GBR",
+    "GREAT BRITAIN": "GBR",
+    "ENGLAND": "GBR",
+    "AUST": "AUS",
+    "NZ": "NZL",
+    "ROK": "KOR",
+    "KOREA, REPUBLIC OF": "KOR",
+    "PRC": "CHN",
+    "GER": "DEU",
+    "ROYG": "YEM",
+    "UAE": "ARE",
+    "KSA": "SAU",
+}
+
+
+def build_countries(src: Path) -> list[list[str]]:
+    """Name -> trigraph: ISO trigraphs, GeoNames names, the aliases above, and two-letter
+    codes only where ISO 3166 and FIPS 10-4 (State's TAGS) do not name two countries: a
+    digraph such as IS (Israel in FIPS, Iceland in ISO) cannot be read for sure."""
+    rows = read_csv(src / "tags" / "geo-tags-fips10-4.csv")
+    found: dict[str, tuple[str, str]] = {}
+    owners: dict[str, set[str]] = {}
+    for fips, iso2, iso3, _name in rows:
+        owners.setdefault(fips, set()).add(iso3)
+        owners.setdefault(iso2, set()).add(iso3)
+    for _fips, _iso2, iso3, name in rows:
+        found[iso3] = (iso3, "iso3")
+        found[squash(name).upper()] = (iso3, "name")
+    for code, countries in owners.items():
+        if len(countries) == 1 and code not in found:
+            found[code] = (next(iter(countries)), "iso2 or fips, one country")
+    for alias, iso3 in COUNTRY_ALIASES.items():
+        found.setdefault(alias, (iso3, "alias"))
+    return [[name, iso3, how] for name, (iso3, how) in sorted(found.items())]
+
+
 # --------------------------------------------------------------------------- output
 
-TABLES = ("routing.csv", "stations.csv", "posts.csv", "malformed_ids.csv", "tags.csv")
+TABLES = (
+    "routing.csv",
+    "stations.csv",
+    "posts.csv",
+    "malformed_ids.csv",
+    "tags.csv",
+    "countries.csv",
+)
 HEADERS = {
     "routing.csv": ["routing_indicator", "name", "source", "collective"],
     "stations.csv": ["token", "canonical", "pla", "routing_indicator"],
     "posts.csv": ["name", "station"],
     "malformed_ids.csv": ["published", "canonical", "kind"],
     "tags.csv": ["tag", "kind", "description"],
+    "countries.csv": ["name", "trigraph", "how"],
 }
 
 
@@ -449,6 +503,13 @@ ORIGINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "`whoiskieran/Neo4jWikiLeaks` PlusD TAGS labels (none stated)",
         ),
     ),
+    "countries.csv": (
+        ("tags/geo-tags-fips10-4.csv",),
+        (
+            "GeoNames `countryInfo.txt` via `Codehalli/CountryData` (CC BY 4.0, GeoNames)",
+            "aliases made for cablekit (`tools/build_tables.py` COUNTRY_ALIASES)",
+        ),
+    ),
 }
 
 
@@ -508,6 +569,12 @@ All files are UTF-8 CSV with a title row, LF line ends, rows sorted by the first
   organization). Descriptions: state-tags reference > FIPS country name > PlusD label. PlusD
   codes without a description of their own and entries with spaces or lower case (person
   names, free text) are left out.
+* **countries.csv** — `name,trigraph,how`: what a REL TO list or a reader's citizenship may
+  say for a country (upper case), read as its ISO 3166 trigraph (the CAPCO convention): the
+  trigraph itself, the GeoNames name, a few aliases (`UK`, `ROK`, `GER` ...), and a
+  two-letter code only where ISO 3166 and FIPS 10-4 do not name two countries with it (`CA`,
+  `JP`, `FR`; not `IS`, `AS`, `GM`, `CH`, Israel or Iceland, Australia or American Samoa
+  ...). A name not in the table releases to nobody.
 
 ## Licence notices
 
@@ -563,6 +630,7 @@ def build(source: Path) -> dict[str, str]:
         "posts.csv": build_posts(source, stations),
         "malformed_ids.csv": build_malformed(source),
         "tags.csv": build_tags(source),
+        "countries.csv": build_countries(source),
     }
     files = {name: render_csv(HEADERS[name], tables[name]) for name in TABLES}
     counts = {name: len(tables[name]) for name in TABLES}

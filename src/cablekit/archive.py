@@ -28,8 +28,8 @@ from datetime import date
 
 from .access import audit, principals
 from .access.clock import today as clock_today
-from .access.policy import Reader, cable_requirement, portion_decision, scope_for
-from .access.redact import reader_record
+from .access.policy import Declassification, Reader, automatic_release, granted, scope_for
+from .access.redact import header_decision, reader_record
 from .access.review import declassification
 from .errors import ReaderRequired, UnknownCable
 from .model import Cable
@@ -129,11 +129,14 @@ class Archive:
         return json.dumps(mine.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
 
     def reader_cable(self, key: int, cable: Cable) -> Cable:
-        """A stored record of the cable with ``key`` as the reader may see it."""
+        """A stored record (one version) of the cable with ``key`` as the reader may see
+        it, judged by that version's own markings and dates."""
         if self.reader is None:
             return cable
-        facts = declassification(self.store, key)
-        return reader_record(self.reader, cable, facts, self.today).cable
+        return reader_record(self.reader, cable, self._facts(key, cable), self.today).cable
+
+    def _facts(self, key: int, cable: Cable) -> Declassification:
+        return declassification(self.store, key, automatic_release(cable))
 
     def audit(self, action: str, query: str | None, ids: Sequence[str]) -> None:
         """Log a read (when access control is on: a public archive keeps no log)."""
@@ -210,33 +213,67 @@ class Archive:
         return result
 
     def get(self, cable_id: str, version: int | None = None) -> StoredCable:
-        """A cable as the reader may see it: its current version, or the numbered one.
-        When paragraphs are withheld, ``text`` is the readable view of the reader's
-        record, not the archived text."""
+        """A cable as the reader may see it: its current version, or the numbered one,
+        each judged by itself. When paragraphs are withheld, ``text`` is the readable
+        view of the reader's record, not the archived text."""
         cable_id = cable_id.upper()
-        key = self._visible_key(cable_id)
-        stored = self.store.get(cable_id, version)
-        if not stored.version.current and not self._header_visible(key, stored.cable):
-            # An older version may have been marked higher than the current one.
-            raise UnknownCable(f"Cable {cable_id} has no version {version} you may read")
+        if version is None:
+            key = self._visible_key(cable_id)
+            stored = self.store.get(cable_id)
+        else:
+            key, stored = self._readable_version(cable_id, version)
         self.audit("show", f"{cable_id} version {stored.version.number}", [cable_id])
         mine = self.reader_cable(key, stored.cable)
         if mine is stored.cable:
             return stored
         return StoredCable(mine, stored.version, render_text(mine))
 
-    def _header_visible(self, key: int, cable: Cable) -> bool:
-        """Whether the reader may see this record's header on the archive's day."""
+    def _readable_version(self, cable_id: str, number: int) -> tuple[int, StoredCable]:
+        """Version ``number`` of a cable when the reader may read it. A reader who may
+        read no version of it is told there is no such cable, as for a missing one."""
+        readable = {v.number: v for v in self._readable_versions(cable_id)}
+        if not readable:
+            raise UnknownCable(f"There is no cable {cable_id} in the archive")
+        if number not in readable:
+            raise UnknownCable(
+                f"Cable {cable_id} has no version {number} you may read (it has"
+                f" {', '.join(map(str, readable))})"
+            )
+        return self.store.cable_key(cable_id), self.store.get(cable_id, number)
+
+    def _readable_versions(self, cable_id: str) -> list[VersionInfo]:
+        """The versions of a cable the reader may read, each judged by its own header,
+        declassification date and collections ([] for a missing cable)."""
+        try:
+            key = self.store.cable_key(cable_id)
+        except UnknownCable:
+            return []
+        infos = self.store.versions(cable_id)
         if self.reader is None:
-            return True
-        facts = declassification(self.store, key)
-        need = cable_requirement(cable)
-        return portion_decision(self.reader, need, facts, None, self.today).visible
+            return infos
+        return [v for v in infos if self._version_visible(key, v.number, cable_id)]
+
+    def _version_visible(self, key: int, number: int, cable_id: str) -> bool:
+        assert self.reader is not None
+        names = [
+            name
+            for (name,) in self.store.query(
+                "SELECT k.name FROM version_collection vc JOIN collection k"
+                " ON k.key = vc.collection_key WHERE vc.cable_key = ? AND vc.number = ?",
+                [key, number],
+            )
+        ]
+        if not granted(self.reader, names).visible:
+            return False
+        cable = self.store.get(cable_id, number).cable
+        return header_decision(self.reader, cable, self._facts(key, cable), self.today).visible
 
     def versions(self, cable_id: str) -> list[VersionInfo]:
+        """The versions of a cable the reader may read (each judged by itself)."""
         cable_id = cable_id.upper()
-        self._visible_key(cable_id)
-        infos = self.store.versions(cable_id)
+        infos = self._readable_versions(cable_id)
+        if not infos:
+            raise UnknownCable(f"There is no cable {cable_id} in the archive")
         self.audit("versions", cable_id, [cable_id])
         return infos
 
@@ -246,7 +283,7 @@ class Archive:
         infos = self.versions(cable_id)
         numbers = [v.number for v in infos]
         if old is None or new is None:
-            current = next(v.number for v in infos if v.current)
+            current = next((v.number for v in infos if v.current), numbers[-1])
             older = [n for n in numbers if n != current]
             old, new = (older[-1] if older else current), current
         for number in (old, new):

@@ -17,7 +17,8 @@
     ├── AccessError               access control refuses or cannot proceed
     │   ├── ReaderRequired        the archive has users and no reader was named
     │   ├── UnknownUser           no user or group with that name
-    │   └── PrincipalExists       a user or group with that name already exists
+    │   ├── PrincipalExists       a user or group with that name already exists
+    │   └── AmbiguousParagraph    a review names a paragraph number two paragraphs share
     └── ArchiveError              the archive cannot be opened, read or written
         ├── MissingArchive        no archive at the path given
         ├── NotAnArchive          the file is not a cablekit archive (or is damaged)
@@ -105,6 +106,10 @@ class UnknownUser(AccessError):
 
 
 class PrincipalExists(AccessError):
+    pass
+
+
+class AmbiguousParagraph(AccessError):
     pass
 
 

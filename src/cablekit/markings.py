@@ -1,29 +1,38 @@
-"""Classification levels and portion markings, read the same way everywhere.
+"""Classification levels and portion markings: one grammar, read the same way everywhere.
 
-A portion marking such as ``C``, ``S//NF``, ``SBU/NF`` or ``S/REL NATO`` names a
-classification (its first part) and, after it, dissemination controls. Levels are
-ranks in :data:`cablekit.model.CLASSIFICATIONS` (UNCLASSIFIED is 0, TOP SECRET 5).
+The parser, the access policy, the census of markings and the composer all read a
+marking through :func:`read_marking`, and find the markings inside a paragraph's text
+through :func:`find_marks`. ``docs/markings.md`` gives the grammar with the counts of
+every form in the corpus; in short::
+
+    MARKING  := [LEVEL] (SEP CONTROL)*          at least one of the two
+    LEVEL    := U | SBU | LOU | C | S | TS | UNCLAS | UNCLASSIFIED | CONFIDENTIAL
+              | SECRET | TOP SECRET | LIMITED OFFICIAL USE | SENSITIVE BUT UNCLASSIFIED
+    SEP      := "/" | "//" | "-" | "--" | "," | " " | nothing before NF, NOFORN or REL
+    CONTROL  := NF | NOFORN | N (after SBU) | REL [TO] NAMES | ORCON | NODIS | EXDIS
+              | LIMDIS | STADIS | WNINTEL | NOCONTRACT | PROPIN | FGI | MR | FOUO | SBU
+              | 25X1 | 50X1-HUM | 75X ... | ENTIRE TEXT | ENTIRE PARAGRAPH
+    NAMES    := NAME (("/" | "," | "AND") NAME)*     up to the next "//"
+
+A marking with a part the grammar does not know (``C/F``), a REL TO list without a
+name, or a control without a level (``NF``) is *not understood*: the policy then
+withholds the portion from every reader who could not see its most restrictive
+reading (see ``cablekit.access.policy``). Levels are ranks in
+:data:`cablekit.model.CLASSIFICATIONS` (UNCLASSIFIED is 0, TOP SECRET 5).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
+from typing import Literal
 
 from .model import CLASSIFICATIONS
 
-_ABBREVIATIONS = {
-    "U": "UNCLASSIFIED",
-    "UNCLASSIFIED": "UNCLASSIFIED",
-    "UNCLAS": "UNCLASSIFIED",
-    "SBU": "SENSITIVE BUT UNCLASSIFIED",
-    "LOU": "LIMITED OFFICIAL USE",
-    "C": "CONFIDENTIAL",
-    "CONFIDENTIAL": "CONFIDENTIAL",
-    "S": "SECRET",
-    "SECRET": "SECRET",
-    "TS": "TOP SECRET",
-    "TOP SECRET": "TOP SECRET",
-}
+LEVELS = {name: rank for rank, name in enumerate(CLASSIFICATIONS)}
+SBU_LEVEL = LEVELS["SENSITIVE BUT UNCLASSIFIED"]
+
 # The portion mark of each level, as written in markings and on banners.
 PORTION_MARKS = {
     "UNCLASSIFIED": "U",
@@ -33,12 +42,221 @@ PORTION_MARKS = {
     "SECRET": "S",
     "TOP SECRET": "TS",
 }
-# The classification part of a marking: everything before the first control.
-_LEAD = re.compile(r"\s*(TOP SECRET|[A-Z]+)")
-_NOFORN = re.compile(r"(?:^|[/\s-])(?:NF|NOFORN)\b")
-_REL = re.compile(r"\bREL(?:EASABLE)?\b(?:\s+TO\b)?\s*(.*)")
+_LEVEL_WORDS = {
+    "U": "UNCLASSIFIED",
+    "UNCLAS": "UNCLASSIFIED",
+    "UNCLASSIFIED": "UNCLASSIFIED",
+    "SBU": "SENSITIVE BUT UNCLASSIFIED",
+    "SENSITIVE BUT UNCLASSIFIED": "SENSITIVE BUT UNCLASSIFIED",
+    "LOU": "LIMITED OFFICIAL USE",
+    "LIMITED OFFICIAL USE": "LIMITED OFFICIAL USE",
+    "C": "CONFIDENTIAL",
+    "CONFIDENTIAL": "CONFIDENTIAL",
+    "S": "SECRET",
+    "SECRET": "SECRET",
+    "TS": "TOP SECRET",
+    "TOP SECRET": "TOP SECRET",
+}
+# Words that spell a level out: a marking made of them is never an abbreviation.
+_SPELLED = frozenset(w for w in _LEVEL_WORDS if len(w) > 3 and w != "UNCLAS") | {"UNCLAS"}
+# Special accesses a portion may require (the reader must hold them), by every spelling.
+ACCESS_WORDS = {
+    "NODIS": "NODIS",
+    "NODIF": "NODIS",
+    "EXDIS": "EXDIS",
+    "LIMDIS": "LIMDIS",
+    "STADIS": "STADIS",
+    "ORCON": "ORCON",
+    "OC": "ORCON",
+    "WNINTEL": "WNINTEL",
+    "WN": "WNINTEL",
+    "NOCONTRACT": "NOCONTRACT",
+    "NC": "NOCONTRACT",
+    "PROPIN": "PROPIN",
+    "CHEROKEE": "CHEROKEE",
+    "EYES ONLY": "NODIS",  # to the addressees alone: as NODIS, the strictest caption
+}
+NOFORN_WORDS = frozenset({"NF", "NOFORN"})
+# Controls that make a marking without a level (``(NF)``): not the short forms, which
+# are everyday abbreviations without one ("Chief of Operations (OC)").
+_STANDALONE = frozenset(
+    {*NOFORN_WORDS, "FOUO", "NODIS", "NODIF", "EXDIS", "LIMDIS", "STADIS", "ORCON"}
+    | {"WNINTEL", "NOCONTRACT", "PROPIN", "CHEROKEE"}
+)
+# Controls that tell something but ask nothing more of the reader; the first three
+# raise the level to SBU at least.
+_SENSITIVE_WORDS = frozenset({"FOUO", "SBU", "SENSITIVE"})
+_INFORMATIONAL = frozenset({"FGI", "MR", "SIPDIS", *_SENSITIVE_WORDS})
+_EXEMPTION = re.compile(r"(?:25|50|75)X\d{0,2}(?:-[A-Z]+)?")
 
-LEVELS = {name: rank for rank, name in enumerate(CLASSIFICATIONS)}
+# The level at the start: the longest word first; run together only before NF,
+# NOFORN or REL ("SNF", "CNOFORN").
+_LEAD = re.compile(
+    r"(TOP SECRET|SENSITIVE BUT UNCLASSIFIED|LIMITED OFFICIAL USE|UNCLASSIFIED|UNCLAS"
+    r"|CONFIDENTIAL|SECRET|SBU|LOU|TS|C|S|U)(?=$|[\s/,\-]|NF\b|NOFORN\b|REL\b)"
+)
+_REL = re.compile(r"REL(?:EASABLE)?(?:\s*TO\b)?(?=$|[\s/,])\s*")
+_SEPARATORS = " /,-"
+_NAME_SPLIT = re.compile(r"\s*(?:/|,|\bAND\b)\s*")
+_PHRASES = (
+    (re.compile(r"NOT RELEASABLE TO FOREIGN NATIONALS"), "NOFORN"),
+    (re.compile(r"FOR OFFICIAL USE ONLY"), "FOUO"),
+    (re.compile(r"\s*-*\s*ENTIRE (?:TEXT|PARAGRAPH)\.?"), ""),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Marking:
+    """A marking as read: its level (a rank; None when it names none), its controls,
+    and the parts the grammar does not know."""
+
+    text: str  # as read: upper case, one space between words
+    level: int | None
+    noforn: bool = False
+    release: tuple[str, ...] | None = None  # REL TO names as written; () when none given
+    access: frozenset[str] = frozenset()  # special accesses required (ACCESS_WORDS values)
+    exempt: bool = False  # a 25X/50X/75X exemption from automatic declassification
+    unread: tuple[str, ...] = ()  # parts not understood
+    spelled: bool = False  # the level written as a word in capitals (SECRET, not S)
+    joined: bool = False  # the level run together with a control (SNF)
+    controls: int = 0  # how many controls the grammar knew
+
+    @property
+    def understood(self) -> bool:
+        """Whether every part was read, a level named and REL TO lists hold a name."""
+        return self.level is not None and not self.unread and self.release != ()
+
+    @property
+    def controlled(self) -> bool:
+        """Whether it carries a control the grammar knows."""
+        return self.noforn or self.release is not None or bool(self.access) or self.exempt
+
+    @property
+    def strong(self) -> bool:
+        """Whether it reads as a marking wherever it stands: a known control set apart
+        from the level (``S/NF``, ``U//FOUO``, not ``SNF``: spent nuclear fuel), or a
+        level spelled out in capitals with nothing unknown (``SECRET``, not ``secret
+        police``)."""
+        if self.joined:
+            return False
+        return self.controls > 0 or (self.spelled and not self.unread)
+
+    @property
+    def classification(self) -> str | None:
+        return CLASSIFICATIONS[self.level] if self.level is not None else None
+
+
+@functools.lru_cache(maxsize=4096)  # a few dozen markings cover nearly every portion
+def read_marking(written: str | None) -> Marking | None:
+    """``written`` (the inside of the brackets) read by the grammar; None when it is not
+    marking-like at all: it starts with neither a level nor a known control."""
+    if not written:
+        return None
+    text = " ".join(written.upper().split()).strip(" /")
+    for phrase, replacement in _PHRASES:
+        text = phrase.sub(replacement, text)
+    text = text.strip(" /-")
+    lead = _LEAD.match(text)
+    if lead is None and not _standalone(text):
+        return None
+    parts = _Parts(LEVELS[_LEVEL_WORDS[lead[1]]] if lead else None)
+    parts.read((text[lead.end() :] if lead else text).lstrip(_SEPARATORS))
+    return Marking(
+        text,
+        parts.level,
+        parts.noforn,
+        tuple(parts.release) if parts.release is not None else None,
+        frozenset(parts.access),
+        parts.exempt,
+        tuple(parts.unread),
+        lead is not None and lead[1] in _SPELLED and written.lstrip()[:1].isupper(),
+        lead is not None and text[lead.end() : lead.end() + 1].isalpha(),
+        parts.controls,
+    )
+
+
+def _standalone(text: str) -> bool:
+    first = _first_token(text)
+    return first in _STANDALONE or bool(_EXEMPTION.fullmatch(first) or _REL.match(text))
+
+
+def _first_token(text: str) -> str:
+    exemption = _EXEMPTION.match(text)
+    if exemption:
+        return exemption[0]
+    word = _TOKEN.match(text)
+    return word[0] if word else text[:1]
+
+
+_TOKEN = re.compile(r"[^\s/,\-]+")
+ControlKind = Literal["noforn", "access", "exempt", "sensitive", "informational"]
+
+
+def _control_kind(token: str, level: int | None = None) -> ControlKind | None:
+    """What a control word is, or None when the grammar does not know it."""
+    if token in NOFORN_WORDS or (token == "N" and level == SBU_LEVEL):
+        return "noforn"
+    if token in ACCESS_WORDS:
+        return "access"
+    if _EXEMPTION.fullmatch(token):
+        return "exempt"
+    if token in _SENSITIVE_WORDS:
+        return "sensitive"
+    if token in _INFORMATIONAL:
+        return "informational"
+    return None
+
+
+class _Parts:
+    """The controls after the level, read left to right."""
+
+    def __init__(self, level: int | None) -> None:
+        self.first_level = level
+        self.level = level
+        self.noforn = False
+        self.release: list[str] | None = None
+        self.access: set[str] = set()
+        self.exempt = False
+        self.unread: list[str] = []
+        self.controls = 0
+
+    def read(self, rest: str) -> None:
+        while rest:
+            rel = _REL.match(rest)
+            if rel:
+                end = rest.find("//", rel.end())
+                end = len(rest) if end < 0 else end
+                self._names(rest[rel.end() : end])
+                self.controls += 1
+                rest = rest[end:]
+            else:
+                token = _first_token(rest)
+                if not self._control(token):
+                    self.unread.append(token)
+                rest = rest[len(token) :]
+            rest = rest.lstrip(_SEPARATORS)
+
+    def _control(self, token: str) -> bool:
+        """Take one control word; whether the grammar knows it."""
+        kind = _control_kind(token, self.first_level)
+        if kind == "noforn":
+            self.noforn = True
+        elif kind == "access":
+            self.access.add(ACCESS_WORDS[token])
+        elif kind == "exempt":
+            self.exempt = True
+        elif kind == "sensitive":
+            self.level = max(self.level if self.level is not None else 0, SBU_LEVEL)
+        self.controls += kind is not None
+        return kind is not None
+
+    def _names(self, listed: str) -> None:
+        """A REL TO list: names, or controls written inside it (``REL UK/NF``)."""
+        if self.release is None:
+            self.release = []
+        for name in _NAME_SPLIT.split(listed.strip(" /,")):
+            if name and not (" " not in name and self._control(name)):
+                self.release.append(name)
 
 
 def level(classification: str | None) -> int | None:
@@ -48,28 +266,87 @@ def level(classification: str | None) -> int | None:
 
 def marking_classification(marking: str | None) -> str | None:
     """The classification a portion marking names (``S//NF`` -> SECRET), or None."""
-    if not marking:
+    read = read_marking(marking)
+    return read.classification if read else None
+
+
+# --- markings inside a text -----------------------------------------------------------
+
+Position = Literal["start", "inner", "end"]
+_BRACKETED = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/ ,.\-]{0,70}?)\s*\)")
+# What may stand just before a marking that opens a portion: the end of a sentence, a
+# bullet, a sub-paragraph label (A. a) (1) 1) II. Q4. Q:), a run of dashes.
+_OPENS = re.compile(
+    r"(?:(?:[.!?:;]['\"’”)\]]*|^)\s*\d{1,3}[.,]{0,2}"  # a paragraph number after a sentence
+    r"|[.!?:;]['\"’”)\]]*"
+    r"|(?<!\S)(?:-{1,3}|\*|•|·|o|>|Q:?)"
+    r"|(?<![A-Za-z0-9])(?:[A-Za-z]|\d{1,3}|[IVXivx]{1,5}|[A-Za-z]\s?\d{1,2}(?:-\d{1,2})?)[.):]"
+    r"|\(\w{1,3}\)|-{2,})\s*$"
+)
+_CLOSES = re.compile(r"[\s.;:,)\]'\"’”]*")
+_GLUED = re.compile(r"[A-Za-z0-9]")  # "person(s)": a bracket glued to a word
+_CAPITAL = re.compile(r"\s*[\"'“]?[A-Z]")
+_WINDOW = 24  # characters before a token that decide where it stands
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A bracketed token of a text that reads as a marking, or was set aside."""
+
+    start: int
+    end: int
+    marking: Marking
+    position: Position
+    aside: str | None = None  # why it is not taken as a marking (None: it is one)
+
+
+def find_marks(text: str) -> list[Found]:
+    """Every marking-like bracketed token of ``text``, in order, each with where it
+    stands and, for those set aside, why (see ``docs/markings.md``):
+
+    - a token with a known control, or a level spelled out, is a marking wherever it is;
+    - an abbreviation (``C``, ``S``, ``U``, ``TS`` ...) or a token with unknown parts
+      (``S/P``) is one where a portion opens (the start of the text, after a sentence,
+      a bullet or a sub-paragraph label) or at the very end; a bare level is one too
+      before a capital (``SUMMARY (U) Costa Rica's``); the others are set aside in
+      running text (``Technical Secretariat (TS) team``, ``Special Envoy (S/E)
+      Gration``) and glued to a word (``person(s)``, ``Janata Dal(U)``);
+    - a single letter is set aside as a list letter when the letter before it, in the
+      same case, stands bracketed earlier in the text (``(a) ... (b) ... (c)``).
+    """
+    if "(" not in text:
+        return []
+    found: list[Found] = []
+    letters: set[str] = set()
+    for m in _BRACKETED.finditer(text):
+        inside = m[1]
+        read = read_marking(inside)
+        if read is not None:
+            position = _position(text, m.start(), m.end())
+            aside = _aside(inside, read, position, text, m, letters)
+            found.append(Found(m.start(), m.end(), read, position, aside))
+        if len(inside) == 1:
+            letters.add(inside)
+    return found
+
+
+def _position(text: str, start: int, end: int) -> Position:
+    head = text[max(0, start - _WINDOW) : start]
+    if (start <= _WINDOW and not text[:start].strip()) or _OPENS.search(head):
+        return "start"
+    return "end" if _CLOSES.fullmatch(text, end) else "inner"
+
+
+def _aside(
+    inside: str, read: Marking, position: Position, text: str, m: re.Match[str], letters: set[str]
+) -> str | None:
+    """Why a marking-like token is not taken as a marking (None: it is taken)."""
+    if read.strong:
         return None
-    match = _LEAD.match(marking.upper())
-    if match is None:
-        return None
-    return _ABBREVIATIONS.get(match.group(1))
-
-
-def marking_level(marking: str | None, default: int) -> int:
-    """The level that covers a portion: its marking's, or ``default`` (the cable's)."""
-    name = marking_classification(marking)
-    return LEVELS[name] if name else default
-
-
-def marking_noforn(marking: str | None) -> bool:
-    """Whether a portion marking carries NOFORN (``C/NF``, ``S//NOFORN``)."""
-    return bool(marking and _NOFORN.search(marking.upper()))
-
-
-def marking_release(marking: str | None) -> str | None:
-    """The REL TO list of a portion marking as written (``NATO/AUS``), or None."""
-    if not marking:
-        return None
-    match = _REL.search(marking.upper())
-    return match.group(1).strip() or None if match else None
+    if _GLUED.match(text, max(0, m.start() - 1), m.start()):
+        return "glued to a word"
+    if len(inside) == 1 and chr(ord(inside) - 1) in letters:
+        return "a list letter"
+    if position != "inner" or (not read.unread and _CAPITAL.match(text, m.end())):
+        return None  # a level before a sentence or a title: "SUMMARY (U) Costa Rica's"
+    return "an abbreviation in running text"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .model import Addressee, Cable
+from .model import Addressee, Cable, Paragraph
 
 WIDTH = 78
 
@@ -26,6 +26,17 @@ def _wrap(label: str, text: str) -> list[str]:
     return textwrap.wrap(
         text, WIDTH, initial_indent=f"{label:<15}", subsequent_indent=" " * 15
     ) or [label]
+
+
+def _paragraph_label(p: Paragraph) -> str:
+    """``5. (C)``, ``5.``, or for a bullet of paragraph 5 with its own marking,
+    ``  -- (S/NF)``."""
+    mark = f" ({p.marking})" if p.marking else ""
+    if p.label is not None:
+        return f"  {p.label}{mark}"
+    if p.number is None:
+        return f"-.{mark}" if mark else ""
+    return f"{p.number}.{mark}"
 
 
 def render_text(cable: Cable) -> str:
@@ -62,12 +73,7 @@ def render_text(cable: Cable) -> str:
         lines.append("")
         if p.heading:
             lines.append(p.heading.upper())
-        label = (
-            f"{p.number if p.number is not None else '-'}. ({p.marking})"
-            if p.marking
-            else (f"{p.number}." if p.number is not None else "")
-        )
-        lines.extend(_wrap(label, p.text))
+        lines.extend(_wrap(_paragraph_label(p), p.text))
     if cable.warnings:
         lines.append("")
         for w in cable.warnings:

@@ -1,80 +1,25 @@
 """Country names in REL TO lists, read as ISO 3166 trigraphs (the CAPCO convention).
 
 REL TO lists are written every way in the cables: ``REL UK``, ``REL TO NATO/AUS``,
-``REL AUSTRALIA GROUP``, ``RELEASABLE TO ITALY``. Each name becomes the trigraphs it
-stands for: a country its own, a group (NATO, FVEY) its members. A name not in the
-table stays as written, so that it still matches a reader whose citizenship is
-written the same way, and never anybody else.
+``REL TO USA, KEN, GBR``, ``REL AS, CA, JP, ROK, AND UK``, ``RELEASABLE TO ITALY``.
+The marking grammar (``cablekit.markings``) splits a list into names; here each name
+becomes the trigraphs it stands for: a country its own (``cablekit.tables``'
+``countries.csv``: trigraphs, names, aliases, and two-letter codes where ISO 3166 and
+FIPS 10-4 agree), a group (NATO, FVEY, ACGU) its members. A name that is not known for
+sure (``ISAF``, ``AUSTRALIA GROUP``, ``IS``: Israel or Iceland?) releases to nobody:
+it is kept, marked, so that the reason can name it, but no citizenship equals it.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
+
+from ..tables import country_trigraph
 
 US = "USA"
+UNKNOWN = "?"  # the mark of a name read as no country: "?ISAF" equals no trigraph
 
-_NAMES = {
-    "US": US,
-    "USA": US,
-    "UNITED STATES": US,
-    "UK": "GBR",
-    "GBR": "GBR",
-    "UNITED KINGDOM": "GBR",
-    "BRITAIN": "GBR",
-    "CAN": "CAN",
-    "CANADA": "CAN",
-    "AUS": "AUS",
-    "AUST": "AUS",
-    "AUSTRALIA": "AUS",
-    "NZ": "NZL",
-    "NZL": "NZL",
-    "NEW ZEALAND": "NZL",
-    "FRA": "FRA",
-    "FRANCE": "FRA",
-    "DEU": "DEU",
-    "GERMANY": "DEU",
-    "ITA": "ITA",
-    "ITALY": "ITA",
-    "ESP": "ESP",
-    "SPAIN": "ESP",
-    "NLD": "NLD",
-    "NETHERLANDS": "NLD",
-    "BEL": "BEL",
-    "BELGIUM": "BEL",
-    "NOR": "NOR",
-    "NORWAY": "NOR",
-    "DNK": "DNK",
-    "DENMARK": "DNK",
-    "POL": "POL",
-    "POLAND": "POL",
-    "TUR": "TUR",
-    "TURKEY": "TUR",
-    "JPN": "JPN",
-    "JAPAN": "JPN",
-    "KOR": "KOR",
-    "SOUTH KOREA": "KOR",
-    "CHN": "CHN",
-    "CHINA": "CHN",
-    "RUS": "RUS",
-    "RUSSIA": "RUS",
-    "UKR": "UKR",
-    "UKRAINE": "UKR",
-    "PAK": "PAK",
-    "PAKISTAN": "PAK",
-    "SAU": "SAU",
-    "SAUDI ARABIA": "SAU",
-    "ISR": "ISR",
-    "ISRAEL": "ISR",
-    "KAZ": "KAZ",
-    "KAZAKHSTAN": "KAZ",
-    "UZB": "UZB",
-    "UZBEKISTAN": "UZB",
-    "KEN": "KEN",
-    "KENYA": "KEN",
-    "BLZ": "BLZ",
-    "BELIZE": "BLZ",
-}
-NATO = [
+NATO = (
     "ALB",
     "BEL",
     "BGR",
@@ -104,28 +49,46 @@ NATO = [
     "TUR",
     "GBR",
     "USA",
-]
+)
+FIVE_EYES = ("USA", "GBR", "CAN", "AUS", "NZL")
 GROUPS = {
     "NATO": NATO,
-    "FVEY": ["USA", "GBR", "CAN", "AUS", "NZL"],
-    "FIVE EYES": ["USA", "GBR", "CAN", "AUS", "NZL"],
+    "FVEY": FIVE_EYES,
+    "FIVE EYES": FIVE_EYES,
+    "ACGU": ("AUS", "CAN", "GBR", "USA"),
 }
-_SPLIT = re.compile(r"\s*(?:/|,|\bAND\b)\s*")
 
 
 def country(name: str) -> str:
     """A citizenship as a trigraph (``Canada`` -> ``CAN``), or upper-cased as written."""
     key = " ".join(name.upper().split())
-    return _NAMES.get(key, key)
+    return country_trigraph(key) or key
 
 
-def release_list(text: str) -> frozenset[str]:
-    """The trigraphs a REL TO list releases to (``NATO/AUS`` -> the NATO members and AUS)."""
+def release_list(names: Iterable[str]) -> frozenset[str]:
+    """The trigraphs a REL TO list releases to (``NATO``, ``AUS`` -> the NATO members and
+    AUS); a name not known for sure stays in the set as ``?NAME`` (spaces as ``_``), which
+    no reader has. Names run together with spaces (``USA GBR``) count one by one when
+    each is known."""
     out: set[str] = set()
-    for part in _SPLIT.split(text.upper()):
-        name = " ".join(part.replace("TO ", "", 1).split()) if part.startswith("TO ") else part
-        name = " ".join(name.split())
-        if not name:
-            continue
-        out.update(GROUPS.get(name, [country(name)]))
+    for written in names:
+        name = " ".join(written.upper().split())
+        words = name.split()
+        if _known(name) is None and len(words) > 1 and all(_known(w) for w in words):
+            for word in words:
+                out.update(_known(word) or ())
+        else:
+            out.update(_known(name) or (UNKNOWN + name.replace(" ", "_"),))
     return frozenset(out)
+
+
+def _known(name: str) -> tuple[str, ...] | None:
+    if name in GROUPS:
+        return GROUPS[name]
+    trigraph = country_trigraph(name)
+    return (trigraph,) if trigraph else None
+
+
+def unknown_names(release: frozenset[str]) -> list[str]:
+    """The names of a REL TO set that were read as no country."""
+    return sorted(n[len(UNKNOWN) :].replace("_", " ") for n in release if n.startswith(UNKNOWN))

@@ -252,10 +252,10 @@ def collection_keys(store: SQLiteStore, names: Iterable[str]) -> list[int]:
 
 
 def collections(store: SQLiteStore) -> list[tuple[str, int]]:
-    """Every collection and how many cables it holds."""
+    """Every collection and how many cables it holds (a version of each, at least)."""
     rows = store.query(
-        "SELECT k.name, count(cc.cable_key) FROM collection k"
-        " LEFT JOIN cable_collection cc ON cc.collection_key = k.key GROUP BY k.key ORDER BY k.name"
+        "SELECT k.name, count(DISTINCT vc.cable_key) FROM collection k LEFT JOIN"
+        " version_collection vc ON vc.collection_key = k.key GROUP BY k.key ORDER BY k.name"
     )
     return [(name, n) for name, n in rows]
 

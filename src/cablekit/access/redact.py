@@ -1,11 +1,12 @@
 """A stored record turned into the record a reader may see.
 
 Every place that hands a reader a record or its text (``show``, ``versions``,
-``diff``, ``export``) goes through :func:`reader_record`. A withheld paragraph becomes
-a placeholder that keeps its number and marking only; its text says why it is
-withheld. What is derived from paragraphs goes with them: the summary is kept only
-when the paragraph it comes from is shown, and warning messages (which may quote a
-line) lose their text when anything is withheld.
+``diff``, ``export``) goes through :func:`reader_record`, with the facts of that very
+version (its own header, markings and declassification date). A withheld paragraph
+becomes a placeholder that keeps its number, label and marking only; its text says why
+it is withheld. What is derived from paragraphs goes with them: the summary is kept
+only when no withheld paragraph shares words with it, and warning messages (which may
+quote a line) lose their text when anything is withheld.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from .policy import (
     Declassification,
     Reader,
     cable_requirement,
+    header_hash,
+    paragraph_hash,
     paragraph_requirement,
     portion_decision,
 )
 
 PLACEHOLDER = "[withheld: {reason}]"
+SHARED_RUN = 6  # words in a row a withheld paragraph and the summary may not share
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +43,22 @@ class Redacted:
         return sum(not d.visible for d in self.decisions)
 
 
+def header_decision(
+    reader: Reader | None, cable: Cable, facts: Declassification, today: date
+) -> Decision:
+    """Whether ``reader`` may see this version's header on ``today`` (collections
+    aside), judged by the version's own markings and facts."""
+    return portion_decision(reader, cable_requirement(cable), facts, header_hash(cable), today)
+
+
 def reader_record(
     reader: Reader | None, cable: Cable, facts: Declassification, today: date
 ) -> Redacted:
-    """``cable`` as ``reader`` may see it on ``today`` (its header must be visible:
-    the caller found the cable through the reader's scope)."""
+    """``cable`` (one version) as ``reader`` may see it on ``today``; ``facts`` are that
+    version's (its header must be visible: the caller checked)."""
     header = cable_requirement(cable)
     decisions = tuple(
-        portion_decision(reader, paragraph_requirement(header, p), facts, p.number, today)
+        portion_decision(reader, paragraph_requirement(header, p), facts, paragraph_hash(p), today)
         for p in cable.paragraphs
     )
     if all(d.visible for d in decisions):
@@ -55,11 +67,12 @@ def reader_record(
         p if d.visible else placeholder(p, d)
         for p, d in zip(cable.paragraphs, decisions, strict=True)
     )
+    withheld = [p for p, d in zip(cable.paragraphs, decisions, strict=True) if not d.visible]
     return Redacted(
         dataclasses.replace(
             cable,
             paragraphs=paragraphs,
-            summary=_summary(cable, decisions),
+            summary=_summary(cable.summary, withheld),
             warnings=tuple(ParseWarning(w.code, "") for w in cable.warnings),
         ),
         decisions,
@@ -67,18 +80,29 @@ def reader_record(
 
 
 def placeholder(paragraph: Paragraph, decision: Decision) -> Paragraph:
-    """A withheld paragraph: its number and marking, and why it is withheld."""
+    """A withheld paragraph: its number, label and marking, and why it is withheld."""
     reason = decision.reason.removeprefix("withheld: ")
-    return Paragraph(paragraph.number, paragraph.marking, None, PLACEHOLDER.format(reason=reason))
+    return Paragraph(
+        paragraph.number,
+        paragraph.marking,
+        None,
+        PLACEHOLDER.format(reason=reason),
+        paragraph.label,
+    )
 
 
-def _summary(cable: Cable, decisions: tuple[Decision, ...]) -> str | None:
-    """The summary, when the paragraph it was taken from is shown (None otherwise, and
-    when that paragraph cannot be found)."""
-    if not cable.summary:
-        return cable.summary
-    start = " ".join(cable.summary.split()[:8])
-    for p, d in zip(cable.paragraphs, decisions, strict=True):
-        if start and start in " ".join(p.text.split()):
-            return cable.summary if d.visible else None
-    return None
+def _summary(summary: str | None, withheld: list[Paragraph]) -> str | None:
+    """The summary, unless a withheld paragraph shares a run of words with it (the
+    summary is taken from paragraphs, and may span several units)."""
+    if not summary:
+        return summary
+    runs = _runs(summary.split())
+    for p in withheld:
+        words = p.text.split()
+        if _runs(words) & runs or (words and " ".join(words) in " ".join(summary.split())):
+            return None
+    return summary
+
+
+def _runs(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1)}

@@ -206,6 +206,8 @@ def user_token(name: str, db_path: str, label: str | None, revoke: bool) -> None
 @click.option("--release", "action", flag_value="release", help="Release (declassify).")
 @click.option("--withhold", "action", flag_value="withhold", help="Keep classified.")
 @click.option("--paragraph", type=int, help="One paragraph (its number), not the cable.")
+@click.option("--unit", help="One paragraph by the start of its text's hash (when numbers repeat).")
+@click.option("--version", "version", type=int, help="The version decided on [the current one].")
 @click.option("--reason", help="Why (required with --release or --withhold).")
 @click.option("--by", "reviewer", help="The reviewer [CABLEKIT_USER, else the login name].")
 @output_option
@@ -214,12 +216,19 @@ def review(
     db_path: str,
     action: str | None,
     paragraph: int | None,
+    unit: str | None,
+    version: int | None,
     reason: str | None,
     reviewer: str | None,
     output: str,
 ) -> None:
     """Record a declassification review decision, from today on; with neither
     --release nor --withhold, list the cable's decisions.
+
+    A decision names the texts it was taken on, so it holds in every version of the
+    cable that holds them, whatever their number there. When two paragraphs of the
+    version share a number, name one with --unit (the start of its hash, listed in the
+    refusal).
 
     \b
     Examples:
@@ -240,6 +249,8 @@ def review(
                 reviewer=by,
                 day=archive.today,
                 paragraph=paragraph,
+                unit=unit,
+                version=version,
             )
         decisions = history(archive.store, cable_id)
     if output == "json":
@@ -247,7 +258,11 @@ def review(
         return
     for d in decisions:
         what = f"paragraph {d.paragraph}" if d.paragraph is not None else "the cable"
-        click.echo(f"{d.number}. {d.day}  {d.action} {what}  by {d.reviewer}: {d.reason}")
+        texts = f"{d.texts} text{'s' * (d.texts != 1)}"
+        click.echo(
+            f"{d.number}. {d.day}  {d.action} {what} of version {d.version or '-'} ({texts})"
+            f"  by {d.reviewer}: {d.reason}"
+        )
     if not decisions:
         click.echo(f"No review decision on {cable_id}.")
 

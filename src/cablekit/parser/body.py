@@ -10,11 +10,13 @@ and boilerplate trailers are taken off the end first.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..markings import Found, find_marks, read_marking
 from ..model import Paragraph
 from .markers import SENTENCE_END
 from .state import ParseState
@@ -22,34 +24,16 @@ from .state import ParseState
 PARAGRAPH = re.compile(
     r"^\s*(?:\((?P<before>[A-Za-z][A-Za-z/ ]{0,11})\)\s*)?(?P<num>\d{1,3})\s?\.\s*"
     r"(?:(?P=num)\s?\.\s*)?"  # "1. 1. (SBU)": the number doubled by a scrape
-    r"(?:\(\s*(?P<mark>[A-Za-z][A-Za-z/ \-]{0,39}?)\s*\)|(?P<half>[A-Z]{1,3})\))?"
+    r"(?:\(\s*(?P<mark>[A-Za-z][A-Za-z0-9/ ,.\-]{0,69}?)\s*\)|(?P<half>[A-Z]{1,3})\))?"
     r"\s*(?P<text>.*)$"
 )
-LEADING_MARK = re.compile(r"^\(\s*([A-Za-z][A-Za-z/ \-]{0,19}?)\s*\)\s*")
+LEADING_MARK = re.compile(r"^\(\s*([A-Za-z][A-Za-z0-9/ ,.\-]{0,69}?)\s*\)\s*")
 _STRAY_CAPTIONS = frozenset({"SIPDIS", "Sipdis", "sipdis", "SIPDIS SIPDIS"})  # all start with S/s
 # First characters of lines that may be more than a wrapped line of text.
 _SPECIAL = frozenset("0123456789-=_*(")
 # Two or more marks, at most one space between two: ``^\s*(?:[-=_*]\s?){2,}\s*$`` written
 # with runs of marks, so that the engine repeats a group per space, not per character.
 UNDERLINE = re.compile(r"^\s*(?:[-=_*]{2,}(?:\s[-=_*]+)*|[-=_*](?:\s[-=_*]+)+)\s*$")
-MARK_FIRST = frozenset(
-    [
-        "U",
-        "C",
-        "S",
-        "TS",
-        "SBU",
-        "LOU",
-        "FOUO",
-        "NF",
-        "CONFIDENTIAL",
-        "SECRET",
-        "UNCLASSIFIED",
-        "UNCLAS",
-        "SENSITIVE",
-        "TOP",
-    ]
-)
 ENTIRE_TEXT = re.compile(
     r"^(?P<cls>UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|TOP SECRET)"
     r"\s*-+\s*ENTIRE TEXT\.?\s*",
@@ -169,15 +153,11 @@ def _take_trailer(lines: list[str], state: ParseState) -> None:
 
 @functools.lru_cache(maxsize=1024)  # a few dozen markings cover nearly every paragraph
 def _marking(raw: str | None) -> str | None:
-    """A portion marking, normalised (``c/nf`` -> ``C/NF``), or None if ``raw`` is none."""
-    if not raw:
+    """A portion marking as written, in capitals with one space (``c/nf`` -> ``C/NF``),
+    when the grammar takes it for one (understood or not); None otherwise."""
+    if not raw or read_marking(raw) is None:
         return None
-    mark = " ".join(raw.split()).upper()
-    first = _MARK_SPLIT.split(mark, maxsplit=1)[0]
-    return mark if first in MARK_FIRST else None
-
-
-_MARK_SPLIT = re.compile(r"[/ \-]")
+    return " ".join(raw.split()).upper()
 
 
 class _Body:
@@ -235,6 +215,10 @@ class _Body:
             return False
         number = self.repair(number)
         text = m["text"].lstrip(" .:-")
+        if mark is None and m["mark"] is not None:  # "1. (A) text": the bracket is text
+            text = f"({m['mark']}) {text}"
+        elif mark is None and m["half"] is not None:
+            text = f"{m['half']}) {text}"
         if mark is None:
             entire = ENTIRE_TEXT.match(text)
             if entire:
@@ -302,9 +286,67 @@ def parse_body(
     body = _Body(state, joins)
     body.run(lines, start)
     paragraphs = tuple(p.freeze() for p in body.paragraphs if any(p.parts))
-    state.set("paragraphs", paragraphs)
     state.set("summary", find_summary(paragraphs))
+    units = tuple(unit for p in paragraphs for unit in split_units(p))
+    for unit in units:
+        _warn_unread(unit, state)
+    state.set("paragraphs", units)
     return body.starts
+
+
+# A bullet or sub-paragraph label just before a marking that opens a unit.
+_LABEL = re.compile(
+    r"(?:^|(?<=\s))(?:-{1,3}|\*|•|·|o|>|Q:?|[A-Za-z]{1,2}[.):]|\d{1,3}(?:-\d{1,3})?[.):]"
+    r"|\(\w{1,3}\)|[IVXivx]{1,5}[.):])\s*$"
+)
+
+
+def split_units(paragraph: Paragraph) -> list[Paragraph]:
+    """The paragraph, and each bullet or sub-paragraph in it that opens with a marking
+    of its own, as units of their own (``-- (S/NF) The GOE claims ...``: label ``--``,
+    marking ``S/NF``). A marking inside a sentence stays in its unit's text, which the
+    policy reads too."""
+    text = paragraph.text
+    cuts = [
+        (f, _LABEL.search(text, 0, f.start))
+        for f in find_marks(text)
+        if f.position == "start" and f.aside is None
+    ]
+    if not cuts:
+        return [paragraph]
+    head = text[: _cut_start(*cuts[0])].strip()
+    units = [
+        Paragraph(paragraph.number, paragraph.marking, paragraph.heading, head, paragraph.label)
+    ]
+    for n, (found, label) in enumerate(cuts):
+        end = _cut_start(*cuts[n + 1]) if n + 1 < len(cuts) else len(text)
+        written = " ".join(text[found.start + 1 : found.end - 1].split()).upper()
+        label_text = label[0].strip() if label else None
+        units.append(
+            Paragraph(paragraph.number, written, None, text[found.end : end].strip(), label_text)
+        )
+    if not head:  # "5. A. (C) text": the first sub-paragraph opens the paragraph
+        units = [dataclasses.replace(units[1], heading=paragraph.heading), *units[2:]]
+    return units
+
+
+def _cut_start(found: Found, label: re.Match[str] | None) -> int:
+    return label.start() if label else found.start
+
+
+def _warn_unread(unit: Paragraph, state: ParseState) -> None:
+    """A warning for each marking of the unit that is not understood in full."""
+    where = f"paragraph {unit.number}" if unit.number is not None else "an unnumbered paragraph"
+    own = read_marking(unit.marking)
+    marks = [own] if own is not None else []
+    marks += [f.marking for f in find_marks(unit.text) if f.aside is None]
+    for mark in marks:
+        if not mark.understood:
+            state.warn(
+                "marking-not-understood",
+                f"The marking ({mark.text}) in {where} is not one cablekit understands in full:"
+                " it is withheld from every reader who could not see its strictest reading",
+            )
 
 
 def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:

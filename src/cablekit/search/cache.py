@@ -36,7 +36,9 @@ WATCHED = (
     "addressee",
     "guard",
     "review",
-    "cable_collection",
+    "review_unit",
+    "version",
+    "version_collection",
     "collection",
 )
 ENTRIES = 32  # values of one kind kept per connection, the least recently used dropped

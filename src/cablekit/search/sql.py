@@ -38,7 +38,9 @@ class Scope:
     JSON bytes) into the record the reader may take away. ``hidden``, when given, is
     SQL selecting the rowids of the units the reader may not see (with ``unit_params``),
     the units condition being "not one of them": the search engine reads that set once
-    per archive state instead of testing every match. The default sees everything.
+    per archive state instead of testing every match. ``versions`` is a condition on a
+    version row ``v``: every version is judged by its own header and collections. The
+    default sees everything.
     """
 
     units: str = "1"
@@ -49,6 +51,8 @@ class Scope:
     rowids: str = ""
     record: Callable[[int, bytes], bytes] | None = field(default=None, compare=False)
     hidden: str = ""
+    versions: str = "1"  # a condition on a version row ``v`` (alias) the reader may read
+    version_params: tuple[object, ...] = ()
 
     def unit_rowids(self, rowid: str) -> str:
         """The units condition over the unit rowid expression ``rowid``."""

@@ -18,6 +18,8 @@ from ..access.policy import (
     Requirement,
     automatic_release,
     cable_requirement,
+    header_hash,
+    paragraph_hash,
     paragraph_requirement,
     release_text,
 )
@@ -61,6 +63,11 @@ class Prepared:
     record: bytes
     text: bytes
     rows: SearchRows
+
+    @property
+    def policy(self) -> Row:
+        """The version's own header requirement: ``level, need, rel, declass, hhash``."""
+        return version_policy(self.rows)
 
 
 def pack(p: Prepared) -> bytes:
@@ -123,6 +130,11 @@ def compress(data: bytes) -> bytes:
     return deflate(data, 1)
 
 
+def version_policy(rows: SearchRows) -> Row:
+    """``level, need, rel, declass, hhash`` of a version, from its cable row."""
+    return (rows.cable[7], *rows.cable[16:20])
+
+
 def search_rows(cable: Cable) -> SearchRows:
     header = cable_requirement(cable)
     needs = unit_requirements(cable, header)
@@ -150,7 +162,7 @@ def vars_of(obj: object) -> dict[str, object]:
 
 def cable_row(cable: Cable, header: Requirement) -> Row:
     """Values for ``cable`` columns ``version`` onwards are set by the writer; these are
-    ``date .. warnings`` in table order, then the policy's ``need, rel, declass``."""
+    ``date .. warnings`` in table order, then the policy's ``need, rel, declass, hhash``."""
     date = cable.date
     release_day = automatic_release(cable)
     return (
@@ -173,35 +185,56 @@ def cable_row(cable: Cable, header: Requirement) -> Row:
         header.bits,
         release_text(header.release),
         release_day.isoformat() if release_day else None,
+        header_hash(cable),
     )
 
 
 def unit_rows(cable: Cable, header: Requirement, needs: tuple[Requirement, ...]) -> tuple[Row, ...]:
-    """(seq, number, marking, level, heading, body, need, rel): the subject (seq 0),
-    then each paragraph (seq 1, 2 ...); the last three are the policy's requirement
-    (``needs``, from unit_requirements)."""
+    """(seq, number, marking, level, heading, body, need, rel, hash, exempt): the subject
+    (seq 0, with the header's hash), then each paragraph (seq 1, 2 ...) with its text's
+    hash; level, need, rel and exempt are the policy's requirement (``needs``, from
+    unit_requirements)."""
     units: list[Row] = []
     if cable.subject:
         rel = release_text(header.release)
-        units.append((0, None, None, header.level, None, cable.subject, header.bits, rel))
+        hhash = header_hash(cable)
+        units.append((0, None, None, header.level, None, cable.subject, header.bits, rel, hhash, 0))
     for seq, (p, need) in enumerate(zip(cable.paragraphs[:MAX_SEQ], needs, strict=True), start=1):
         body = f"{p.heading}\n{p.text}" if p.heading else p.text
         if seq == MAX_SEQ:  # never seen; the unit's rowid has room for no more
             body = "\n".join([body, *(q.text for q in cable.paragraphs[MAX_SEQ:])])
         rel = release_text(need.release)
-        units.append((seq, p.number, p.marking, need.level, p.heading, body, need.bits, rel))
+        units.append(
+            (
+                seq,
+                p.number,
+                p.marking,
+                need.level,
+                p.heading,
+                body,
+                need.bits,
+                rel,
+                paragraph_hash(p),
+                int(need.exempt),
+            )
+        )
     return tuple(units)
 
 
 def unit_requirements(cable: Cable, header: Requirement) -> tuple[Requirement, ...]:
     """The requirement of each paragraph unit, seq 1 onwards (see unit_requirement),
-    worked out once per marking: it depends on the header's and the marking only."""
+    worked out once per marking for paragraphs with no bracket inside (then it depends
+    on the header's and the marking only)."""
     paragraphs = cable.paragraphs[:MAX_SEQ]
     found: dict[str | None, Requirement] = {}
+    needs = []
     for p in paragraphs:
+        if "(" in p.text or (p.heading and "(" in p.heading):  # markings inside: its own
+            needs.append(paragraph_requirement(header, p))
+            continue
         if p.marking not in found:
             found[p.marking] = paragraph_requirement(header, p)
-    needs = [found[p.marking] for p in paragraphs]
+        needs.append(found[p.marking])
     if len(cable.paragraphs) > MAX_SEQ:
         needs[-1] = unit_requirement(cable, header, MAX_SEQ)
     return tuple(needs)
@@ -211,7 +244,7 @@ def unit_requirement(cable: Cable, header: Requirement, seq: int) -> Requirement
     """The requirement of paragraph unit ``seq``; the last unit, which holds every
     paragraph past MAX_SEQ, asks for everything (never seen: fail closed)."""
     if seq == MAX_SEQ and len(cable.paragraphs) > MAX_SEQ:
-        return Requirement(UNKNOWN_LEVEL, ALL_BITS, frozenset())
+        return Requirement(UNKNOWN_LEVEL, ALL_BITS, frozenset(), unclear=True, exempt=True)
     return paragraph_requirement(header, cable.paragraphs[seq - 1])
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 # FTS5 tokenizers. Text: the definition of a word in ``cablekit.search.text``.
 # Names (FM/TO/INFO): words are split on white space and "/" only, so that
@@ -296,6 +296,128 @@ def _web(db: sqlite3.Connection) -> None:
     )
 
 
+def _markings(db: sqlite3.Connection) -> None:
+    """Every version judged by itself, reviews bound to text, markings read by one
+    grammar (``cablekit.markings``): each version's own header requirement and
+    collections, each unit's text hash and exemption, review decisions naming texts.
+    The requirements of what is archived are worked out again, fail-closed, from the
+    stored records."""
+    run_script(
+        db,
+        """
+        ALTER TABLE unit ADD COLUMN hash TEXT;
+        ALTER TABLE unit ADD COLUMN exempt INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE guard ADD COLUMN hash TEXT;
+        ALTER TABLE cable ADD COLUMN hhash TEXT;
+        ALTER TABLE version ADD COLUMN level INTEGER;
+        ALTER TABLE version ADD COLUMN need INTEGER;
+        ALTER TABLE version ADD COLUMN rel TEXT;
+        ALTER TABLE version ADD COLUMN declass TEXT;
+        ALTER TABLE version ADD COLUMN hhash TEXT;
+        CREATE INDEX guard_hash ON guard(hash);
+
+        CREATE TABLE version_collection (
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            number INTEGER NOT NULL,
+            collection_key INTEGER NOT NULL REFERENCES collection(key),
+            PRIMARY KEY (cable_key, number, collection_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX version_collection_collection ON version_collection(collection_key, cable_key);
+
+        DROP TRIGGER review_no_update;
+        ALTER TABLE review ADD COLUMN on_paragraph INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE review ADD COLUMN version INTEGER;
+        CREATE TABLE review_unit (
+            hash TEXT NOT NULL,
+            review INTEGER NOT NULL REFERENCES review(key),
+            PRIMARY KEY (hash, review)
+        ) WITHOUT ROWID;
+        """,
+    )
+    _backfill_markings(db)
+    run_script(
+        db,
+        """
+        DROP TABLE cable_collection;
+        CREATE TRIGGER review_no_update BEFORE UPDATE ON review
+            BEGIN SELECT RAISE(ABORT, 'review decisions are never changed'); END;
+        CREATE TRIGGER review_unit_no_update BEFORE UPDATE ON review_unit
+            BEGIN SELECT RAISE(ABORT, 'review decisions are never changed'); END;
+        """,
+    )
+
+
+def _backfill_markings(db: sqlite3.Connection) -> None:
+    from .rows import search_rows, version_policy
+    from .sqlite import GUARD_COLUMNS, GUARD_VALUES, load_record, unit_rowid
+
+    versions = db.execute(
+        "SELECT v.cable_key, v.number, v.number = c.version, v.record, v.release"
+        " FROM version v JOIN cable c ON c.key = v.cable_key"
+    ).fetchall()
+    for key, number, current, record, release in versions:
+        found = search_rows(load_record(record))
+        db.execute(
+            "UPDATE version SET level = ?, need = ?, rel = ?, declass = ?, hhash = ?"
+            " WHERE cable_key = ? AND number = ?",
+            (*version_policy(found), key, number),
+        )
+        db.execute(
+            "INSERT INTO version_collection (cable_key, number, collection_key)"
+            " SELECT cc.cable_key, ?, cc.collection_key FROM cable_collection cc"
+            " JOIN collection k ON k.key = cc.collection_key WHERE cc.cable_key = ?"
+            # the collection named after the version's release; another name (given with
+            # --collection) held the whole cable before: it holds every version
+            " AND (k.name = coalesce(?, 'default') OR NOT EXISTS (SELECT 1 FROM version w"
+            " WHERE w.cable_key = cc.cable_key AND coalesce(w.release, 'default') = k.name))",
+            (number, key, release),
+        )
+        if current:
+            _refresh_current(db, key, found, unit_rowid, GUARD_COLUMNS, GUARD_VALUES)
+    _bind_reviews(db)
+
+
+def _refresh_current(
+    db: sqlite3.Connection, key: int, found: Any, unit_rowid: Any, columns: str, values: str
+) -> None:
+    policy: tuple[object, ...] = (found.cable[7], *found.cable[16:20])
+    db.execute(
+        "UPDATE cable SET level = ?, need = ?, rel = ?, declass = ?, hhash = ? WHERE key = ?",
+        (*policy, key),
+    )
+    db.executemany(
+        "UPDATE unit SET level = ?, need = ?, rel = ?, hash = ?, exempt = ? WHERE rowid = ?",
+        [(u[3], u[6], u[7], u[8], u[9], unit_rowid(key, u[0])) for u in found.units],
+    )
+    db.execute("DELETE FROM guard WHERE cable_key = ?", (key,))
+    rv = db.execute("SELECT rv FROM cable WHERE key = ?", (key,)).fetchone()[0]
+    db.execute(
+        f"INSERT INTO guard ({columns}) SELECT {values.format(rv='c.rv')} FROM unit u"
+        " JOIN cable c ON c.key = u.cable_key WHERE u.cable_key = ?"
+        + ("" if rv else f" AND u.seq IN ({','.join(map(str, sorted(found.guards))) or 'NULL'})"),
+        (key,),
+    )
+
+
+def _bind_reviews(db: sqlite3.Connection) -> None:
+    """Decisions of an older archive named a paragraph number of the current version:
+    they now name the texts that number held (every unit with it), or, on the whole
+    cable, every text of the current version and its header."""
+    db.execute(
+        "UPDATE review SET on_paragraph = paragraph IS NOT NULL,"
+        " version = (SELECT c.version FROM cable c WHERE c.key = review.cable_key)"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO review_unit (hash, review) SELECT u.hash, r.key FROM review r"
+        " JOIN unit u ON u.cable_key = r.cable_key"
+        " WHERE r.paragraph IS NULL OR u.number = r.paragraph"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO review_unit (hash, review) SELECT c.hhash, r.key FROM review r"
+        " JOIN cable c ON c.key = r.cable_key WHERE r.paragraph IS NULL"
+    )
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in script.split(";\n"):
@@ -307,6 +429,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0001_initial", _initial),
     ("0002_access", _access),
     ("0003_web", _web),
+    ("0006_markings", _markings),
 )
 
 

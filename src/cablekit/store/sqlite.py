@@ -260,6 +260,7 @@ class _BatchWriter:
         """Every version of the batch, in order, then the searchable rows."""
         known = self._known(list(dict.fromkeys(p.id for p in batch)))
         (last,) = self.db.execute("SELECT coalesce(max(key), 0) FROM cable").fetchone()
+        written: list[tuple[int, int]] = []
         for p in batch:
             found = known.get(p.id)
             if found is None:
@@ -270,11 +271,14 @@ class _BatchWriter:
                 self.pending[last] = p.rows
                 self.report.ingested += 1
                 known[p.id] = (last, 1)
+                written.append((last, 1))
             else:
                 self._insert_new()  # what follows reads the archive: it must hold them
-                known[p.id] = (found[0], self.write(p, *found))
+                current, number = self.write(p, *found)
+                known[p.id] = (found[0], current)
+                written.append((found[0], number))
         self._insert_new()
-        self._join_collection([key for key, _ in known.values()])
+        self._join_collection(written)
         self.flush()
 
     def _known(self, ids: list[str]) -> dict[str, tuple[int, int]]:
@@ -290,15 +294,16 @@ class _BatchWriter:
 
     def _insert_new(self) -> None:
         self.db.executemany(
-            f"INSERT INTO cable (key, id, version, {CABLE_COLUMNS}) VALUES (?, ?, 1, {_marks(19)})",
+            f"INSERT INTO cable (key, id, version, {CABLE_COLUMNS}) VALUES (?, ?, 1, {_marks(20)})",
             self.new_cables,
         )
         self.db.executemany(INSERT_VERSION, self.new_versions)
         self.new_cables.clear()
         self.new_versions.clear()
 
-    def write(self, p: Prepared, key: int, current: int) -> int:
-        """A version of the archived cable ``key``; returns its current version after."""
+    def write(self, p: Prepared, key: int, current: int) -> tuple[int, int]:
+        """A version of the archived cable ``key``; returns the cable's current version
+        after, and the number of the version ``p`` is."""
         self.seen += 1
         same = self.db.execute(
             "SELECT number FROM version WHERE cable_key = ? AND content_hash = ?",
@@ -325,13 +330,16 @@ class _BatchWriter:
         if newest != current:
             rows = p.rows if newest == number else self._rows_of(key, newest)
             self._replace_current(key, newest, rows)
-        return newest
+        return newest, number
 
-    def _join_collection(self, keys: list[int]) -> None:
+    def _join_collection(self, versions: list[tuple[int, int]]) -> None:
+        """Every version the batch wrote or saw again joins the batch's collection: a
+        grant on a collection reads the versions in it, not the cable's others."""
         if self.collection is not None:
             self.db.executemany(
-                "INSERT OR IGNORE INTO cable_collection (cable_key, collection_key) VALUES (?, ?)",
-                [(key, self.collection) for key in keys],
+                "INSERT OR IGNORE INTO version_collection (cable_key, number, collection_key)"
+                " VALUES (?, ?, ?)",
+                [(key, number, self.collection) for key, number in versions],
             )
 
     def _newest(self, key: int) -> int:
@@ -361,6 +369,7 @@ class _BatchWriter:
             p.source,
             p.record,
             p.text,
+            *p.policy,
         )
 
     def _replace_current(self, key: int, number: int, rows: SearchRows) -> None:
@@ -398,7 +407,7 @@ class _BatchWriter:
         ]
         db.executemany(
             f"INSERT INTO unit (rowid, cable_key, seq, number, marking, level, heading,"
-            f" body, need, rel) VALUES ({_marks(10)})",
+            f" body, need, rel, hash, exempt) VALUES ({_marks(12)})",
             units,
         )
         db.executemany(
@@ -437,8 +446,7 @@ class _BatchWriter:
         those with review decisions (see access.policy)."""
         rows = [(k, k, unit_rowid(k, u)) for k, r in self.pending.items() for u in sorted(r.guards)]
         self.db.executemany(
-            "INSERT INTO guard (rowid, cable_key, number, level, need, rel, declass, rv)"
-            " SELECT u.rowid, u.cable_key, u.number, u.level, u.need, u.rel, c.declass, c.rv"
+            f"INSERT INTO guard ({GUARD_COLUMNS}) SELECT {GUARD_VALUES.format(rv='c.rv')}"
             " FROM unit u JOIN cable c ON c.key = ? WHERE u.cable_key = ? AND u.rowid = ?",
             rows,
         )
@@ -457,11 +465,19 @@ def guard_reviewed(db: sqlite3.Connection, where: str, params: Sequence[object])
     """Every unit of the cables ``where`` selects (alias ``c``) into ``guard``, marked as
     reviewed: their visibility then depends on review decisions, one by one."""
     db.execute(
-        "INSERT OR REPLACE INTO guard (rowid, cable_key, number, level, need, rel, declass, rv)"
-        " SELECT u.rowid, u.cable_key, u.number, u.level, u.need, u.rel, c.declass, 1"
+        f"INSERT OR REPLACE INTO guard ({GUARD_COLUMNS}) SELECT {GUARD_VALUES.format(rv='1')}"
         f" FROM cable c JOIN unit u ON u.cable_key = c.key WHERE {where}",
         list(params),
     )
+
+
+# A unit's row in ``guard``: its requirement, its cable's release day (none when the
+# portion is exempt from automatic declassification), its text's hash.
+GUARD_COLUMNS = "rowid, cable_key, number, level, need, rel, declass, rv, hash"
+GUARD_VALUES = (
+    "u.rowid, u.cable_key, u.number, u.level, u.need, u.rel,"
+    " CASE WHEN u.exempt THEN NULL ELSE c.declass END, {rv}, u.hash"
+)
 
 
 def unit_rowid(cable_key: int, seq: int) -> int:
@@ -472,12 +488,14 @@ def unit_rowid(cable_key: int, seq: int) -> int:
 
 
 INSERT_VERSION = (
-    "INSERT INTO version (cable_key, number, content_hash, release, released,"
-    " ingested_at, seen, source, record, text) VALUES (?,?,?,?,?,?,?,?,?,?)"
+    "INSERT INTO version (cable_key, number, content_hash, release, released, ingested_at,"
+    " seen, source, record, text, level, need, rel, declass, hhash)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 CABLE_COLUMNS = (
     "date, year, dtg, origin, from_name, from_ri, classification, level, precedence,"
-    " subject, caveats, tags, sections, partial, paragraphs, warnings, need, rel, declass"
+    " subject, caveats, tags, sections, partial, paragraphs, warnings, need, rel, declass,"
+    " hhash"
 )
 
 

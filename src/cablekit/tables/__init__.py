@@ -38,6 +38,7 @@ from typing import NamedTuple
 __all__ = [
     "address_ri",
     "canonical_id",
+    "country_trigraph",
     "is_collective_ri",
     "is_known_ri",
     "is_station",
@@ -211,6 +212,21 @@ def is_duplicate_id(wikileaks_id: str) -> bool:
     """Whether WikiLeaks published this malformed id beside the cable's correct one (often
     one section of it again): a document of its own, not another copy of the cable."""
     return wikileaks_id in _duplicate_ids()
+
+
+# --------------------------------------------------------------------------- countries
+
+
+@functools.cache
+def _countries() -> Mapping[str, str]:
+    return {name: trigraph for name, trigraph, _how in _rows("countries.csv")}
+
+
+def country_trigraph(name: str) -> str | None:
+    """The ISO 3166 trigraph of a country as REL TO lists name it (``CANADA``, ``CAN``,
+    ``CA``, ``UK``), or None when the name is not known for sure (``IS`` is Israel in
+    FIPS 10-4 and Iceland in ISO 3166)."""
+    return _countries().get(" ".join(name.upper().split()))
 
 
 # --------------------------------------------------------------------------- tags
