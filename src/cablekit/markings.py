@@ -80,11 +80,11 @@ NOFORN_WORDS = frozenset({"NF", "NOFORN"})
 # Controls that make a marking without a level (``(NF)``): not the short forms, which
 # are everyday abbreviations without one ("Chief of Operations (OC)").
 _STANDALONE = frozenset(
-    {*NOFORN_WORDS, "FOUO", "NODIS", "NODIF", "EXDIS", "LIMDIS", "STADIS", "ORCON"}
+    {*NOFORN_WORDS, "FOUO", "SENSITIVE", "NODIS", "NODIF", "EXDIS", "LIMDIS", "STADIS", "ORCON"}
     | {"WNINTEL", "NOCONTRACT", "PROPIN", "CHEROKEE"}
 )
 # Controls that tell something but ask nothing more of the reader; the first three
-# raise the level to SBU at least.
+# raise a level given with them to SBU at least (U//FOUO).
 _SENSITIVE_WORDS = frozenset({"FOUO", "SBU", "SENSITIVE"})
 _INFORMATIONAL = frozenset({"FGI", "MR", "SIPDIS", *_SENSITIVE_WORDS})
 _EXEMPTION = re.compile(r"(?:25|50|75)X\d{0,2}(?:-[A-Z]+)?")
@@ -245,8 +245,8 @@ class _Parts:
             self.access.add(ACCESS_WORDS[token])
         elif kind == "exempt":
             self.exempt = True
-        elif kind == "sensitive":
-            self.level = max(self.level if self.level is not None else 0, SBU_LEVEL)
+        elif kind == "sensitive" and self.level is not None:  # U//FOUO: SBU
+            self.level = max(self.level, SBU_LEVEL)
         self.controls += kind is not None
         return kind is not None
 
@@ -349,4 +349,4 @@ def _aside(
         return "a list letter"
     if position != "inner" or (not read.unread and _CAPITAL.match(text, m.end())):
         return None  # a level before a sentence or a title: "SUMMARY (U) Costa Rica's"
-    return "an abbreviation in running text"
+    return "in running text"

@@ -137,9 +137,10 @@ class ClassifiedBy:
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """A paragraph, or a bullet or sub-paragraph that carries a marking of its own (then
-    ``label`` is its bullet or letter, ``--``, ``A.``, ``1)``, and ``number`` that of the
-    paragraph it stands in): each is a unit of access."""
+    """A paragraph, or a bullet, sub-paragraph or sentence of one that carries a marking
+    of its own (then ``label`` is its bullet or letter, ``--``, ``A.``, ``1)``, or "" for
+    a marked sentence, and ``number`` that of the paragraph it stands in): each is a
+    unit of access."""
 
     number: int | None
     marking: str | None

@@ -33,7 +33,7 @@ def _paragraph_label(p: Paragraph) -> str:
     ``  -- (S/NF)``."""
     mark = f" ({p.marking})" if p.marking else ""
     if p.label is not None:
-        return f"  {p.label}{mark}"
+        return f"  {p.label}{mark}".rstrip() if p.label else f"  {mark.strip()}"
     if p.number is None:
         return f"-.{mark}" if mark else ""
     return f"{p.number}.{mark}"

@@ -167,15 +167,21 @@ def _bits(access: Iterable[str]) -> int:
     return sum(SPECIAL_ACCESS.get(a, 0) for a in set(access))
 
 
-def marking_requirement(marking: Marking, default_level: int) -> Requirement:
+def marking_requirement(
+    marking: Marking, default_level: int, *, caveat: bool = False
+) -> Requirement:
     """What a marking asks for. A level it does not name is ``default_level`` (the
-    header's: a portion is never above its cable); a part it does not understand asks
-    for every control and no country besides the US."""
+    header's: a portion is never above its cable), and is not understood unless the
+    marking is a ``caveat`` of the header (caveats name no level); a part it does not
+    understand asks for every control and no country besides the US."""
+    unclear = (
+        bool(marking.unread) or marking.release == () or (marking.level is None and not caveat)
+    )
     need = Requirement(
         marking.level if marking.level is not None else default_level,
         _bits(marking.access) | (NOFORN if marking.noforn else 0),
         release_list(marking.release) if marking.release is not None else None,
-        not marking.understood,
+        unclear,
         marking.exempt,
     )
     if marking.unread or marking.release == ():
@@ -195,7 +201,7 @@ def cable_requirement(cable: Cable) -> Requirement:
     unreadable = level(cable.classification) is None
     need = Requirement(UNKNOWN_LEVEL if unreadable else max(known), unclear=unreadable)
     for marking in _header_markings(cable):
-        need = need.meet(marking_requirement(marking, need.level))
+        need = need.meet(marking_requirement(marking, need.level, caveat=True))
     return need
 
 

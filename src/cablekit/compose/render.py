@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import Cable, PageMarker, Paragraph
 from .envelope import end_lines, envelope_lines
@@ -92,18 +92,22 @@ def body_lines(
     cable: Cable, marks: tuple[dict[int, list[str]], dict[int, list[str]]], width: int | None
 ) -> list[str]:
     """The paragraphs; ``marks``: the page markers inside each paragraph, and those
-    before it (after its heading), by paragraph index."""
+    before it (after its heading), by paragraph index. A bullet or sub-paragraph with
+    a marking of its own is written inside the text of its paragraph, as the page had
+    it, where readers find it again."""
     inside, before = marks
     lines: list[str] = []
-    last = len(cable.paragraphs) - 1
-    for n, paragraph in enumerate(cable.paragraphs):
+    blocks = paragraph_blocks(cable.paragraphs)
+    for b, (n, paragraph) in enumerate(blocks):
         if paragraph.heading:
             lines.extend([*heading_lines(paragraph.heading), ""])
         if n in before:
             lines.extend([*before[n], ""])
         # A short last line could pass for a signature or a trailer: keep four words.
-        text = paragraph_lines(paragraph, width, 4 if n == last else 2)
-        lines.extend([*with_markers(text, inside.get(n, []), paragraph, width), ""])
+        text = paragraph_lines(paragraph, width, 4 if b == len(blocks) - 1 else 2)
+        end = blocks[b + 1][0] if b + 1 < len(blocks) else len(cable.paragraphs)
+        markers = [m for k in range(n, end) for m in inside.get(k, [])]
+        lines.extend([*with_markers(text, markers, paragraph, width), ""])
         if paragraph.number is None and _reads_as_heading(paragraph.text):
             lines.extend(["", ""])  # a heading is a short line just before a paragraph
     if cable.paragraphs and not (cable.signature or cable.trailer):
@@ -111,6 +115,27 @@ def body_lines(
         if _SIGNED.search(tail) or len(tail.split()) <= 3:
             lines.append(UNDERLINE)  # the text ends with a name, yet is unsigned
     return lines
+
+
+def paragraph_blocks(paragraphs: Sequence[Paragraph]) -> list[tuple[int, Paragraph]]:
+    """(index of its first unit, the paragraph as one text) for each paragraph: the
+    bullets and sub-paragraphs that follow it under its number are put back into its
+    text, with their labels and markings."""
+    blocks: list[tuple[int, Paragraph]] = []
+    for n, p in enumerate(paragraphs):
+        if blocks and p.heading is None and _continues(paragraphs[n - 1], p):
+            first, host = blocks[-1]
+            mark = f"({p.marking}) " if p.marking else ""
+            part = " ".join(x for x in (p.label, f"{mark}{p.text}".strip()) if x)
+            blocks[-1] = (first, replace(host, text=f"{host.text} {part}".strip()))
+        else:
+            blocks.append((n, p))
+    return blocks
+
+
+def _continues(before: Paragraph, unit: Paragraph) -> bool:
+    """Whether ``unit`` is a marked part of the paragraph before it (not its own)."""
+    return unit.label is not None and unit.number == before.number
 
 
 def paragraph_lines(paragraph: Paragraph, width: int | None, last_words: int) -> list[str]:
@@ -135,6 +160,8 @@ def _reads_as_heading(text: str) -> bool:
 
 def paragraph_lead(paragraph: Paragraph) -> str:
     lead = f"{paragraph.number}. " if paragraph.number is not None else ""
+    if paragraph.label:  # "5. A. (C) text": a sub-paragraph opens it
+        lead += f"{paragraph.label} "
     mark = paragraph.marking
     if mark and not _entire_text(mark, paragraph.text):
         lead += f"({mark})" if _reads_as_ref_item(paragraph) else f"({mark}) "

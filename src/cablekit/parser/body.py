@@ -302,32 +302,67 @@ _LABEL = re.compile(
 
 
 def split_units(paragraph: Paragraph) -> list[Paragraph]:
-    """The paragraph, and each bullet or sub-paragraph in it that opens with a marking
-    of its own, as units of their own (``-- (S/NF) The GOE claims ...``: label ``--``,
-    marking ``S/NF``). A marking inside a sentence stays in its unit's text, which the
-    policy reads too."""
+    """The paragraph, and each bullet, sub-paragraph or sentence in it that opens with a
+    marking of its own, as units of their own (``-- (S/NF) The GOE claims ...``: label
+    ``--``, marking ``S/NF``; a marked sentence has the label ""). A marking inside a
+    sentence stays in its unit's text, which the policy reads too; so does one that
+    opens an already marked paragraph after a label (``1. (C) 1. (C) The``)."""
+    cuts = _cuts(paragraph.text)
+    if cuts and not paragraph.text[: _cut_start(*cuts[0])].strip():
+        # "5. A. (C) text": the marking of the paragraph itself, after a label
+        if paragraph.marking is None:
+            paragraph = _marked(paragraph, cuts[0][0])
+            cuts = _cuts(paragraph.text)
+        else:
+            cuts = cuts[1:]
+    if not cuts:
+        return [paragraph]
     text = paragraph.text
-    cuts = [
+    head = text[: _cut_start(*cuts[0])].strip()
+    units = [dataclasses.replace(paragraph, text=head)]
+    for n, (found, label) in enumerate(cuts):
+        end = _cut_start(*cuts[n + 1]) if n + 1 < len(cuts) else len(text)
+        label_text = label[0].strip() if label else ""  # "": a marked sentence
+        units.append(
+            Paragraph(
+                paragraph.number,
+                _written(text, found),
+                None,
+                _segment(text, found.end, end),
+                label_text,
+            )
+        )
+    return units
+
+
+def _cuts(text: str) -> list[tuple[Found, re.Match[str] | None]]:
+    """The markings of ``text`` that open a unit, each with the label before it."""
+    return [
         (f, _LABEL.search(text, 0, f.start))
         for f in find_marks(text)
         if f.position == "start" and f.aside is None
     ]
-    if not cuts:
-        return [paragraph]
-    head = text[: _cut_start(*cuts[0])].strip()
-    units = [
-        Paragraph(paragraph.number, paragraph.marking, paragraph.heading, head, paragraph.label)
-    ]
-    for n, (found, label) in enumerate(cuts):
-        end = _cut_start(*cuts[n + 1]) if n + 1 < len(cuts) else len(text)
-        written = " ".join(text[found.start + 1 : found.end - 1].split()).upper()
-        label_text = label[0].strip() if label else None
-        units.append(
-            Paragraph(paragraph.number, written, None, text[found.end : end].strip(), label_text)
-        )
-    if not head:  # "5. A. (C) text": the first sub-paragraph opens the paragraph
-        units = [dataclasses.replace(units[1], heading=paragraph.heading), *units[2:]]
-    return units
+
+
+def _marked(paragraph: Paragraph, found: Found) -> Paragraph:
+    """``A. (C) text`` -> marking ``C``, text ``A. text``."""
+    text = paragraph.text
+    rest = text[found.end :].strip()
+    before = text[: found.start].strip()
+    return dataclasses.replace(
+        paragraph,
+        marking=_written(text, found),
+        text=f"{before} {rest}".strip() if before else rest.lstrip(" .:-"),
+    )
+
+
+def _written(text: str, found: Found) -> str:
+    return " ".join(text[found.start + 1 : found.end - 1].split()).upper()
+
+
+def _segment(text: str, start: int, end: int) -> str:
+    """A unit's text after its marking, as a paragraph's after its number and marking."""
+    return text[start:end].strip().lstrip(" .:-")
 
 
 def _cut_start(found: Found, label: re.Match[str] | None) -> int:
