@@ -14,7 +14,14 @@ from cablekit import tables
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "src" / "cablekit" / "tables" / "data"
 REFERENCE = REPO.parent / "shared" / "data" / "reference"
-CSV_FILES = ("routing.csv", "stations.csv", "posts.csv", "malformed_ids.csv", "tags.csv")
+CSV_FILES = (
+    "routing.csv",
+    "stations.csv",
+    "posts.csv",
+    "malformed_ids.csv",
+    "tags.csv",
+    "countries.csv",
+)
 
 
 def read_table(name: str) -> list[list[str]]:

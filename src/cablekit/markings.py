@@ -276,10 +276,13 @@ Position = Literal["start", "inner", "end"]
 _BRACKETED = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/ ,.\-]{0,70}?)\s*\)")
 # What may stand just before a marking that opens a portion: the end of a sentence, a
 # bullet, a sub-paragraph label (A. a) (1) 1) II. Q4. Q:), a run of dashes.
-_OPENS = re.compile(
-    r"(?:(?:[.!?:;]['\"’”)\]]*|^)\s*\d{1,3}[.,]{0,2}"  # a paragraph number after a sentence
-    r"|[.!?:;]['\"’”)\]]*"
-    r"|(?<!\S)(?:-{1,3}|\*|•|·|o|>|Q:?)"
+# What may stand just before a marking that opens a portion: the end of a sentence (and a
+# paragraph number after it), or a bullet or sub-paragraph label (A. a) (1) 1) II. Q4.).
+_AFTER_SENTENCE = re.compile(
+    r"(?:(?:[.!?:;]['\"’”)\]]*|^)\s*\d{1,3}[.,]{0,2}|[.!?:;]['\"’”)\]]*)\s*$"
+)
+_AFTER_LABEL = re.compile(
+    r"(?:(?<!\S)(?:-{1,3}|\*|•|·|o|>|Q:?)"
     r"|(?<![A-Za-z0-9])(?:[A-Za-z]|\d{1,3}|[IVXivx]{1,5}|[A-Za-z]\s?\d{1,2}(?:-\d{1,2})?)[.):]"
     r"|\(\w{1,3}\)|-{2,})\s*$"
 )
@@ -312,7 +315,8 @@ def find_marks(text: str) -> list[Found]:
       running text (``Technical Secretariat (TS) team``, ``Special Envoy (S/E)
       Gration``) and glued to a word (``person(s)``, ``Janata Dal(U)``);
     - a single letter is set aside as a list letter when the letter before it, in the
-      same case, stands bracketed earlier in the text (``(a) ... (b) ... (c)``).
+      same case, stands bracketed earlier in the text (``(a) ... (b) ... (c)``), unless
+      a bullet or label stands just before it (``1) (c) text``).
     """
     if "(" not in text:
         return []
@@ -332,9 +336,13 @@ def find_marks(text: str) -> list[Found]:
 
 def _position(text: str, start: int, end: int) -> Position:
     head = text[max(0, start - _WINDOW) : start]
-    if (start <= _WINDOW and not text[:start].strip()) or _OPENS.search(head):
+    if (start <= _WINDOW and not text[:start].strip()) or _opens(head):
         return "start"
     return "end" if _CLOSES.fullmatch(text, end) else "inner"
+
+
+def _opens(head: str) -> bool:
+    return bool(_AFTER_SENTENCE.search(head) or _AFTER_LABEL.search(head))
 
 
 def _aside(
@@ -345,7 +353,8 @@ def _aside(
         return None
     if _GLUED.match(text, max(0, m.start() - 1), m.start()):
         return "glued to a word"
-    if len(inside) == 1 and chr(ord(inside) - 1) in letters:
+    after_label = _AFTER_LABEL.search(text, max(0, m.start() - _WINDOW), m.start())
+    if len(inside) == 1 and chr(ord(inside) - 1) in letters and not after_label:
         return "a list letter"
     if position != "inner" or (not read.unread and _CAPITAL.match(text, m.end())):
         return None  # a level before a sentence or a title: "SUMMARY (U) Costa Rica's"

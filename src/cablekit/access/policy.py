@@ -93,7 +93,7 @@ _EXEMPT = re.compile(r"\b(?:25|50|75)X\d?")
 _HANDLING_CONTROLS = re.compile(
     r"\b(?:NOFORN|NOT RELEASABLE TO FOREIGN NATIONALS|NODIS|NODIF|EXDIS|LIMDIS|STADIS|ORCON"
     r"|WNINTEL|NOCONTRACT|PROPIN|CHEROKEE)\b"
-    r"|\bREL(?:EASABLE)?\s+TO\s+[A-Z][A-Z ,/]*"
+    r"|\bREL(?:EASABLE)?\s+TO\s+[A-Z][A-Z ,/]*|(?:^|/)\s*REL\s+[A-Z][A-Z ,/]*"
 )
 AUTOMATIC_YEARS = 25
 NOT_UNDERSTOOD = "marking not understood"

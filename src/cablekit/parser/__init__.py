@@ -114,10 +114,14 @@ def split_header(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _header_until_text(lines: list[str], first: int, limit: int) -> tuple[list[str], list[str]]:
-    """Without a classification line: the envelope ends at the last envelope-like line."""
+    """Without a classification line: the envelope ends at the last envelope-like line,
+    or before a caption line (NOFORN, REL ...), which the text header must read: lost
+    with the envelope, a caveat would no longer restrict anyone."""
     end = first
     for i in range(first, limit):
         line = lines[i].strip()
+        if line and caveat_tokens(line):
+            break
         if line and (looks_like_envelope(line) or line.isupper()):
             end = i + 1
         elif line:
