@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from cablekit.model import Cable, Paragraph, Source
+from cablekit.model import Cable, Paragraph, Reference, Source
 
 RANKS = {"U": 0, "SBU": 1, "LOU": 2, "C": 3, "S": 4, "TS": 5}
 CLASS_NAMES = {
@@ -258,7 +258,10 @@ def view(user: User, s: Synthetic, v: Version, today: date) -> Cable:
         classification=v.classification,
         caveats=v.caveats,
         tags=v.tags,
-        post=s.post,
+        post=s.post if v.header.level else None,  # the post is read off the class line
         subject=v.subject,
+        references=tuple(
+            Reference(chr(65 + n), target, "cable", target) for n, target in enumerate(s.references)
+        ),
         paragraphs=keep,
     )
