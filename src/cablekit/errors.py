@@ -17,7 +17,8 @@
     ├── AccessError               access control refuses or cannot proceed
     │   ├── ReaderRequired        the archive has users and no reader was named
     │   ├── UnknownUser           no user or group with that name
-    │   └── PrincipalExists       a user or group with that name already exists
+    │   ├── PrincipalExists       a user or group with that name already exists
+    │   └── TooManyAttempts       too many failed sign-ins (``retry_after`` seconds)
     └── ArchiveError              the archive cannot be opened, read or written
         ├── MissingArchive        no archive at the path given
         ├── NotAnArchive          the file is not a cablekit archive (or is damaged)
@@ -106,6 +107,15 @@ class UnknownUser(AccessError):
 
 class PrincipalExists(AccessError):
     pass
+
+
+class TooManyAttempts(AccessError):
+    """Too many failed sign-ins from this address (for this account, or for any):
+    refused for ``retry_after`` more seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many failed sign-ins: try again in {retry_after} seconds")
+        self.retry_after = retry_after
 
 
 class QuerySyntaxError(CablekitError):
