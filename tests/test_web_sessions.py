@@ -255,22 +255,21 @@ def test_signing_out_after_the_session_ended_is_no_error(app: Any, clock: Clock)
 def test_forged_and_tampered_cookies_are_no_session(app: Any, readers: Readers):
     officer = sign_in(app, "officer")
     real = officer.cookies[COOKIE]
-    ((digest,),) = sqlite3.connect(readers.path).execute("SELECT digest FROM web_session")
     with Archive(readers.path) as archive:
         (key,) = archive.store.query("SELECT value FROM setting WHERE name = 'session_key'")[0]
+    # The former cookie, signed with the archive's own key, naming a user.
     old_format = URLSafeTimedSerializer(key, salt="cablekit-session").dumps(
         {"u": "officer", "t": "x"}
     )
-    visitor_naming_officer = URLSafeTimedSerializer(key, salt="cablekit-visitor").dumps(
-        {"u": "officer"}
-    )
+    assert_refused(app, {COOKIE: old_format})
+    with sqlite3.connect(readers.path) as db:
+        ((digest,),) = db.execute("SELECT digest FROM web_session")
     forged = [
         "A" * 43,  # the shape of an id
         real[:-1] + ("A" if real[-1] != "A" else "B"),  # one character changed
         real + "A",
         real.upper() if real.upper() != real else real.lower(),
         digest,  # what the archive keeps: not a key to it
-        old_format,  # the former cookie, signed with the archive's key, naming a user
         "",
         "x" * 4000,
         "%00" + real,
@@ -278,6 +277,9 @@ def test_forged_and_tampered_cookies_are_no_session(app: Any, readers: Readers):
     for value in forged:
         assert_refused(app, {COOKIE: value})
     # The visitor cookie carries a CSRF token only: naming a user there does nothing.
+    visitor_naming_officer = URLSafeTimedSerializer(key, salt="cablekit-visitor").dumps(
+        {"u": "officer"}
+    )
     assert_refused(app, {VISITOR_COOKIE: visitor_naming_officer})
     assert_refused(app, {VISITOR_COOKIE: old_format})
     assert signed_in_as(officer) == "officer"  # none of this touched the real session

@@ -100,8 +100,9 @@ class _Lease:
 
 
 def signing_key(store: SQLiteStore) -> str:
-    """The key that signs session cookies: made once per archive and kept in it, so
-    that sessions outlive a restart and two servers on one archive agree."""
+    """The key that signs visitor cookies (the sign-in form's CSRF token; sessions
+    themselves are rows, not signed cookies): made once per archive and kept in it,
+    so that a form outlives a restart and every worker on one archive agrees."""
     with store.transaction():
         store.db.execute(
             "INSERT OR IGNORE INTO setting (name, value) VALUES ('session_key', ?)",
