@@ -373,3 +373,27 @@ def test_a_session_ended_on_one_worker_is_refused_by_the_other(two_workers: tupl
     assert_reads(browser(other, stolen))
     officer.post("/logout", data={"csrf": csrf_token(officer, "/help")})
     assert_refused(other, stolen)
+
+
+def test_a_password_changed_while_it_was_checked_opens_no_session(readers: Readers):
+    """A sign-in checks the password (a fifth of a second of argon2), then opens the
+    session: a change in between must not leave a session opened by the old one."""
+    with Archive(readers.path) as archive:
+        store = archive.store
+        checked = principals.verified_hash(store, "officer", PASSWORDS["officer"])
+        assert checked is not None
+        principals.set_password(store, "officer", "changed-meanwhile")
+        assert sessions.start(store, "officer", checked, int(START)) is None
+        principals.remove(store, "liaison")
+        assert sessions.start(store, "liaison", checked, int(START)) is None
+    assert session_rows(readers.path) == []
+
+
+def test_an_archive_made_before_sessions_gains_them(readers: Readers, clock: Clock):
+    with sqlite3.connect(readers.path) as db:
+        db.execute("DROP TABLE web_session")
+        db.execute("DROP TABLE sign_in_failure")
+        db.execute("DELETE FROM migrations WHERE name = '0004_sessions'")
+    app = create_app(readers.path, today=BEFORE_DECL, clock=clock)
+    assert_reads(sign_in(app, "officer"))
+    assert [row[0] for row in session_rows(readers.path)] == ["officer"]

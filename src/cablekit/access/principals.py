@@ -144,12 +144,20 @@ def set_clearance(store: SQLiteStore, name: str, clearance: str) -> None:
 
 
 def check_password(store: SQLiteStore, name: str, password: str) -> bool:
+    return verified_hash(store, name, password) is not None
+
+
+def verified_hash(store: SQLiteStore, name: str, password: str) -> str | None:
+    """The stored hash ``password`` matched, or None. A session is opened only while
+    the hash is still this one (``sessions.start``): a password changed during the
+    check opens nothing with the old password."""
     rows = store.query("SELECT password FROM principal WHERE name = ? AND kind = 'user'", [name])
     known = bool(rows) and rows[0][0] is not None
     try:  # an unknown name costs a hash too, so that timing does not tell names apart
-        return bool(_HASHER.verify(rows[0][0] if known else _dummy_hash(), password)) and known
+        matched = _HASHER.verify(rows[0][0] if known else _dummy_hash(), password) and known
     except VerificationError:
-        return False
+        return None
+    return str(rows[0][0]) if matched else None
 
 
 def set_password(store: SQLiteStore, name: str, password: str) -> None:

@@ -24,7 +24,6 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from ..errors import UnknownUser
 from ..store.sqlite import SQLiteStore
 
 LIFETIME = 12 * 3600  # a session ends this long after sign-in, however busy
@@ -62,20 +61,23 @@ def digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("ascii")).hexdigest()
 
 
-def start(store: SQLiteStore, user: str, now: int) -> tuple[str, str]:
+def start(store: SQLiteStore, user: str, password_hash: str, now: int) -> tuple[str, str] | None:
     """A new session for ``user``: its id (for the cookie, never stored) and its CSRF
-    token. Rows of sessions long over are deleted on the way."""
+    token; None when the user is gone or their password hash is no longer
+    ``password_hash`` (the one just checked). Rows of sessions long over are deleted
+    on the way."""
     session_id = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     with store.transaction():
         store.db.execute("DELETE FROM web_session WHERE last_seen < ?", (now - KEEP_ENDED,))
         cursor = store.db.execute(
             "INSERT INTO web_session (digest, principal, csrf, created, last_seen)"
-            " SELECT ?, key, ?, ?, ? FROM principal WHERE name = ? AND kind = 'user'",
-            (digest(session_id), csrf, now, now, user),
+            " SELECT ?, key, ?, ?, ? FROM principal"
+            " WHERE name = ? AND kind = 'user' AND password = ?",
+            (digest(session_id), csrf, now, now, user, password_hash),
         )
-        if cursor.rowcount != 1:  # removed between the password check and now
-            raise UnknownUser(f"There is no user {user} in this archive")
+        if cursor.rowcount != 1:
+            return None
     return session_id, csrf
 
 

@@ -165,10 +165,12 @@ def sign_in(state: WebState, client: str, user: str, password: str) -> Session |
     store = state.store()
     account = limits.account_key(user)
     limits.reserve(store, client, account, state.now())
-    if not principals.check_password(store, user, password):
+    verified = principals.verified_hash(store, user, password)
+    started = sessions.start(store, user, verified, state.now()) if verified else None
+    if started is None:
         return None  # the attempt stays counted as failed
     limits.succeeded(store, client, account)
-    session_id, csrf = sessions.start(store, user, state.now())
+    session_id, csrf = started
     return Session(user, csrf, key=sessions.digest(session_id), new_id=session_id)
 
 
