@@ -12,6 +12,7 @@ import asyncio
 import base64
 import csv
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -69,10 +70,15 @@ def guarded(readers: Readers) -> TestClient:
     return TestClient(create_app(readers.path, today=BEFORE_DECL), cookies=None)
 
 
+_ADDRESSES = itertools.count(1)
+
+
 @pytest.fixture()
 def fresh_guarded(readers: Readers) -> Iterator[TestClient]:
-    """A new application over the archive with users: its own sign-in counters."""
-    with TestClient(create_app(readers.path, today=BEFORE_DECL)) as fresh:
+    """A new application over the archive with users, reached from an address of its
+    own: failed sign-ins are counted per address, in the archive the module shares."""
+    address = f"198.51.100.{next(_ADDRESSES)}"
+    with TestClient(create_app(readers.path, today=BEFORE_DECL), client=(address, 50000)) as fresh:
         yield fresh
 
 

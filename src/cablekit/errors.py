@@ -18,7 +18,8 @@
     │   ├── ReaderRequired        the archive has users and no reader was named
     │   ├── UnknownUser           no user or group with that name
     │   ├── PrincipalExists       a user or group with that name already exists
-    │   └── AmbiguousParagraph    a review names a paragraph number two paragraphs share
+    │   ├── AmbiguousParagraph    a review names a paragraph number two paragraphs share
+    │   └── TooManyAttempts       too many failed sign-ins (``retry_after`` seconds)
     └── ArchiveError              the archive cannot be opened, read or written
         ├── MissingArchive        no archive at the path given
         ├── NotAnArchive          the file is not a cablekit archive (or is damaged)
@@ -111,6 +112,15 @@ class PrincipalExists(AccessError):
 
 class AmbiguousParagraph(AccessError):
     pass
+
+
+class TooManyAttempts(AccessError):
+    """Too many failed sign-ins from this address (for this account, or for any):
+    refused for ``retry_after`` more seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many failed sign-ins: try again in {retry_after} seconds")
+        self.retry_after = retry_after
 
 
 class QuerySyntaxError(CablekitError):

@@ -19,6 +19,7 @@ from argon2.exceptions import VerificationError
 from ..errors import AccessError, PrincipalExists, UnknownUser
 from ..model import CLASSIFICATIONS
 from ..store.sqlite import SQLiteStore
+from . import sessions
 from .clock import now
 from .policy import SPECIAL_ACCESS, Reader, normalise_citizenship
 
@@ -143,21 +144,30 @@ def set_clearance(store: SQLiteStore, name: str, clearance: str) -> None:
 
 
 def check_password(store: SQLiteStore, name: str, password: str) -> bool:
+    return verified_hash(store, name, password) is not None
+
+
+def verified_hash(store: SQLiteStore, name: str, password: str) -> str | None:
+    """The stored hash ``password`` matched, or None. A session is opened only while
+    the hash is still this one (``sessions.start``): a password changed during the
+    check opens nothing with the old password."""
     rows = store.query("SELECT password FROM principal WHERE name = ? AND kind = 'user'", [name])
     known = bool(rows) and rows[0][0] is not None
     try:  # an unknown name costs a hash too, so that timing does not tell names apart
-        return bool(_HASHER.verify(rows[0][0] if known else _dummy_hash(), password)) and known
+        matched = _HASHER.verify(rows[0][0] if known else _dummy_hash(), password) and known
     except VerificationError:
-        return False
+        return None
+    return str(rows[0][0]) if matched else None
 
 
 def set_password(store: SQLiteStore, name: str, password: str) -> None:
-    """Set (or change) a user's password for the web; stored as an argon2 hash."""
+    """Set (or change) a user's password for the web; stored as an argon2 hash. Every
+    web session of the user ends with it (whoever knew the old one is signed out)."""
+    hashed = _HASHER.hash(password)
     with store.transaction():
         key = _key(store, name)
-        store.db.execute(
-            "UPDATE principal SET password = ? WHERE key = ?", (_HASHER.hash(password), key)
-        )
+        store.db.execute("UPDATE principal SET password = ? WHERE key = ?", (hashed, key))
+        sessions.end_all(store, key, sessions.PASSWORD_CHANGED)
 
 
 def new_token(store: SQLiteStore, name: str, label: str | None = None) -> str:
@@ -184,10 +194,27 @@ def token_user(store: SQLiteStore, token: str) -> str | None:
 
 
 def revoke_tokens(store: SQLiteStore, name: str) -> int:
-    """Revoke every API token of a user; how many there were."""
+    """Revoke every API token of a user and end their web sessions: every credential
+    they hold, in one write. How many tokens there were."""
     with store.transaction():
         key = _key(store, name)
+        sessions.end_all(store, key, sessions.CREDENTIALS_REVOKED)
         return store.db.execute("DELETE FROM api_token WHERE principal = ?", (key,)).rowcount
+
+
+def remove(store: SQLiteStore, name: str) -> None:
+    """Remove a user (with their tokens, sessions, grants and memberships) or a group
+    (its members leave it). The audit log keeps their name in its entries."""
+    with store.transaction():
+        key = _key(store, name)
+        sessions.forget_all(store, key)
+        for sql in (
+            "DELETE FROM api_token WHERE principal = ?",
+            "DELETE FROM access_grant WHERE principal = ?",
+            "DELETE FROM membership WHERE member = ? OR grp = ?",
+            "DELETE FROM principal WHERE key = ?",
+        ):
+            store.db.execute(sql, (key,) * sql.count("?"))
 
 
 def _digest(token: str) -> str:

@@ -172,11 +172,22 @@ def user_revoke(
     click.echo(f"{name} updated")
 
 
+@user.command("remove")
+@click.argument("name")
+@db_option
+def user_remove(name: str, db_path: str) -> None:
+    """Remove a user (their tokens, web sessions and grants go too) or a group."""
+    with Archive(db_path) as archive:
+        principals.remove(archive.store, name)
+    click.echo(f"{name} removed")
+
+
 @user.command("password")
 @click.argument("name")
 @db_option
 def user_password(name: str, db_path: str) -> None:
-    """Set or change a user's password for the web (asked twice, never echoed)."""
+    """Set or change a user's password for the web (asked twice, never echoed); their
+    web sessions end."""
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with Archive(db_path) as archive:
         principals.set_password(archive.store, name, password)
@@ -187,15 +198,18 @@ def user_password(name: str, db_path: str) -> None:
 @click.argument("name")
 @db_option
 @click.option("--label", help="What the token is for (shown in no output; kept with it).")
-@click.option("--revoke", is_flag=True, help="Revoke every token of the user instead.")
+@click.option(
+    "--revoke", is_flag=True, help="Revoke every token of the user and end their web sessions."
+)
 def user_token(name: str, db_path: str, label: str | None, revoke: bool) -> None:
-    """Make an API token for a user (printed once: keep it), or revoke them all.
+    """Make an API token for a user (printed once: keep it), or revoke them all (and
+    sign the user out of the web everywhere).
 
     Programs send it as ``Authorization: Bearer TOKEN`` to the HTTP API."""
     with Archive(db_path) as archive:
         if revoke:
             count = principals.revoke_tokens(archive.store, name)
-            click.echo(f"{count} token(s) of {name} revoked")
+            click.echo(f"{count} token(s) of {name} revoked; web sessions ended")
             return
         click.echo(principals.new_token(archive.store, name, label))
 

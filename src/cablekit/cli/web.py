@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 
@@ -17,28 +18,73 @@ from .archive import db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-def serve(db_path: str, host: str, port: int, workers: int) -> None:
+@click.option(
+    "--forwarded-allow-ips",
+    "proxies",
+    default="",
+    metavar="ADDRESSES",
+    help="Proxies (addresses or networks, comma-separated; * for any) whose"
+    " X-Forwarded-For and X-Forwarded-Proto are believed. [none]",
+)
+def serve(db_path: str, host: str, port: int, workers: int, proxies: str) -> None:
     """Serve the archive: search pages for people, /api/v1 for programs.
 
     \b
     Examples:
       cablekit serve                          # ./cablekit.db at http://127.0.0.1:8000
       cablekit serve --db cables.db --port 8080
+      cablekit serve --workers 2 --forwarded-allow-ips 127.0.0.1   # behind nginx
     """
     import uvicorn
 
     from ..web.app import create_app
 
+    trusted = trusted_proxies(proxies)
     create_app(db_path)  # a missing or damaged archive is told here, in one sentence
     _check_port(host, port)
     click.echo(f"cablekit: serving {db_path} at http://{host}:{port}  (Ctrl+C stops)")
+    # Without a proxy named, uvicorn must not read the headers at all: by default it
+    # believes them from 127.0.0.1, and any local client could pick its own address.
+    believe, allowed = bool(trusted), trusted or None
     if workers == 1:
-        uvicorn.run(create_app(db_path), host=host, port=port, log_level="warning")
+        uvicorn.run(
+            create_app(db_path),
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=believe,
+            forwarded_allow_ips=allowed,
+        )
         return
     os.environ["CABLEKIT_DB"] = db_path  # each worker process makes its app from it
     uvicorn.run(
-        "cablekit.web.serve:app", host=host, port=port, workers=workers, log_level="warning"
+        "cablekit.web.serve:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=believe,
+        forwarded_allow_ips=allowed,
     )
+
+
+def trusted_proxies(value: str) -> list[str]:
+    """The proxies named by --forwarded-allow-ips, each checked (uvicorn would take a
+    mistyped address as a name that never matches, and trust nobody without a word)."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if "*" in names:
+        if len(names) > 1:
+            raise click.BadParameter("give * alone", param_hint="--forwarded-allow-ips")
+        return ["*"]
+    for name in names:
+        try:
+            ipaddress.ip_network(name)  # an address, or a network with its host bits zero
+        except ValueError as error:
+            raise click.BadParameter(
+                f"{name!r} is not an IP address or network ({error})",
+                param_hint="--forwarded-allow-ips",
+            ) from None
+    return names
 
 
 def _check_port(host: str, port: int) -> None:

@@ -347,6 +347,41 @@ def _markings(db: sqlite3.Connection) -> None:
     )
 
 
+def _sessions(db: sqlite3.Connection) -> None:
+    """Web sessions kept on the server, and failed sign-ins, shared by every worker.
+
+    A session row is known by the SHA-256 digest of its id (the cookie holds the id:
+    256 random bits; a copy of the archive yields no cookie). ``ended`` and
+    ``ended_why`` record sign-out, a password change, revoked credentials or expiry;
+    times are Unix seconds, compared in SQL. ``sign_in_failure`` holds one row per
+    failed (or running) sign-in attempt, by client address and by a digest of the
+    account name typed, for the rate limits of ``cablekit.web.limits``."""
+    run_script(
+        db,
+        """
+        CREATE TABLE web_session (
+            digest TEXT PRIMARY KEY,
+            principal INTEGER NOT NULL REFERENCES principal(key),
+            csrf TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            ended INTEGER,
+            ended_why TEXT
+        );
+        CREATE INDEX web_session_principal ON web_session(principal);
+        CREATE INDEX web_session_last_seen ON web_session(last_seen);
+        CREATE TABLE sign_in_failure (
+            rowid INTEGER PRIMARY KEY,
+            address TEXT NOT NULL,
+            account TEXT NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX sign_in_failure_address ON sign_in_failure(address, account, at);
+        CREATE INDEX sign_in_failure_at ON sign_in_failure(at);
+        """,
+    )
+
+
 def _backfill_markings(db: sqlite3.Connection) -> None:
     from .rows import search_rows, version_policy
     from .sqlite import GUARD_COLUMNS, GUARD_VALUES, load_record, unit_rowid
@@ -429,6 +464,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0001_initial", _initial),
     ("0002_access", _access),
     ("0003_web", _web),
+    ("0004_sessions", _sessions),
     ("0006_markings", _markings),
 )
 

@@ -6,9 +6,10 @@ Modules, each with one job:
 ``app``         the application: routes mounted, security headers, errors as pages
                 or JSON (never a stack trace)
 ``state``       what lives as long as the server: the archive path, one store per
-                thread, the signing key
-``auth``        who is asking: signed session cookies, CSRF tokens, sign-in with rate
-                limiting, API tokens
+                thread, the signing key, the clock
+``auth``        who is asking: sessions kept in the archive, CSRF tokens, sign-in,
+                API tokens
+``limits``      failed sign-ins counted in the archive, per address and account
 ``pages``       the HTML pages: search, cable, diff, graph, sign-in
 ``api``         the JSON API under ``/api/v1``
 ``present``     cable fields turned into what a reader understands (plain times, post

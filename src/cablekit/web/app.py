@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -18,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..archive import Archive
 from ..errors import (
     AccessError,
+    ArchiveError,
     ArchiveUnwritable,
     BadDate,
     CablekitError,
@@ -35,8 +39,8 @@ from ..errors import (
 from . import api, pages
 from .auth import (
     CsrfFailure,
-    LoginLimiter,
     NotSignedIn,
+    Session,
     load_session,
     new_session,
     save_session,
@@ -63,11 +67,15 @@ SECURITY_HEADERS = {
 
 
 def create_app(
-    path: str | os.PathLike[str], today: date | None = None, secure_cookies: bool | None = None
+    path: str | os.PathLike[str],
+    today: date | None = None,
+    secure_cookies: bool | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> FastAPI:
     """The web application over the archive at ``path``. ``today`` fixes the day whose
     declassification state applies (tests); ``secure_cookies`` forces the cookie's
-    Secure flag (by default: set when the request came over HTTPS)."""
+    Secure flag (by default: set when the request came over HTTPS); ``clock`` gives
+    the time in Unix seconds for sessions and sign-in limits (tests move it)."""
     app = FastAPI(
         title="cablekit",
         summary="Search, read and follow US diplomatic cables",
@@ -75,8 +83,7 @@ def create_app(
         docs_url=None,  # the interactive pages would load scripts from a CDN
         redoc_url=None,
     )
-    app.state.web = WebState(os.fspath(path), today, secure_cookies)
-    app.state.limiter = LoginLimiter()
+    app.state.web = WebState(os.fspath(path), today, secure_cookies, clock)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router, include_in_schema=False)
@@ -112,10 +119,12 @@ class RequestContext:
             await send(message)
 
         try:
-            request.state.session = load_session(request, state)
+            request.state.session = session = load_session(request, state)
         except NotSignedIn as error:
             await error_response(request, 401, str(error))(scope, receive, send_finished)
             return
+        if session.write is not None:
+            await run_in_threadpool(_owed_write, state, session)
         request.state.archive = lambda: _reader_archive(request)
         try:
             await self.app(scope, receive, send_finished)
@@ -124,6 +133,18 @@ class RequestContext:
             if started:
                 raise
             await error_response(request, 500, UNEXPECTED)(scope, receive, send_finished)
+
+
+def _owed_write(state: WebState, session: Session) -> None:
+    """The write a session owes the archive (seen again, or found over), in a worker
+    thread: it may wait for the archive's lock while ingest writes, and the event loop
+    must not. Failing it refuses nothing and grants nothing (a session not marked as
+    seen goes idle sooner; one not marked as over is refused all the same)."""
+    assert session.write is not None
+    try:
+        session.write(state.store())
+    except ArchiveError as error:
+        log.warning("session not updated: %s", error)
 
 
 def _patient(receive: Receive) -> Receive:
@@ -188,7 +209,7 @@ def error_response(request: Request, status: int, message: str) -> Response:
 def _add_error_handlers(app: FastAPI) -> None:
     async def not_signed_in(request: Request, error: Exception) -> Response:
         if isinstance(error, UnknownUser):
-            request.state.session = new_session()  # the user was removed: sign out
+            request.state.session = new_session(forget=True)  # the user was removed
         if is_api(request):
             return error_response(request, 401, str(error))
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))

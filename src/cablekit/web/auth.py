@@ -1,35 +1,42 @@
-"""Who is asking: session cookies, CSRF tokens, sign-in with rate limiting, API tokens.
+"""Who is asking: sessions, CSRF tokens, sign-in with rate limiting, API tokens.
 
-A visitor's session is a cookie signed with the archive's key (``itsdangerous``): it
-holds the signed-in user, if any, and the CSRF token that every form must send back.
-The cookie is HttpOnly and SameSite=Lax, and Secure when the server is reached over
-HTTPS. Signing in makes a new session (and a new CSRF token); failed attempts are
-counted per client address and per user name, and too many within a few minutes are
-refused for a while. Programs send ``Authorization: Bearer TOKEN`` instead (tokens are
-made with ``cablekit user token``), which needs no cookie and so no CSRF token.
+A signed-in browser holds one cookie, ``cablekit_session``: the id of a session kept
+in the archive (``cablekit.access.sessions``), and nothing else. The server reads the
+session's row on every request, so a session that ended (signed out, password
+changed, credentials revoked, user removed, expired) is refused by every worker at
+once; a cookie naming no live session is treated exactly as no cookie.
+
+A visitor who has not signed in still needs a CSRF token for the sign-in form. They
+get it in a second cookie, ``cablekit_visitor``, signed with the archive's key and
+holding only that token: no row is written for them, so anonymous requests cost the
+archive nothing and cannot fill it.
+
+Both cookies are HttpOnly and SameSite=Lax, and Secure when the server is reached
+over HTTPS. Signing in makes a new session (and a new CSRF token) and ends the one
+the browser had. Failed attempts are limited per client address (``limits``).
+Programs send ``Authorization: Bearer TOKEN`` instead (tokens are made with
+``cablekit user token``), which needs no cookie and so no CSRF token.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..access import principals
+from ..access import principals, sessions
+from ..store.sqlite import SQLiteStore
+from . import limits
 from .state import WebState
 
 COOKIE = "cablekit_session"
-SESSION_SECONDS = 12 * 3600
-MAX_FAILURES = 5  # per client address and per user name ...
-FAILURE_WINDOW = 300.0  # ... within this many seconds
+VISITOR_COOKIE = "cablekit_visitor"
+VISITOR_SECONDS = 12 * 3600  # a sign-in form older than this must be loaded again
 
 
 class NotSignedIn(Exception):
@@ -40,59 +47,94 @@ class CsrfFailure(Exception):
     """A form came without the session's CSRF token, or from another site."""
 
 
-class TooManyAttempts(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Too many failed sign-ins: try again in {retry_after} seconds")
-        self.retry_after = retry_after
-
-
 @dataclass
 class Session:
+    """Who is asking, and what the answer must do with the cookies.
+
+    ``key`` is the digest of a live session's row (None for a visitor); ``new_id``
+    the id of a session made by this request, to give the browser; ``forget`` drops a
+    session cookie that names no live session; ``write`` is a write to the archive
+    that the request owes (a session seen again, or found over), done off the event
+    loop."""
+
     user: str | None
     csrf: str
-    changed: bool = False  # the response must (re)set the cookie
+    changed: bool = False  # the response must set the visitor cookie
     via_token: bool = False
+    key: str | None = None
+    new_id: str | None = None
+    forget: bool = False
+    write: Callable[[SQLiteStore], None] | None = None
 
 
 def _serializer(state: WebState) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(state.secret, salt="cablekit-session")
+    return URLSafeTimedSerializer(state.secret, salt="cablekit-visitor")
 
 
-def new_session(user: str | None = None) -> Session:
-    return Session(user, secrets.token_urlsafe(24), changed=True)
+def new_session(forget: bool = False) -> Session:
+    """A visitor, with a new CSRF token for the sign-in form."""
+    return Session(None, secrets.token_urlsafe(24), changed=True, forget=forget)
 
 
 def load_session(request: Request, state: WebState) -> Session:
-    """The request's session: from a bearer token, its cookie, or a new one."""
+    """The request's session: from a bearer token, a live session, or a visitor."""
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         user = principals.token_user(state.store(), header[7:].strip())
         if user is None:
             raise NotSignedIn("The API token is not valid (revoked, or mistyped)")
         return Session(user, "", via_token=True)
-    cookie = request.cookies.get(COOKIE)
+    session_id = request.cookies.get(COOKIE)
+    if session_id is None:
+        return _visitor(request, state)
+    now = state.now()
+    found = sessions.find(state.store(), session_id, now)
+    if found is not None and found.over is None:
+        session = Session(found.user, found.csrf, key=found.digest)
+        if found.stale(now):
+            session.write = lambda store: sessions.touch(store, found.digest, now)
+        return session
+    # Ended, expired, forged or damaged: exactly as if there were no cookie.
+    visitor = _visitor(request, state)
+    visitor.forget = True
+    if found is not None and not found.ended and found.over is not None:
+        why = found.over
+        visitor.write = lambda store: sessions.end(store, found.digest, why, now)
+    return visitor
+
+
+def _visitor(request: Request, state: WebState) -> Session:
+    cookie = request.cookies.get(VISITOR_COOKIE)
     if cookie:
         try:
-            data: dict[str, Any] = _serializer(state).loads(cookie, max_age=SESSION_SECONDS)
-            return Session(data.get("u"), str(data["t"]))
-        except (BadSignature, KeyError, TypeError):
-            pass  # a forged, stale or damaged cookie: start again
+            csrf = _serializer(state).loads(cookie, max_age=VISITOR_SECONDS)
+            if isinstance(csrf, str) and csrf:
+                return Session(None, csrf)
+        except BadSignature:
+            pass  # forged, stale or damaged: a new one
     return new_session()
 
 
 def save_session(response: Response, session: Session, state: WebState, https: bool) -> None:
-    if not session.changed or session.via_token:
+    """Set (or clear) the cookies the session calls for."""
+    if session.via_token:
         return
-    value = _serializer(state).dumps({"u": session.user, "t": session.csrf})
     secure = https if state.secure_cookies is None else state.secure_cookies
+    if session.new_id is not None:
+        _set_cookie(response, COOKIE, session.new_id, sessions.LIFETIME, secure)
+        _set_cookie(response, VISITOR_COOKIE, "", 0, secure)  # signed in: no longer needed
+        return
+    if session.forget:
+        _set_cookie(response, COOKIE, "", 0, secure)
+    if session.changed and session.user is None:
+        value = _serializer(state).dumps(session.csrf)
+        _set_cookie(response, VISITOR_COOKIE, value, VISITOR_SECONDS, secure)
+
+
+def _set_cookie(response: Response, name: str, value: str, max_age: int, secure: bool) -> None:
+    """A cookie as every cookie of the site is set (max_age 0: deleted)."""
     response.set_cookie(
-        COOKIE,
-        value,
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=secure,
-        path="/",
+        name, value, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/"
     )
 
 
@@ -109,53 +151,33 @@ def _own_origin(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
-class LoginLimiter:
-    """Failed sign-ins per key (client address, user name) in a sliding window."""
-
-    def __init__(self, limit: int = MAX_FAILURES, window: float = FAILURE_WINDOW) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                recent = self._recent(key, now)
-                if len(recent) >= self.limit:
-                    raise TooManyAttempts(int(recent[0] + self.window - now) + 1)
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        recent = self._failures.setdefault(key, deque())
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        return recent
+def client_address(request: Request) -> str:
+    """The client, as the rate limits count it. The server has already replaced the
+    peer's address by the one in ``X-Forwarded-For`` when, and only when, the peer is
+    a proxy named by ``cablekit serve --forwarded-allow-ips``."""
+    return limits.address_key(request.client.host if request.client else None)
 
 
-def sign_in(
-    state: WebState, limiter: LoginLimiter, client: str, user: str, password: str
-) -> Session | None:
+def sign_in(state: WebState, client: str, user: str, password: str) -> Session | None:
     """A new session for ``user`` when the password is right; None otherwise.
-    Raises TooManyAttempts when the client or the name has failed too often."""
-    keys = (f"ip:{client}", f"user:{user.lower()}")
-    limiter.check(*keys)
-    if not principals.check_password(state.store(), user, password):
-        limiter.failed(*keys)
-        return None
-    limiter.succeeded(*keys)
-    return new_session(user)
+    Raises TooManyAttempts when this client has failed too often (for this account,
+    or for any)."""
+    store = state.store()
+    account = limits.account_key(user)
+    limits.reserve(store, client, account, state.now())
+    verified = principals.verified_hash(store, user, password)
+    started = sessions.start(store, user, verified, state.now()) if verified else None
+    if started is None:
+        return None  # the attempt stays counted as failed
+    limits.succeeded(store, client, account)
+    session_id, csrf = started
+    return Session(user, csrf, key=sessions.digest(session_id), new_id=session_id)
+
+
+def sign_out(state: WebState, session: Session, why: str = sessions.SIGNED_OUT) -> None:
+    """End the session's row, if it has one."""
+    if session.key is not None:
+        sessions.end(state.store(), session.key, why, state.now())
 
 
 def safe_next(target: str | None) -> str:

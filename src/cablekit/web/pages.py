@@ -19,19 +19,20 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ..access import sessions
 from ..archive import Archive
-from ..errors import QuerySyntaxError
+from ..errors import QuerySyntaxError, TooManyAttempts
 from ..search.engine import FACETS, SORTS, Bin, SearchResult, Sort
 from ..search.graph import neighbourhood, refs
 from . import present, svg
 from .auth import (
-    LoginLimiter,
     Session,
-    TooManyAttempts,
     check_csrf,
+    client_address,
     new_session,
     safe_next,
     sign_in,
+    sign_out,
 )
 from .state import WebState
 
@@ -313,10 +314,8 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     check_csrf(request, session_of(request), csrf)
-    limiter: LoginLimiter = request.app.state.limiter
-    client = request.client.host if request.client else "unknown"
     try:
-        session = sign_in(state_of(request), limiter, client, username, password)
+        session = sign_in(state_of(request), client_address(request), username, password)
     except TooManyAttempts as error:
         response = render(
             request,
@@ -337,12 +336,16 @@ def login(
             failed="Wrong user name or password.",
             username=username,
         )
+    sign_out(state_of(request), session_of(request), sessions.SIGNED_IN_AGAIN)
     request.state.session = session
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout", summary="Sign out")
 def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, session_of(request), csrf)
-    request.state.session = new_session()
+    session = session_of(request)
+    if session.user is not None:  # nobody signed in (the session ended): nothing to end
+        check_csrf(request, session, csrf)
+        sign_out(state_of(request), session)
+    request.state.session = new_session(forget=True)
     return RedirectResponse("/", status_code=303)

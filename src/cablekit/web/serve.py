@@ -1,5 +1,9 @@
 """The application for ``uvicorn cablekit.web.serve:app`` (several worker processes):
-the archive comes from ``CABLEKIT_DB`` (default ``./cablekit.db``)."""
+the archive comes from ``CABLEKIT_DB`` (default ``./cablekit.db``).
+
+``cablekit serve`` tells uvicorn which proxies' forwarded headers to believe (none by
+default). Running uvicorn yourself, pass ``--no-proxy-headers`` or name the proxy with
+``--forwarded-allow-ips``: uvicorn's own default believes any client on 127.0.0.1."""
 
 from __future__ import annotations
 

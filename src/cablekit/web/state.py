@@ -16,11 +16,13 @@ import secrets
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from ..access import principals
 from ..access.clock import today as clock_today
+from ..access.policy import Reader
 from ..archive import Archive
 from ..search.stats import Stats
 from ..store.sqlite import SQLiteStore
@@ -35,9 +37,10 @@ class WebState:
     path: str
     today: date | None = None  # fixed day (tests); else the clock on every request
     secure_cookies: bool | None = None  # None: when the request came over HTTPS
+    clock: Callable[[], float] = time.time  # sessions and sign-in limits (tests move it)
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _idle: list[SQLiteStore] = field(default_factory=list, repr=False)  # of ended threads
-    _stats: dict[tuple[str | None, date], tuple[float, Stats]] = field(
+    _stats: dict[tuple[Reader | None, date], tuple[float, Stats]] = field(
         default_factory=dict, repr=False
     )
 
@@ -45,6 +48,10 @@ class WebState:
         self.path = os.fspath(self.path)
         with SQLiteStore(self.path) as store:  # fails early, in one sentence, when missing
             self.secret = signing_key(store)
+
+    def now(self) -> int:
+        """The time in Unix seconds, for sessions and sign-in limits."""
+        return int(self.clock())
 
     def store(self) -> SQLiteStore:
         """This thread's store: its own, or one a thread that ended left behind."""
@@ -65,8 +72,10 @@ class WebState:
     def stats(self, archive: Archive) -> Stats:
         """The counts the home page shows, as ``archive``'s reader sees them: worked out
         at most once every STATS_SECONDS per reader and day (they take a tenth of a
-        second at 6,712 cables and seconds at 250,000; the page is the most visited)."""
-        key = (archive.user, archive.today)
+        second at 6,712 cables and seconds at 250,000; the page is the most visited).
+        A reader is known by what they hold, not by name: a clearance or a grant taken
+        away shows in the next page, not a minute later."""
+        key = (archive.reader, archive.today)
         cached = self._stats.get(key)
         if cached is not None and time.monotonic() - cached[0] < STATS_SECONDS:
             archive.audit("stats", None, [])  # the log still has every reading
@@ -91,8 +100,9 @@ class _Lease:
 
 
 def signing_key(store: SQLiteStore) -> str:
-    """The key that signs session cookies: made once per archive and kept in it, so
-    that sessions outlive a restart and two servers on one archive agree."""
+    """The key that signs visitor cookies (the sign-in form's CSRF token; sessions
+    themselves are rows, not signed cookies): made once per archive and kept in it,
+    so that a form outlives a restart and every worker on one archive agrees."""
     with store.transaction():
         store.db.execute(
             "INSERT OR IGNORE INTO setting (name, value) VALUES ('session_key', ?)",
