@@ -155,6 +155,7 @@ def test_a_read_only_archive_lets_no_file_out(guarded: Path, tmp_path: Path, arg
     )
     assert files_in(out) == []  # neither the file nor a part of it
     assert log(guarded) == []
+    assert not Path(f"{guarded}.audit-key").exists()  # no key for an entry never written
 
 
 @pytest.mark.parametrize("args", (TO_FILES | TO_STDOUT).values(), ids=(TO_FILES | TO_STDOUT).keys())

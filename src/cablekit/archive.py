@@ -274,12 +274,17 @@ class Archive:
         cable_id = cable_id.upper()
         asked = cable_id if version is None else f"{cable_id} version {version}"
         with self.refusals("show", asked):
-            key = self._visible_key(cable_id)
-            stored = self.store.get(cable_id, version)
-            if not stored.version.current and not self._header_visible(key, stored.cable):
-                # An older version may have been marked higher than the current one.
-                raise UnknownCable(f"Cable {cable_id} has no version {version} you may read")
+            stored = self._readable(cable_id, version)
         self.audit("show", f"{cable_id} version {stored.version.number}", [cable_id])
+        return stored
+
+    def _readable(self, cable_id: str, version: int | None) -> StoredCable:
+        """A version of a cable as the reader may see it (not logged: the callers do)."""
+        key = self._visible_key(cable_id)
+        stored = self.store.get(cable_id, version)
+        if not stored.version.current and not self._header_visible(key, stored.cable):
+            # An older version may have been marked higher than the current one.
+            raise UnknownCable(f"Cable {cable_id} has no version {version} you may read")
         mine = self.reader_cable(key, stored.cable)
         if mine is stored.cable:
             return stored
@@ -296,15 +301,30 @@ class Archive:
     def versions(self, cable_id: str) -> list[VersionInfo]:
         cable_id = cable_id.upper()
         with self.refusals("versions", cable_id):
-            self._visible_key(cable_id)
-            infos = self.store.versions(cable_id)
+            infos = self._versions(cable_id)
         self.audit("versions", cable_id, [cable_id])
         return infos
 
+    def _versions(self, cable_id: str) -> list[VersionInfo]:
+        self._visible_key(cable_id)
+        return self.store.versions(cable_id)
+
     def diff(self, cable_id: str, old: int | None = None, new: int | None = None) -> Diff:
         """Word-level changes between two versions of a cable (by default the one
-        before the current, and the current). ``old`` and ``new`` go together."""
-        infos = self.versions(cable_id)
+        before the current, and the current). ``old`` and ``new`` go together. One
+        entry in the log, as ``diff``."""
+        cable_id = cable_id.upper()
+        asked = cable_id if old is None or new is None else f"{cable_id} {old}..{new}"
+        with self.refusals("diff", asked):
+            old, new = self._diff_pair(cable_id, old, new)
+            before, after = (self._readable(cable_id, n).text for n in (old, new))
+        self.audit("diff", f"{cable_id} {old}..{new}", [cable_id])
+        return Diff(cable_id, old, new, word_diff(before, after))
+
+    def _diff_pair(self, cable_id: str, old: int | None, new: int | None) -> tuple[int, int]:
+        """The versions to compare: those asked, else the one before the current and
+        the current (the current twice when it is the only one)."""
+        infos = self._versions(cable_id)
         numbers = [v.number for v in infos]
         if old is None or new is None:
             current = next(v.number for v in infos if v.current)
@@ -312,13 +332,11 @@ class Archive:
             old, new = (older[-1] if older else current), current
         for number in (old, new):
             if number not in numbers:
-                self.audit("diff", f"{cable_id.upper()} {old}..{new}", (), refused=True)
                 raise UnknownCable(
-                    f"Cable {cable_id.upper()} has no version {number} (it has"
+                    f"Cable {cable_id} has no version {number} (it has"
                     f" {', '.join(map(str, numbers))})"
                 )
-        before, after = (self.get(cable_id, n).text for n in (old, new))
-        return Diff(cable_id.upper(), old, new, word_diff(before, after))
+        return old, new
 
     def stats(self) -> Stats:
         """Counts of what the archive holds, and how well references resolve."""

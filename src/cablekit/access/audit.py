@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from ..errors import AuditKeyProblem
 from ..store.sqlite import SQLiteStore
 from .clock import now
-from .keyfile import AuditKey, create_key, read_key
+from .keyfile import AuditKey, new_key, read_key, save_key
 
 GENESIS = "0" * 64
 SEAL = "audit key"
@@ -103,8 +103,11 @@ def append(store: SQLiteStore, event: Event, key_path: str) -> Entry:
     on first use); its time is set here when empty. One transaction: committed when
     this returns, or nothing written."""
     with store.transaction():
-        key = _key_for(store, key_path, event.login)
-        return _insert(store, key, event)
+        key, made = _key_for(store, key_path, event.login)
+        entry = _insert(store, key, event)
+        if made:  # written last: an archive that refused the entries gets no new key
+            save_key(key)
+        return entry
 
 
 def _insert(store: SQLiteStore, key: AuditKey, event: Event) -> Entry:
@@ -134,10 +137,11 @@ def _insert(store: SQLiteStore, key: AuditKey, event: Event) -> Entry:
     return Entry(seq, event, prev, digest)
 
 
-def _key_for(store: SQLiteStore, path: str, login: str | None) -> AuditKey:
-    """The archive's key, inside the caller's write transaction (so two processes never
-    both make one): read, checked against the fingerprint the archive keeps, or made,
-    with a seal over the entries written before it."""
+def _key_for(store: SQLiteStore, path: str, login: str | None) -> tuple[AuditKey, bool]:
+    """The archive's key and whether it is new, inside the caller's write transaction
+    (so two processes never both make one): read and checked against the fingerprint
+    the archive keeps, or made, with a seal over the entries written before it (the
+    caller saves a new key once the archive has taken its writes)."""
     recorded = _recorded_fingerprint(store)
     key = read_key(path)
     if key is None:
@@ -146,16 +150,17 @@ def _key_for(store: SQLiteStore, path: str, login: str | None) -> AuditKey:
                 f"The audit key {path} is missing, and this archive's log was written with"
                 " one: put it back (or name it with CABLEKIT_AUDIT_KEY)"
             )
-        key = create_key(path)
+        key = new_key(path)
         _record_fingerprint(store, key)
         _seal(store, key, login)
-    elif recorded is None:
+        return key, True
+    if recorded is None:
         _record_fingerprint(store, key)  # a key made elsewhere, first used here
     elif not hmac.compare_digest(recorded, key.fingerprint):
         raise AuditKeyProblem(
             f"The audit key {path} is not the key this archive's log was written with"
         )
-    return key
+    return key, False
 
 
 def _seal(store: SQLiteStore, key: AuditKey, login: str | None) -> None:

@@ -68,23 +68,27 @@ def read_key(path: str) -> AuditKey | None:
     return AuditKey(path, _secret(path, text))
 
 
-def create_key(path: str) -> AuditKey:
-    """A new key written at ``path``, which must not exist yet."""
-    secret = secrets.token_bytes(KEY_BYTES)
+def new_key(path: str) -> AuditKey:
+    """A new key, to be kept at ``path`` (by :func:`save_key`)."""
+    return AuditKey(path, secrets.token_bytes(KEY_BYTES))
+
+
+def save_key(key: AuditKey) -> None:
+    """Write a new key to its path, which must not exist yet."""
+    path = key.path
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE)
     except OSError as error:
         raise AuditKeyProblem(f"Cannot make the audit key {path}: {error.strerror}") from error
     try:
         with os.fdopen(descriptor, "wb") as file:
-            file.write(secret.hex().encode("ascii") + b"\n")
+            file.write(key.secret.hex().encode("ascii") + b"\n")
             file.flush()
             os.fsync(file.fileno())
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(path)  # a key half written would be refused as damaged forever
         raise AuditKeyProblem(f"Cannot make the audit key {path}: {error.strerror}") from error
-    return AuditKey(path, secret)
 
 
 def _check_private(path: str, info: os.stat_result) -> None:
