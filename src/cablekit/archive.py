@@ -174,8 +174,11 @@ class Archive:
         always: bool = False,
     ) -> None:
         """Log an action, committed when this returns (or raise: then nothing may be
-        given out). A public archive keeps no log, unless ``always``."""
-        if not (always or self.controlled):
+        given out). A public archive keeps no log, unless ``always``. A refusal is
+        logged whoever asked; anything else only for a reader who exists (worked out
+        here if need be, so that a reader removed meanwhile is refused, not logged)."""
+        keeps_log = self.controlled if refused else self.reader is not None
+        if not (always or keeps_log):
             return
         event = audit.Event(action, self.user, query, tuple(ids), "", self.login, refused)
         if not self.store.db.in_transaction:
