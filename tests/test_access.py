@@ -41,9 +41,13 @@ def mixed_reference(folder: Path) -> Path:
     return path
 
 
+ADMIN = "rita"  # administers the archives of these tests (and reads nothing)
+
+
 def add_users(path: Path) -> None:
     with Archive(path) as archive:
         store = archive.store
+        principals.add(store, ADMIN, citizenship="USA", admin=True)
         principals.add(store, "liaison", clearance="SECRET", citizenship="CAN")
         principals.grant(store, "liaison", collections=["*"])
         principals.add(store, "officer", clearance="CONFIDENTIAL", citizenship="USA")
@@ -245,7 +249,7 @@ def test_every_read_is_logged_with_user_query_and_ids(reference: Path):
         ]
         assert found[0].event.query == "Russia"
         assert found[0].event.ids == ("09OTTAWA278",)
-        assert audit.verify(archive.store).ok
+        assert audit.verify(archive.store, archive.audit_key).ok
 
 
 def test_the_log_refuses_changes_and_the_chain_detects_them(reference: Path):
@@ -258,13 +262,16 @@ def test_the_log_refuses_changes_and_the_chain_detects_them(reference: Path):
         db.execute("DROP TRIGGER audit_no_delete")
         db.execute("UPDATE audit SET query = 'nothing' WHERE seq = 1")
     with Archive(reference) as archive:
-        check = audit.verify(archive.store)
-    assert (check.broken_at, check.problem) == (1, "its content was changed")
+        check = audit.verify(archive.store, archive.audit_key)
+    assert (check.broken_at, check.problem) == (
+        1,
+        "its content was changed, or it was written without the audit key",
+    )
     with sqlite3.connect(reference) as db:
         db.execute("UPDATE audit SET query = 'Russia' WHERE seq = 1")
         db.execute("DELETE FROM audit WHERE seq = 2")
     with Archive(reference) as archive:
-        check = audit.verify(archive.store)
+        check = audit.verify(archive.store, archive.audit_key)
     assert (check.broken_at, check.problem) == (3, "entries 2..2 are missing")
 
 
@@ -276,32 +283,37 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+AS_ADMIN = ("--as", ADMIN)
+
+
 def test_user_commands_and_reading_as_a_user(mixed: Path):
     db = ["--db", str(mixed)]
     # IS is Israel in FIPS 10-4 and Iceland in ISO 3166: not a citizenship for sure
-    code, out = run("user", "add", "analyst", *db, "--clearance", "SECRET", "--citizenship", "IS")
+    code, out = run(
+        "user", "add", "analyst", *db, *AS_ADMIN, "--clearance", "SECRET", "--citizenship", "IS"
+    )
     assert code == AccessError.exit_code and out == (
         "Error: 'IS' is not a citizenship cablekit knows; write it as an ISO 3166"
         " three-letter code (USA, CAN, GBR, FRA ...)\n"
     )
     code, out = run(
-        "user", "add", "analyst", *db, "--clearance", "SECRET", "--citizenship", "France"
+        "user", "add", "analyst", *db, *AS_ADMIN, "--clearance", "SECRET", "--citizenship", "France"
     )
     assert code == 0 and "user analyst added" in out
     code, out = run("search", "rebuffed", *db, "--as", "analyst")
     assert (code, out) == (0, '0 cables: cables with the word "rebuffed"\n')  # no grant yet
-    assert run("user", "grant", "analyst", *db, "--collection", "test")[0] == 0
+    assert run("user", "grant", "analyst", *db, *AS_ADMIN, "--collection", "test")[0] == 0
     code, out = run("search", "rebuffed", *db, "--as", "analyst", "--output", "json")
     assert code == 0 and json.loads(out)["total"] == 1
     code, out = run("search", "uptick", *db, "--as", "analyst", "--output", "json")
     assert json.loads(out)["total"] == 0
     code, out = run("show", MIXED_ID, *db, "--as", "analyst")
     assert code == 0 and "[withheld: NOFORN needs US citizenship]" in out and "uptick" not in out
-    code, out = run("user", "list", *db, "--output", "json")
+    code, out = run("user", "list", *db, *AS_ADMIN, "--output", "json")
     listed = {p["name"]: p for p in json.loads(out)["principals"]}
     assert listed["analyst"]["citizenship"] == "FRA"
     assert listed["analyst"]["collections"] == ["test"]
-    assert run("user", "revoke", "analyst", *db, "--collection", "test")[0] == 0
+    assert run("user", "revoke", "analyst", *db, *AS_ADMIN, "--collection", "test")[0] == 0
     code, out = run("show", MIXED_ID, *db, "--as", "analyst")
     assert code == 1 and out == f"Error: There is no cable {MIXED_ID} in the archive\n"
 
@@ -315,34 +327,46 @@ def test_commands_name_the_problem_in_one_sentence(mixed: Path):
     )
     code, out = run("search", "Russia", *db, "--as", "ghost")
     assert code == AccessError.exit_code and out.startswith("Error: ") and "ghost" in out
-    code, out = run("user", "add", "liaison", *db)
+    code, out = run("user", "add", "liaison", *db, *AS_ADMIN)
     assert code == AccessError.exit_code
     assert out == "Error: There is already a user or group named liaison\n"
-    code, out = run("declass", *db, "--as-of", "2019-13-01")
+    code, out = run("declass", *db, *AS_ADMIN, "--as-of", "2019-13-01")
     assert code == 2 and out == "Error: '2019-13-01' is not a date; write it as YYYY-MM-DD\n"
-    code, out = run("review", MIXED_ID, *db, "--withhold", "--paragraph", "99", "--reason", "x")
+    code, out = run(
+        "review", MIXED_ID, *db, *AS_ADMIN, "--withhold", "--paragraph", "99", "--reason", "x"
+    )
     assert code == 1 and out == f"Error: Cable {MIXED_ID} has no paragraph 99\n"
 
 
 def test_review_declass_and_audit_commands(reference: Path):
     db = ["--db", str(reference)]
-    code, out = run("declass", *db, "--as-of", "2019-04-07", "--since", "2019-04-06")
+    code, out = run("declass", *db, *AS_ADMIN, "--as-of", "2019-04-07", "--since", "2019-04-06")
     assert code == 0 and "1 cables releasable between 2019-04-06 and 2019-04-07" in out
     assert "09OTTAWA278" in out and "declassified on 2019-04-07" in out
-    code, out = run("declass", *db, "--as-of", "2019-04-06")
+    code, out = run("declass", *db, *AS_ADMIN, "--as-of", "2019-04-06")
     assert "0 cables releasable by 2019-04-06" in out
-    code, out = run("review", "09OTTAWA278", *db, "--release", "--reason", "FOIA", "--by", "rita")
+    code, out = run("review", "09OTTAWA278", *db, *AS_ADMIN, "--release", "--reason", "FOIA")
     assert code == 0 and (
         "1. 2015-06-01  release the cable of version 1 (13 texts)  by rita: FOIA" in out
     )
     code, out = run("search", "uptick", *db, "--as", "liaison", "--output", "json")
     assert json.loads(out)["total"] == 1  # released by review on 2015-06-01
-    code, out = run("audit", *db, "--user", "liaison", "--output", "json")
+    code, out = run("audit", *db, *AS_ADMIN, "--user", "liaison", "--output", "json")
     entries = json.loads(out)
     assert [(e["action"], e["query"], e["ids"]) for e in entries] == [
         ("search", "uptick", ["09OTTAWA278"])
     ]
-    assert run("audit", *db, "--verify")[1].startswith("audit log whole: 1 entries")
+    code, out = run("audit", *db, *AS_ADMIN, "--output", "json")
+    assert [(e["user"], e["action"]) for e in json.loads(out)] == [
+        (ADMIN, "declass"),
+        (ADMIN, "declass"),
+        (ADMIN, "review"),  # the decision, logged before it is recorded
+        (ADMIN, "review"),  # the cable's decisions, listed
+        ("liaison", "search"),
+        (ADMIN, "audit"),
+        (ADMIN, "audit"),  # this reading
+    ]
+    assert run("audit", *db, *AS_ADMIN, "--verify")[1].startswith("audit log whole: 8 entries")
 
 
 def test_an_older_version_marked_higher_stays_hidden(tmp_path: Path):

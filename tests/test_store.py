@@ -115,7 +115,7 @@ def test_failures_are_kept_once_and_listed(tmp_path: Path) -> None:
         report = archive.ingest([str(junk), str(REFERENCE_CABLE)])
         assert (report.ingested, report.failed) == (1, 1)
         archive.ingest([str(junk)])
-        failures = archive.failures()
+        failures = archive.admin.failures()
     assert len(failures) == 1
     assert failures[0].place.endswith("junk.txt")
     assert "no cable" in failures[0].message

@@ -28,7 +28,6 @@ from cablekit.archive import Archive
 from cablekit.errors import ArchiveError
 from cablekit.search import export as export_module
 from cablekit.search.text import tokens
-from cablekit.web import api as api_module
 from cablekit.web import create_app
 from cablekit.web.app import SECURITY_HEADERS, UNEXPECTED
 
@@ -581,7 +580,7 @@ def test_an_export_that_fails_at_once_is_an_error_not_an_empty_file(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise ArchiveError("Cannot read the archive /srv/private/cables.db: too many terms")
 
-    monkeypatch.setattr(api_module, "export", broken)
+    monkeypatch.setattr(Archive, "export", broken)
     with TestClient(create_app(public_path)) as fresh:
         for format in ("jsonl", "csv"):
             response = fresh.get(f"{API}/export", params={"format": format})

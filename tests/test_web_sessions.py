@@ -30,7 +30,7 @@ from cablekit.cli import cli
 from cablekit.web import create_app
 from cablekit.web.auth import COOKIE, VISITOR_COOKIE
 
-from .web_archive import BEFORE_DECL, PASSWORDS, Readers, add_readers, copy_archive
+from .web_archive import ADMIN, BEFORE_DECL, PASSWORDS, Readers, add_readers, copy_archive
 
 API = "/api/v1"
 REFERENCE = "09OTTAWA278"  # CONFIDENTIAL: the officer (SECRET, USA) reads it
@@ -153,7 +153,16 @@ def test_a_password_change_ends_every_session_of_that_user(app: Any, readers: Re
     laptop, phone = sign_in(app, "officer"), sign_in(app, "officer")
     liaison = sign_in(app, "liaison")
     stolen = saved(laptop)
-    run("user", "password", "officer", "--db", str(readers.path), input="new-pass\nnew-pass\n")
+    run(
+        "user",
+        "password",
+        "officer",
+        "--db",
+        str(readers.path),
+        "--as",
+        ADMIN,
+        input="new-pass\nnew-pass\n",
+    )
     assert_refused(app, stolen)
     assert_refused(app, saved(phone))
     assert signed_in_as(liaison) == "liaison"  # another user's session is not touched
@@ -169,7 +178,7 @@ def test_a_password_change_ends_every_session_of_that_user(app: Any, readers: Re
 def test_revoking_the_tokens_of_a_user_signs_them_out_everywhere(app: Any, readers: Readers):
     stolen = saved(sign_in(app, "officer"))
     assert "web sessions ended" in run(
-        "user", "token", "officer", "--revoke", "--db", str(readers.path)
+        "user", "token", "officer", "--revoke", "--db", str(readers.path), "--as", ADMIN
     )
     assert_refused(app, stolen)
     response = browser(app).get(f"{API}/stats", headers=readers.bearer("officer"))
@@ -180,7 +189,7 @@ def test_a_removed_user_is_signed_out_and_a_new_namesake_inherits_nothing(
     app: Any, readers: Readers
 ):
     stolen = saved(sign_in(app, "officer"))
-    run("user", "remove", "officer", "--db", str(readers.path))
+    run("user", "remove", "officer", "--db", str(readers.path), "--as", ADMIN)
     assert_refused(app, stolen)
     # A new user of the same name may get the same internal key: still nothing.
     with Archive(readers.path) as archive:

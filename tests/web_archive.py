@@ -39,11 +39,15 @@ def copy_archive(source: Path, path: Path) -> Path:
     return path
 
 
+ADMIN = "keeper"  # administers the archive (users, passwords, tokens); reads nothing
+
+
 def add_readers(path: Path) -> Readers:
     """Give the archive the two readers, their passwords and a token each."""
     tokens = {}
     with Archive(path) as archive:
         store = archive.store
+        principals.add(store, ADMIN, citizenship="USA", admin=True)  # reads nothing
         for name, citizenship in (("liaison", "CAN"), ("officer", "USA")):
             principals.add(
                 store,

@@ -15,30 +15,48 @@ archive's reader may see (everything, until the archive has users). Once it has
 users, a reader must be named (``Archive(path, user="ana")``), what they see follows
 ``cablekit.access.policy`` on the archive's day (``today``, by default the real date
 or ``CABLEKIT_TODAY``), and every read is written to the audit log.
+
+This class is the one door: the command line and the web read through its methods
+only (search, show, versions, diff, refs, graph, neighbourhood, export, plot, stats),
+and administer through ``archive.admin`` (:mod:`cablekit.administration`). Each read
+is logged before anything of it leaves: what is returned in memory is logged before
+it is returned; an export to a stream is logged before its first byte; a file is
+written under another name and takes its own only once its entry is committed. When
+the entry cannot be written (a read-only or locked archive, a missing key), the reader
+gets an error and nothing else. A refused read (a cable hidden or missing, no reader
+or an unknown one) is logged as refused, and told no more than before.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from .access import audit, principals
 from .access.clock import today as clock_today
+from .access.keyfile import key_path
 from .access.policy import Declassification, Reader, automatic_release, granted, scope_for
 from .access.redact import header_decision, reader_record
 from .access.review import declassification
-from .errors import ReaderRequired, UnknownCable
+from .administration import Administration
+from .errors import AccessError, ReaderRequired, UnknownCable
 from .model import Cable
+from .plot import PlotKind, draw, series
 from .search.engine import SearchResult, Sort, search
-from .search.query import Node
+from .search.export import ExportFormat, Output, export
+from .search.graph import Graph, Refs, graph, neighbourhood, refs
+from .search.query import Node, parse_query
 from .search.sql import PUBLIC, Scope, matching_keys
 from .search.stats import Stats, stats
+from .staged import staged_path
 from .store.ingest import Progress, ingest
-from .store.sqlite import BatchReport, Failure, SQLiteStore, StoredCable, VersionInfo
+from .store.sqlite import BatchReport, SQLiteStore, StoredCable, VersionInfo
 from .textdiff import Change, word_diff
 from .textview import render_text
 
@@ -66,6 +84,11 @@ class Archive:
     :param today: the day whose declassification state applies (default: the clock).
     :param store: an open store to read through instead of opening ``path`` (a server
         keeps one per thread); closing the archive leaves it open.
+    :param login: who stands behind the reader in the audit log: by default the
+        operating-system account running this process; the web gives the client's
+        address.
+    :param audit_key: the audit log's key file (default ``CABLEKIT_AUDIT_KEY``, else
+        beside the archive: ``cablekit.access.keyfile``).
     """
 
     def __init__(
@@ -75,11 +98,16 @@ class Archive:
         user: str | None = None,
         today: date | None = None,
         store: SQLiteStore | None = None,
+        login: str | None = None,
+        audit_key: str | os.PathLike[str] | None = None,
     ):
         self._owns_store = store is None
         self.store = store if store is not None else SQLiteStore(path, create=create)
         self.user = user
         self.today = today or clock_today()
+        self.login = login if login is not None else os_login()
+        self.audit_key = key_path(self.store.path, audit_key)
+        self.admin = Administration(self)
         self._scope: Scope | None = None
         self._reader: Reader | None = None
 
@@ -138,10 +166,41 @@ class Archive:
     def _facts(self, key: int, cable: Cable) -> Declassification:
         return declassification(self.store, key, automatic_release(cable))
 
-    def audit(self, action: str, query: str | None, ids: Sequence[str]) -> None:
-        """Log a read (when access control is on: a public archive keeps no log)."""
-        if self.reader is not None:
-            audit.append(self.store, audit.Event(action, self.reader.name, query, tuple(ids)))
+    # --- the log ----------------------------------------------------------------------
+
+    def audit(
+        self,
+        action: str,
+        query: str | None,
+        ids: Sequence[str],
+        refused: bool = False,
+        always: bool = False,
+    ) -> None:
+        """Log an action, committed when this returns (or raise: then nothing may be
+        given out). A public archive keeps no log, unless ``always``. A refusal is
+        logged whoever asked; anything else only for a reader who exists (worked out
+        here if need be, so that a reader removed meanwhile is refused, not logged)."""
+        keeps_log = self.controlled if refused else self.reader is not None
+        if not (always or keeps_log):
+            return
+        event = audit.Event(action, self.user, query, tuple(ids), "", self.login, refused)
+        if not self.store.db.in_transaction:
+            audit.append(self.store, event, self.audit_key)
+            return
+        # Inside a read snapshot (an export logs before its first record leaves, from
+        # the state it exports) this connection cannot commit: another one writes.
+        with SQLiteStore(self.store.path) as writer:
+            audit.append(writer, event, self.audit_key)
+
+    @contextmanager
+    def refusals(self, action: str, query: str | None) -> Iterator[None]:
+        """Log what is refused inside the block (a cable hidden or missing, no reader or
+        an unknown one, no administrator) before the refusal reaches the reader."""
+        try:
+            yield
+        except (AccessError, UnknownCable):
+            self.audit(action, query, (), refused=True)
+            raise
 
     def matching_ids(self, node: Node | None) -> list[str]:
         """The ids of the visible cables ``node`` matches (all when None), for the log."""
@@ -198,6 +257,8 @@ class Archive:
         snippets: bool = True,
     ) -> SearchResult:
         """Search with the query language (``docs/query-language.md``)."""
+        with self.refusals("search", query):
+            scope = self.scope
         result = search(
             self.store,
             query,
@@ -207,7 +268,7 @@ class Archive:
             facets=facets,
             timeline=timeline,
             snippets=snippets,
-            scope=self.scope,
+            scope=scope,
         )
         self.audit("search", query, [hit.id for hit in result.results])
         return result
@@ -217,12 +278,20 @@ class Archive:
         each judged by itself. When paragraphs are withheld, ``text`` is the readable
         view of the reader's record, not the archived text."""
         cable_id = cable_id.upper()
+        asked = cable_id if version is None else f"{cable_id} version {version}"
+        with self.refusals("show", asked):
+            stored = self._readable(cable_id, version)
+        self.audit("show", f"{cable_id} version {stored.version.number}", [cable_id])
+        return stored
+
+    def _readable(self, cable_id: str, version: int | None) -> StoredCable:
+        """A version of a cable as the reader may see it, judged by itself (not logged:
+        the callers do)."""
         if version is None:
             key = self._visible_key(cable_id)
             stored = self.store.get(cable_id)
         else:
             key, stored = self._readable_version(cable_id, version)
-        self.audit("show", f"{cable_id} version {stored.version.number}", [cable_id])
         mine = self.reader_cable(key, stored.cable)
         if mine is stored.cable:
             return stored
@@ -271,16 +340,33 @@ class Archive:
     def versions(self, cable_id: str) -> list[VersionInfo]:
         """The versions of a cable the reader may read (each judged by itself)."""
         cable_id = cable_id.upper()
+        with self.refusals("versions", cable_id):
+            infos = self._versions(cable_id)
+        self.audit("versions", cable_id, [cable_id])
+        return infos
+
+    def _versions(self, cable_id: str) -> list[VersionInfo]:
         infos = self._readable_versions(cable_id)
         if not infos:
             raise UnknownCable(f"There is no cable {cable_id} in the archive")
-        self.audit("versions", cable_id, [cable_id])
         return infos
 
     def diff(self, cable_id: str, old: int | None = None, new: int | None = None) -> Diff:
         """Word-level changes between two versions of a cable (by default the one
-        before the current, and the current). ``old`` and ``new`` go together."""
-        infos = self.versions(cable_id)
+        before the current, and the current). ``old`` and ``new`` go together. One
+        entry in the log, as ``diff``."""
+        cable_id = cable_id.upper()
+        asked = cable_id if old is None or new is None else f"{cable_id} {old}..{new}"
+        with self.refusals("diff", asked):
+            old, new = self._diff_pair(cable_id, old, new)
+            before, after = (self._readable(cable_id, n).text for n in (old, new))
+        self.audit("diff", f"{cable_id} {old}..{new}", [cable_id])
+        return Diff(cable_id, old, new, word_diff(before, after))
+
+    def _diff_pair(self, cable_id: str, old: int | None, new: int | None) -> tuple[int, int]:
+        """The versions to compare: those asked, else the one before the current and
+        the current (the current twice when it is the only one)."""
+        infos = self._versions(cable_id)
         numbers = [v.number for v in infos]
         if old is None or new is None:
             current = next((v.number for v in infos if v.current), numbers[-1])
@@ -289,18 +375,114 @@ class Archive:
         for number in (old, new):
             if number not in numbers:
                 raise UnknownCable(
-                    f"Cable {cable_id.upper()} has no version {number} (it has"
+                    f"Cable {cable_id} has no version {number} (it has"
                     f" {', '.join(map(str, numbers))})"
                 )
-        before, after = (self.get(cable_id, n).text for n in (old, new))
-        return Diff(cable_id.upper(), old, new, word_diff(before, after))
+        return old, new
 
     def stats(self) -> Stats:
         """Counts of what the archive holds, and how well references resolve."""
-        figures = stats(self.store, self.scope)
+        with self.refusals("stats", None):
+            scope = self.scope
+        figures = stats(self.store, scope)
         self.audit("stats", None, [])
         return figures
 
-    def failures(self) -> list[Failure]:
-        """Inputs that could not be archived, and why."""
-        return self.store.failures()
+    # --- following and taking away ---------------------------------------------------
+
+    def refs(self, cable_id: str) -> Refs:
+        """What a cable cites and which visible cables cite it; logged with every cable
+        whose fields it shows (the cable, the cited ones in the archive, the citing)."""
+        cable_id = cable_id.upper()
+        with self.refusals("refs", cable_id):
+            found = refs(self.store, cable_id, self.scope)
+        self.audit("refs", cable_id, shown_in_refs(found))
+        return found
+
+    def graph(self, query: str | None = None, hops: int = 0) -> Graph:
+        """The citation graph of the visible cables ``query`` matches (all when None),
+        ``hops`` citations further; logged with every cable it describes."""
+        node = parsed(query)
+        with self.refusals("graph", query):
+            scope = self.scope
+        found = graph(self.store, node, scope, hops)
+        self.audit("graph", query, described_in(found))
+        return found
+
+    def neighbourhood(self, cable_id: str, hops: int = 2) -> Graph:
+        """A visible cable and the visible cables up to ``hops`` citations away."""
+        cable_id = cable_id.upper()
+        with self.refusals("graph", cable_id):
+            found = neighbourhood(self.store, cable_id, hops, self.scope)
+        self.audit("graph", cable_id, described_in(found))
+        return found
+
+    def export(self, query: str | None, format: ExportFormat, out: Output) -> int:
+        """Write every visible cable ``query`` matches (all when None) to ``out``: a
+        path (the file appears whole, after its log entry, or not at all) or a binary
+        stream (left open; nothing reaches it before the entry). How many."""
+        node = parsed(query)
+        with self.refusals("export", query):
+            scope = self.scope
+        if isinstance(out, str | os.PathLike):
+            with staged_path(out) as unnamed:
+                with self.store.snapshot():  # the ids logged and the records: one state
+                    ids = self._logged_ids(node)
+                    count = export(self.store, node, scope, format, unnamed)
+                self.audit("export", query, ids)
+            return count
+        with self.store.snapshot():
+            ids = self._logged_ids(node)
+            self.audit("export", query, ids)  # before the first byte
+            return export(self.store, node, scope, format, out)
+
+    def plot(self, kind: PlotKind, query: str | None, out: str | os.PathLike[str]) -> int:
+        """Draw chart ``kind`` of the visible cables ``query`` matches to the image
+        ``out`` (PNG, SVG or PDF), named only after its log entry; how many cables."""
+        node = parsed(query)
+        with self.refusals("plot", query):
+            scope = self.scope
+        with self.store.snapshot():
+            ids = self._logged_ids(node)
+            figures = series(self.store, kind, node, scope)
+        with staged_path(out) as unnamed:
+            draw(figures, node, unnamed)
+            self.audit("plot", query, ids)
+        return figures.total
+
+    def _logged_ids(self, node: Node | None) -> list[str]:
+        """The ids an export or chart of ``node`` is logged with (none when no log is
+        kept: listing every cable of a public archive would be wasted work)."""
+        return self.matching_ids(node) if self.controlled else []
+
+
+def parsed(query: str | None) -> Node | None:
+    """A query parsed; None (every cable) when there is none."""
+    return parse_query(query) if query else None
+
+
+def shown_in_refs(found: Refs) -> list[str]:
+    """The cables whose fields an answer of ``refs`` shows."""
+    ids = [found.id] if found.in_archive else []
+    ids += [c.target for c in found.cites if c.in_archive and c.target]
+    ids += [c.id for c in found.cited_by]
+    return list(dict.fromkeys(ids))
+
+
+def described_in(found: Graph) -> list[str]:
+    """The visible cables a graph describes (the others are bare ids)."""
+    return [n.id for n in found.nodes.values() if n.in_archive]
+
+
+def os_login() -> str:
+    """The operating-system account running this process: from its user id where
+    there is one (the USER variable is the user's to set), else from getpass."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        try:
+            return getpass.getuser()
+        except OSError:
+            return "unknown"

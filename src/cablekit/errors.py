@@ -13,17 +13,20 @@
     ├── DraftError                a draft cannot be read (malformed YAML/JSON, wrong shape)
     │   └── DraftInvalid          a draft breaks the rules of the format; ``problems`` lists all
     ├── BadDate                   a date given as an argument is not YYYY-MM-DD
+    ├── OutputUnwritable          the file an export, graph or plot should go to cannot be made
     ├── PortInUse                 ``serve`` cannot listen on the address given
     ├── AccessError               access control refuses or cannot proceed
     │   ├── ReaderRequired        the archive has users and no reader was named
     │   ├── UnknownUser           no user or group with that name
     │   ├── PrincipalExists       a user or group with that name already exists
     │   ├── AmbiguousParagraph    a review names a paragraph number two paragraphs share
-    │   └── TooManyAttempts       too many failed sign-ins (``retry_after`` seconds)
+    │   ├── TooManyAttempts       too many failed sign-ins (``retry_after`` seconds)
+    │   └── AdministratorRequired an administrative command without an administrator
     └── ArchiveError              the archive cannot be opened, read or written
         ├── MissingArchive        no archive at the path given
         ├── NotAnArchive          the file is not a cablekit archive (or is damaged)
         ├── ArchiveUnwritable     read-only location, full disk, or locked too long
+        ├── AuditKeyProblem       the audit log's key is missing, exposed, unreadable or wrong
         └── UnknownCable          no cable (or version) with that id in the archive
                                   (or none the reader may see: the two are not told apart)
 
@@ -82,11 +85,19 @@ class ArchiveUnwritable(ArchiveError):
     pass
 
 
+class AuditKeyProblem(ArchiveError):
+    """The key of the audit log cannot be used: nothing is read without a log entry."""
+
+
 class UnknownCable(ArchiveError):
     exit_code = 1
 
 
 class BadDate(CablekitError):
+    exit_code = 2
+
+
+class OutputUnwritable(CablekitError):
     exit_code = 2
 
 
@@ -121,6 +132,10 @@ class TooManyAttempts(AccessError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many failed sign-ins: try again in {retry_after} seconds")
         self.retry_after = retry_after
+
+
+class AdministratorRequired(AccessError):
+    pass
 
 
 class QuerySyntaxError(CablekitError):

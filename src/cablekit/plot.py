@@ -66,11 +66,17 @@ def plot(
     """Draw ``kind`` for the cables matching ``node`` (all visible ones when None) to
     ``out_path`` (PNG, SVG or PDF by its extension); the number of matching cables."""
     data = series(store, kind, node, scope)
-    figure = _timeline(data) if kind == "timeline" else _ranking(data)
+    draw(data, node, out_path)
+    return data.total
+
+
+def draw(data: Series, node: Node | None, out_path: str | os.PathLike[str]) -> None:
+    """Draw figures already computed (``series``) to ``out_path``; ``node`` is their
+    query, for the title."""
+    figure = _timeline(data) if data.kind == "timeline" else _ranking(data)
     query = format_query(node) if node is not None else "all cables"
     figure.axes[0].set_title(f"{query} — {data.total:,} cables", loc="left", fontsize=12, pad=10)
     figure.savefig(out_path, dpi=120)
-    return data.total
 
 
 _ORIGINS = (

@@ -6,7 +6,8 @@
 - ``principals`` users and groups: clearance, citizenship, accesses, grants, passwords
 - ``redact``     a stored record turned into the reader's record (placeholders)
 - ``review``     declassification review decisions, and what becomes releasable when
-- ``audit``      the append-only, hash-chained log of reads, searches and exports
+- ``audit``      the append-only log of reads, refusals and administration, its hashes
+                 keyed (HMAC) with a key kept outside the archive (``keyfile``)
 - ``clock``      today's date, fixed by ``CABLEKIT_TODAY`` for tests and reports
 
 Nothing is imported here: the store imports ``policy`` while it is itself imported.

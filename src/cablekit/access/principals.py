@@ -46,6 +46,7 @@ class Principal:
     collections: tuple[str, ...]
     groups: tuple[str, ...]
     has_password: bool
+    admin: bool = False
 
 
 def has_users(store: SQLiteStore) -> bool:
@@ -77,8 +78,11 @@ def add(
     citizenship: str | None = None,
     access: Iterable[str] = (),
     password: str | None = None,
+    admin: bool = False,
 ) -> None:
     """Make a user (or a group). Raises PrincipalExists when the name is taken."""
+    if admin and kind != "user":
+        raise AccessError("Only a user can be an administrator, not a group")
     rank = clearance_rank(clearance)
     accesses = " ".join(check_access(access))
     hashed = _HASHER.hash(password) if password else None
@@ -87,8 +91,17 @@ def add(
             raise PrincipalExists(f"There is already a user or group named {name}")
         store.db.execute(
             "INSERT INTO principal (name, kind, clearance, citizenship, access, password,"
-            " created_at) VALUES (?,?,?,?,?,?,?)",
-            (name, kind, rank, normalise_citizenship(citizenship), accesses, hashed, now()),
+            " created_at, admin) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                name,
+                kind,
+                rank,
+                normalise_citizenship(citizenship),
+                accesses,
+                hashed,
+                now(),
+                int(admin),
+            ),
         )
 
 
@@ -141,6 +154,30 @@ def set_clearance(store: SQLiteStore, name: str, clearance: str) -> None:
             "UPDATE principal SET clearance = ? WHERE key = ?",
             (clearance_rank(clearance), _key(store, name)),
         )
+
+
+def is_admin(store: SQLiteStore, name: str) -> bool:
+    """Whether ``name`` is a user who administers the archive."""
+    rows = store.query("SELECT admin FROM principal WHERE name = ? AND kind = 'user'", [name])
+    return bool(rows and rows[0][0])
+
+
+def set_admin(store: SQLiteStore, name: str, admin: bool) -> None:
+    """Make a user an administrator, or not; the last administrator stays one (an
+    archive with users and none could not be administered any more)."""
+    with store.transaction():
+        key = _key(store, name)
+        kind = store.db.execute("SELECT kind FROM principal WHERE key = ?", (key,)).fetchone()[0]
+        if admin and kind != "user":
+            raise AccessError("Only a user can be an administrator, not a group")
+        others = store.db.execute(
+            "SELECT count(*) FROM principal WHERE admin = 1 AND key != ?", (key,)
+        ).fetchone()[0]
+        if not admin and not others:
+            raise AccessError(
+                f"{name} is the last administrator of this archive: make another one first"
+            )
+        store.db.execute("UPDATE principal SET admin = ? WHERE key = ?", (int(admin), key))
 
 
 def check_password(store: SQLiteStore, name: str, password: str) -> bool:
@@ -240,8 +277,8 @@ def reader(store: SQLiteStore, name: str) -> Reader:
 def principals(store: SQLiteStore) -> list[Principal]:
     """Every user and group, by name."""
     out = []
-    for key, name, kind, clearance, citizenship, access, password in store.query(
-        "SELECT key, name, kind, clearance, citizenship, access, password FROM principal"
+    for key, name, kind, clearance, citizenship, access, password, admin in store.query(
+        "SELECT key, name, kind, clearance, citizenship, access, password, admin FROM principal"
         " ORDER BY kind DESC, name"
     ):
         grants = store.query(
@@ -262,6 +299,7 @@ def principals(store: SQLiteStore) -> list[Principal]:
                 tuple(g for (g,) in grants),
                 tuple(g for (g,) in groups),
                 password is not None,
+                bool(admin),
             )
         )
     return out

@@ -32,6 +32,12 @@ as_option = click.option(
     envvar="CABLEKIT_USER",
     help="Read as this user: needed once the archive has users (or set CABLEKIT_USER).",
 )
+admin_as_option = click.option(
+    "--as",
+    "as_user",
+    envvar="CABLEKIT_USER",
+    help="An administrator: needed once the archive has users (or set CABLEKIT_USER).",
+)
 output_option = click.option(
     "--output",
     "-o",
@@ -108,10 +114,11 @@ def count_totals_in_background(
 @cli.command()
 @db_option
 @output_option
-def errors(db_path: str, output: str) -> None:
+@admin_as_option
+def errors(db_path: str, output: str, as_user: str | None) -> None:
     """List the inputs that could not be archived, and why."""
-    with Archive(db_path) as archive:
-        failures = archive.failures()
+    with Archive(db_path, user=as_user) as archive:
+        failures = archive.admin.failures()
     if output == "json":
         echo_json(
             [

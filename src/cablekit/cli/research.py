@@ -1,30 +1,32 @@
 """Commands for following and taking away: ``diff``, ``refs``, ``graph``, ``export``,
-``plot``."""
+``plot``. Each reads through ``Archive`` (which logs before anything leaves); a file
+written to takes its name only when whole and logged."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import cast
 
 import click
 
 from ..archive import Archive
 from ..errors import QuerySyntaxError
-from ..plot import PLOT_KINDS, PlotKind, plot
-from ..search.export import ExportFormat, export
-from ..search.graph import GraphFormat, graph, refs, write_graph
-from ..search.query import Node, parse_query
+from ..plot import PLOT_KINDS, PlotKind
+from ..search.export import ExportFormat
+from ..search.graph import GraphFormat, write_graph
+from ..staged import staged_path
 from ..textdiff import format_diff, summary
 from . import cli
 from .archive import as_option, db_option, echo_json, output_option
 
 
-def optional_query(query: str | None) -> Node | None:
-    """The parsed query, or None (every cable) when none is given."""
-    if query is None:
-        return None
+@contextmanager
+def pointed() -> Iterator[None]:
+    """A malformed query is shown with a caret under the problem, then reported."""
     try:
-        return parse_query(query)
+        yield
     except QuerySyntaxError as error:
         click.echo(error.pointer(), err=True)
         raise
@@ -68,8 +70,7 @@ def diff(
 def refs_command(cable_id: str, db_path: str, output: str, as_user: str | None) -> None:
     """What a cable cites, and which cables of the archive cite it."""
     with Archive(db_path, user=as_user) as archive:
-        found = refs(archive.store, cable_id.upper(), archive.scope)
-        archive.audit("refs", found.id, [c.id for c in found.cited_by])
+        found = archive.refs(cable_id)
     if output == "json":
         echo_json(found.to_json())
         return
@@ -119,11 +120,13 @@ def graph_command(
     query: str | None, db_path: str, format_: str, hops: int, out: str, as_user: str | None
 ) -> None:
     """The citation graph of the cables matching QUERY (all when none), for Gephi."""
-    node = optional_query(query)
-    with Archive(db_path, user=as_user) as archive:
-        result = graph(archive.store, node, archive.scope, hops)
-        archive.audit("graph", query, [n.id for n in result.nodes.values() if n.in_archive])
-        write_graph(result, cast(GraphFormat, format_), sys.stdout.buffer if out == "-" else out)
+    with Archive(db_path, user=as_user) as archive, pointed():
+        result = archive.graph(query, hops)  # logged: what follows is output only
+    if out == "-":
+        write_graph(result, cast(GraphFormat, format_), sys.stdout.buffer)
+    else:
+        with staged_path(out) as unnamed:
+            write_graph(result, cast(GraphFormat, format_), unnamed)
     if out != "-":
         click.echo(
             f"{len(result.nodes):,} cables and {len(result.edges):,} citations -> {out}", err=True
@@ -146,18 +149,12 @@ def export_command(
     query: str | None, db_path: str, format_: str, out: str, as_user: str | None
 ) -> None:
     """Every cable matching QUERY (all when none), streamed to a file."""
-    node = optional_query(query)
     if format_ == "parquet" and out == "-":
         raise click.UsageError("Parquet needs a file: give -o FILE.parquet")
-    with Archive(db_path, user=as_user) as archive:
-        count = export(
-            archive.store,
-            node,
-            archive.scope,
-            cast(ExportFormat, format_),
-            sys.stdout.buffer if out == "-" else out,
+    with Archive(db_path, user=as_user) as archive, pointed():
+        count = archive.export(
+            query, cast(ExportFormat, format_), sys.stdout.buffer if out == "-" else out
         )
-        archive.audit("export", query, archive.matching_ids(node) if archive.reader else [])
     click.echo(f"{count:,} cables exported", err=True)
 
 
@@ -169,8 +166,6 @@ def export_command(
 @as_option
 def plot_command(kind: str, query: str | None, db_path: str, out: str, as_user: str | None) -> None:
     """Draw the cables matching QUERY: their timeline, origins or tags."""
-    node = optional_query(query)
-    with Archive(db_path, user=as_user) as archive:
-        count = plot(archive.store, cast(PlotKind, kind), node, archive.scope, out)
-        archive.audit("plot", query, archive.matching_ids(node) if archive.reader else [])
+    with Archive(db_path, user=as_user) as archive, pointed():
+        count = archive.plot(cast(PlotKind, kind), query, out)
     click.echo(f"{count:,} cables -> {out}", err=True)

@@ -347,6 +347,24 @@ def _markings(db: sqlite3.Connection) -> None:
     )
 
 
+def _audit(db: sqlite3.Connection) -> None:
+    """Administrators, and who stood behind each audit entry: the operating-system
+    login of a command (or the web client's address) and whether the read was
+    refused. An archive that has users already gets its first user as administrator,
+    as ``user add`` now requires of a first user (otherwise no one could administer it).
+    Entries written before keep their unkeyed hashes (``cablekit.access.audit``)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE principal ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+        UPDATE principal SET admin = 1
+            WHERE key = (SELECT min(key) FROM principal WHERE kind = 'user');
+        ALTER TABLE audit ADD COLUMN login TEXT;
+        ALTER TABLE audit ADD COLUMN refused INTEGER NOT NULL DEFAULT 0
+        """,
+    )
+
+
 def _sessions(db: sqlite3.Connection) -> None:
     """Web sessions kept on the server, and failed sign-ins, shared by every worker.
 
@@ -465,6 +483,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0002_access", _access),
     ("0003_web", _web),
     ("0004_sessions", _sessions),
+    ("0005_audit", _audit),
     ("0006_markings", _markings),
 )
 

@@ -129,7 +129,12 @@ class SQLiteStore:
 
     @contextmanager
     def snapshot(self) -> Iterator[SQLiteStore]:
-        """Several reads that see one state of the archive, even while ingest writes."""
+        """Several reads that see one state of the archive, even while ingest writes.
+        Inside another snapshot, the same one: a caller can make several readers' work
+        (the ids it logs, the records it exports) come from one state."""
+        if self.db.in_transaction:
+            yield self
+            return
         with translated(self.path):
             self.db.execute("BEGIN")
             try:

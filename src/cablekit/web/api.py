@@ -24,9 +24,7 @@ from pydantic import BaseModel, Field
 
 from ..archive import Archive
 from ..search.engine import SORTS
-from ..search.export import export
-from ..search.graph import graph, neighbourhood, refs
-from ..search.query import Node, parse_query
+from ..search.query import parse_query
 from .state import WebState
 
 
@@ -195,10 +193,7 @@ def api_diff(
 def api_refs(request: Request, cable_id: CableId) -> dict[str, Any]:
     """Its references (with their targets, resolved to cable ids, and whether the
     archive holds them) and the cables of the archive that cite it."""
-    archive = archive_of(request)
-    found = refs(archive.store, cable_id.upper(), archive.scope)
-    archive.audit("refs", found.id, [c.id for c in found.cited_by])
-    return found.to_json()
+    return archive_of(request).refs(cable_id).to_json()
 
 
 @router.get(
@@ -212,10 +207,7 @@ def api_neighbourhood(
     hops: Annotated[int, Query(ge=0, le=4, description="How many citations away")] = 2,
 ) -> dict[str, Any]:
     """The cables within `hops` citations of this one, either way, as nodes and edges."""
-    archive = archive_of(request)
-    found = neighbourhood(archive.store, cable_id.upper(), hops, archive.scope)
-    archive.audit("graph", cable_id.upper(), [n.id for n in found.nodes.values() if n.in_archive])
-    return found.to_json()
+    return archive_of(request).neighbourhood(cable_id, hops).to_json()
 
 
 @router.get(
@@ -230,10 +222,7 @@ def api_graph(
 ) -> dict[str, Any]:
     """The matching cables (`matched`), what they cite, and their citations as edges;
     `truncated` says when the graph was cut to its size limit."""
-    archive = archive_of(request)
-    found = graph(archive.store, parse_query(q), archive.scope, hops)
-    archive.audit("graph", q, [n.id for n in found.nodes.values() if n.in_archive])
-    return found.to_json()
+    return archive_of(request).graph(q, hops).to_json()
 
 
 @router.get("/stats", responses=errors(), summary="What the archive holds")
@@ -270,12 +259,12 @@ def api_export(
 ) -> StreamingResponse:
     """Streamed as it is read, from one snapshot of the archive, as an attachment."""
     archive = archive_of(request)  # the reader, checked before anything streams
-    node = parse_query(q) if q else None
+    if q:
+        parse_query(q)  # a malformed query is a 400 before anything streams
     state: WebState = request.app.state.web
-    archive.audit("export", q, archive.matching_ids(node) if archive.reader else [])
     name = f"cablekit-export.{format}"
     return StreamingResponse(
-        _streamed(state, archive.user, node, format),
+        _streamed(state, archive, q, format),
         media_type=MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -306,18 +295,19 @@ class _Pipe(io.RawIOBase):
         raise _Cancelled
 
 
-def _streamed(state: WebState, user: str | None, node: Node | None, format: str) -> Iterator[bytes]:
+def _streamed(state: WebState, reader: Archive, q: str | None, format: str) -> Iterator[bytes]:
     """The export runs in its own thread (with its own connection, in one snapshot)
     and hands over chunks; a client that goes away stops it. The first chunk is
     awaited here, before the answer starts: an export that fails at once (the query
-    refused by SQLite, say) is an error answer, not an empty 200."""
+    refused by SQLite, the audit log that cannot be written) is an error answer, not
+    an empty 200. ``Archive.export`` logs before its first byte."""
     pipe = _Pipe()
 
     def run() -> None:
         try:
-            with Archive(state.path, user=user, today=state.today) as archive:
+            with state.own_archive(reader) as archive:
                 out = io.BufferedWriter(pipe, 1 << 16)
-                export(archive.store, node, archive.scope, format, out)  # type: ignore[arg-type]
+                archive.export(q, format, out)  # type: ignore[arg-type]
                 out.flush()
         except _Cancelled:
             return

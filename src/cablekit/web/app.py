@@ -187,7 +187,7 @@ def _reader_archive(request: Request) -> Archive:
     user = request.state.session.user
     if user is None and state.controlled():
         raise NotSignedIn("This archive has users: sign in to read it")
-    return state.archive(user)
+    return state.archive(user, request.client.host if request.client else "unknown")
 
 
 def is_api(request: Request) -> bool:

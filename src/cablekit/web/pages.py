@@ -23,7 +23,6 @@ from ..access import sessions
 from ..archive import Archive
 from ..errors import QuerySyntaxError, TooManyAttempts
 from ..search.engine import FACETS, SORTS, Bin, SearchResult, Sort
-from ..search.graph import neighbourhood, refs
 from . import present, svg
 from .auth import (
     Session,
@@ -235,7 +234,7 @@ def cable_page(request: Request, cable_id: str, version: int | None = None) -> R
     archive: Archive = request.state.archive()
     stored = archive.get(cable_id, version)
     versions = archive.versions(cable_id)
-    found = refs(archive.store, stored.cable.id or cable_id.upper(), archive.scope)
+    found = archive.refs(stored.cable.id or cable_id)
     cable = stored.cable
     return render(
         request,
@@ -288,8 +287,7 @@ def diff_page(
 def graph_page(request: Request, cable_id: str, hops: int = GRAPH_HOPS) -> Response:
     archive: Archive = request.state.archive()
     hops = max(1, min(hops, 4))
-    found = neighbourhood(archive.store, cable_id.upper(), hops, archive.scope)
-    archive.audit("graph", cable_id.upper(), [n.id for n in found.nodes.values() if n.in_archive])
+    found = archive.neighbourhood(cable_id, hops)
     drawing = svg.citation_graph(
         found,
         cable_id.upper(),

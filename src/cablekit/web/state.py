@@ -65,9 +65,21 @@ class WebState:
             self._local.lease = lease
         return lease.store
 
-    def archive(self, user: str | None) -> Archive:
-        """The archive as ``user`` reads it (None: nobody signed in)."""
-        return Archive(self.path, user=user, today=self.today or clock_today(), store=self.store())
+    def archive(self, user: str | None, client: str = "unknown") -> Archive:
+        """The archive as ``user`` reads it (None: nobody signed in), from the client
+        at address ``client`` (which the audit log keeps)."""
+        return Archive(
+            self.path,
+            user=user,
+            today=self.today or clock_today(),
+            store=self.store(),
+            login=web_login(client),
+        )
+
+    def own_archive(self, reader: Archive) -> Archive:
+        """The archive as ``reader`` reads it, through a connection of its own (for a
+        thread that streams an export); close it after use."""
+        return Archive(self.path, user=reader.user, today=reader.today, login=reader.login)
 
     def stats(self, archive: Archive) -> Stats:
         """The counts the home page shows, as ``archive``'s reader sees them: worked out
@@ -97,6 +109,11 @@ class _Lease:
     def __init__(self, store: SQLiteStore, idle: list[SQLiteStore]) -> None:
         self.store = store
         weakref.finalize(self, idle.append, store)
+
+
+def web_login(client: str) -> str:
+    """What the audit log keeps of where a web request came from."""
+    return f"web:{client}"
 
 
 def signing_key(store: SQLiteStore) -> str:
