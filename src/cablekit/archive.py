@@ -20,6 +20,7 @@ or ``CABLEKIT_TODAY``), and every read is written to the audit log.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -32,17 +33,45 @@ from .access.policy import Reader, cable_requirement, portion_decision, scope_fo
 from .access.redact import reader_record
 from .access.review import declassification
 from .errors import ReaderRequired, UnknownCable
-from .model import Cable
+from .model import Cable, Source
 from .search.engine import SearchResult, Sort, search
 from .search.query import Node
 from .search.sql import PUBLIC, Scope, matching_keys
 from .search.stats import Stats, stats
 from .store.ingest import Progress, ingest
-from .store.sqlite import BatchReport, Failure, SQLiteStore, StoredCable, VersionInfo
+from .store.sqlite import (
+    BatchReport,
+    Failure,
+    SQLiteStore,
+    StoredCable,
+    VersionInfo,
+    decode_record,
+)
 from .textdiff import Change, word_diff
 from .textview import render_text
 
 DEFAULT_PATH = "cablekit.db"
+# What a reader of an archive with users learns of where a version came from: its
+# format and the publisher's id; not the server's path nor the row in the input
+# (its neighbours there may be cables the reader may not see).
+PUBLIC_SOURCE_KEYS = ("format", "original_id")
+
+
+def unlocated(cable: Cable) -> Cable:
+    """``cable`` without the server's path and the row it was read from."""
+    source = cable.source
+    if source.path is None and source.row is None:
+        return cable
+    return dataclasses.replace(cable, source=Source(source.format, None, None, source.original_id))
+
+
+def reader_version(info: VersionInfo, text: str | None) -> VersionInfo:
+    """A version as a reader of an archive with users sees it listed: the SHA-1 of
+    ``text``, what they may read of it (none when nothing), never of the archived text
+    (whose withheld paragraphs a hash would let them confirm by guessing)."""
+    digest = None if text is None else hashlib.sha1(text.encode("utf-8")).hexdigest()
+    source = {k: v for k, v in info.source.items() if k in PUBLIC_SOURCE_KEYS}
+    return dataclasses.replace(info, content_hash=digest, source=source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +151,8 @@ class Archive:
         return dataclasses.replace(scope, record=self._reader_json)
 
     def _reader_json(self, key: int, record: bytes) -> bytes:
-        cable = Cable.from_json(json.loads(record))
-        mine = self.reader_cable(key, cable)
+        cable = decode_record(record, self.store.path, f"the record of the cable with key {key}")
+        mine = unlocated(self.reader_cable(key, cable))
         if mine is cable:
             return record
         return json.dumps(mine.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
@@ -220,10 +249,26 @@ class Archive:
             # An older version may have been marked higher than the current one.
             raise UnknownCable(f"Cable {cable_id} has no version {version} you may read")
         self.audit("show", f"{cable_id} version {stored.version.number}", [cable_id])
-        mine = self.reader_cable(key, stored.cable)
-        if mine is stored.cable:
+        return self._reader_view(key, stored)
+
+    def _reader_view(self, key: int, stored: StoredCable) -> StoredCable:
+        """A stored version as the reader may see it. For a reader of an archive with
+        users: withheld paragraphs as placeholders (then the text is the readable view
+        of what is left), no server path in the record, and a hash of that text only."""
+        if self.reader is None:
             return stored
-        return StoredCable(mine, stored.version, render_text(mine))
+        redacted = self.reader_cable(key, stored.cable)
+        mine = unlocated(redacted)
+        text = stored.text if redacted is stored.cable else render_text(mine)
+        return StoredCable(mine, reader_version(stored.version, text), text)
+
+    def _readable_text(self, cable_id: str, key: int, number: int) -> str | None:
+        """The text of version ``number`` as the reader may read it; None when they may
+        not read that version at all."""
+        stored = self.store.get(cable_id, number)
+        if not stored.version.current and not self._header_visible(key, stored.cable):
+            return None
+        return self._reader_view(key, stored).text
 
     def _header_visible(self, key: int, cable: Cable) -> bool:
         """Whether the reader may see this record's header on the archive's day."""
@@ -234,11 +279,16 @@ class Archive:
         return portion_decision(self.reader, need, facts, None, self.today).visible
 
     def versions(self, cable_id: str) -> list[VersionInfo]:
+        """Every version of a cable. A reader of an archive with users gets, for each,
+        the hash of the text they may read of it (none for a version they may not
+        read) and where it came from without the server's path."""
         cable_id = cable_id.upper()
-        self._visible_key(cable_id)
+        key = self._visible_key(cable_id)
         infos = self.store.versions(cable_id)
         self.audit("versions", cable_id, [cable_id])
-        return infos
+        if self.reader is None:
+            return infos
+        return [reader_version(v, self._readable_text(cable_id, key, v.number)) for v in infos]
 
     def diff(self, cable_id: str, old: int | None = None, new: int | None = None) -> Diff:
         """Word-level changes between two versions of a cable (by default the one

@@ -296,6 +296,21 @@ def _web(db: sqlite3.Connection) -> None:
     )
 
 
+def _version_order(db: sqlite3.Connection) -> None:
+    """What orders two copies of a cable with the same release date, whatever order or
+    concurrency they were ingested in (``sqlite._BatchWriter._newest``): the greatest
+    release label each was ingested under, and its place in that ingest's input.
+    Versions already archived take their release label and their arrival."""
+    run_script(
+        db,
+        """
+        ALTER TABLE version ADD COLUMN order_release TEXT NOT NULL DEFAULT '';
+        ALTER TABLE version ADD COLUMN order_place INTEGER NOT NULL DEFAULT 0;
+        UPDATE version SET order_release = coalesce(release, ''), order_place = seen
+        """,
+    )
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in script.split(";\n"):
@@ -307,6 +322,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0001_initial", _initial),
     ("0002_access", _access),
     ("0003_web", _web),
+    ("0004_lowfix_version_order", _version_order),
 )
 
 

@@ -27,6 +27,7 @@ from ..search.engine import SORTS
 from ..search.export import export
 from ..search.graph import graph, neighbourhood, refs
 from ..search.query import Node, parse_query
+from .download import attachment
 from .state import WebState
 
 
@@ -277,7 +278,7 @@ def api_export(
     return StreamingResponse(
         _streamed(state, archive.user, node, format),
         media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": attachment(name)},
     )
 
 
