@@ -40,8 +40,12 @@ def readable_name(filename: str) -> str:
 
 
 def ascii_fallback(name: str) -> str:
-    """The name in the letters, digits, ``.``, ``_`` and ``-`` of ASCII (accents dropped,
-    anything else one ``_``)."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    token = _NOT_TOKEN.sub("_", plain).strip("._")
-    return token or FALLBACK
+    """The name in the letters, digits, ``.``, ``_`` and ``-`` of ASCII: accents
+    dropped, any other character ``_`` (so that names stay apart), runs of other
+    ASCII characters one ``_``."""
+    letters = (
+        c if c.isascii() else "" if unicodedata.combining(c) else "_"
+        for c in unicodedata.normalize("NFKD", name)
+    )
+    token = _NOT_TOKEN.sub("_", "".join(letters)).strip(".")
+    return token if any(c.isalnum() for c in token) else FALLBACK
