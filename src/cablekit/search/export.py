@@ -343,8 +343,7 @@ def _csv(chunks: Iterable[list[bytes]], out: Output) -> int:
     import pyarrow.csv as pcsv
 
     schema = pa.schema([(name, pa.string()) for name in COLUMNS])
-    # Every value quoted: a spreadsheet that splits on ";" (or tabs) must not find a
-    # cell boundary, and so a cell start, inside a value.
+    # Every value quoted, as OWASP advises (with the ' of _spreadsheet_safe).
     options = pcsv.WriteOptions(quoting_style="all_valid")
     count = 0
     with binary_output(out) as stream, pcsv.CSVWriter(stream, schema, write_options=options) as w:
