@@ -98,3 +98,16 @@ def test_a_text_met_again_in_a_later_release_counts_under_it(tmp_path: Path) -> 
     one_way = ingest_in_turn(tmp_path / "a.db", OLDER, both)
     other_way = ingest_in_turn(tmp_path / "b.db", both, OLDER)
     assert current_versions(one_way) == current_versions(other_way)
+
+
+def test_under_one_label_the_later_place_wins_whatever_the_order_of_the_runs(
+    tmp_path: Path,
+) -> None:
+    # The same release ingested by two commands whose inputs come in opposite orders:
+    # each copy keeps the latest place it was met at, so either order of the two
+    # commands gives the same current versions.
+    forward = ["--release", "2011-04", str(SAMPLE_VERSIONS), str(SAMPLE_CABLES)]
+    backward = ["--release", "2011-04", str(SAMPLE_CABLES), str(SAMPLE_VERSIONS)]
+    one_way = ingest_in_turn(tmp_path / "a.db", forward, backward)
+    other_way = ingest_in_turn(tmp_path / "b.db", backward, forward)
+    assert current_versions(one_way) == current_versions(other_way)

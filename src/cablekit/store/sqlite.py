@@ -351,15 +351,7 @@ class _BatchWriter:
         if same is not None:
             # Seen again, maybe in a later release: it may be the newest copy after all.
             number = same[0]
-            self.db.execute(
-                "UPDATE version SET seen = ? WHERE cable_key = ? AND number = ?",
-                (self.seen, key, number),
-            )
-            self.db.execute(
-                "UPDATE version SET order_release = ?, order_place = ?"
-                " WHERE cable_key = ? AND number = ? AND (order_release, order_place) < (?, ?)",
-                (self.label, self.place, key, number, self.label, self.place),
-            )
+            self.db.execute(RESEEN, (self.seen, self.label, self.place, key, number))
             self.report.unchanged += 1
         else:
             number = (
@@ -530,6 +522,13 @@ def unit_rowid(cable_key: int, seq: int) -> int:
 INSERT_VERSION = (
     "INSERT INTO version (cable_key, number, content_hash, release, released, ingested_at,"
     " seen, source, record, text, order_release, order_place) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+# A copy seen again keeps the greatest (release label, place) it was met with; every
+# right-hand side reads the row as it was.
+RESEEN = (
+    "UPDATE version SET seen = ?1,"
+    " order_place = CASE WHEN (order_release, order_place) < (?2, ?3) THEN ?3 ELSE order_place END,"
+    " order_release = max(order_release, ?2) WHERE cable_key = ?4 AND number = ?5"
 )
 CABLE_COLUMNS = (
     "date, year, dtg, origin, from_name, from_ri, classification, level, precedence,"
