@@ -244,11 +244,17 @@ class Archive:
         record, not the archived text."""
         cable_id = cable_id.upper()
         key = self._visible_key(cable_id)
+        mine = self._version_view(cable_id, key, version)
+        self.audit("show", f"{cable_id} version {mine.version.number}", [cable_id])
+        return mine
+
+    def _version_view(self, cable_id: str, key: int, version: int | None) -> StoredCable:
+        """A version of a visible cable as the reader may see it (the one judgement
+        ``get`` and ``versions`` share); UnknownCable when they may not read it."""
         stored = self.store.get(cable_id, version)
         if not stored.version.current and not self._header_visible(key, stored.cable):
             # An older version may have been marked higher than the current one.
             raise UnknownCable(f"Cable {cable_id} has no version {version} you may read")
-        self.audit("show", f"{cable_id} version {stored.version.number}", [cable_id])
         return self._reader_view(key, stored)
 
     def _reader_view(self, key: int, stored: StoredCable) -> StoredCable:
@@ -265,10 +271,10 @@ class Archive:
     def _readable_text(self, cable_id: str, key: int, number: int) -> str | None:
         """The text of version ``number`` as the reader may read it; None when they may
         not read that version at all."""
-        stored = self.store.get(cable_id, number)
-        if not stored.version.current and not self._header_visible(key, stored.cable):
+        try:
+            return self._version_view(cable_id, key, number).text
+        except UnknownCable:
             return None
-        return self._reader_view(key, stored).text
 
     def _header_visible(self, key: int, cable: Cable) -> bool:
         """Whether the reader may see this record's header on the archive's day."""
