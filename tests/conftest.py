@@ -31,7 +31,7 @@ def sample_archive_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive of the older versions, then every bundled cable, built once."""
     path = tmp_path_factory.mktemp("archive") / "samples.db"
     with Archive(path, create=True) as archive:
-        archive.ingest([str(SAMPLE_VERSIONS)], release="older")
+        archive.ingest([str(SAMPLE_VERSIONS)], release="2010-12")
         archive.ingest(sample_inputs(), release="2011-04")
     return path
 

@@ -349,7 +349,7 @@ def test_export_jsonl_holds_every_match_as_a_full_record(client: TestClient):
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/x-ndjson"
     disposition = response.headers["content-disposition"]
-    assert disposition == 'attachment; filename="cablekit-export.jsonl"'
+    assert disposition == "attachment; filename=cablekit-export.jsonl"
     assert response.text.endswith("\n")
     records = [json.loads(line) for line in response.text.splitlines()]
     ids = [r["id"] for r in records]
@@ -363,7 +363,7 @@ def test_export_csv_holds_every_match_one_row_each(client: TestClient):
     response = client.get(f"{API}/export", params={"q": "tag:PREL", "format": "csv"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
-    assert response.headers["content-disposition"].endswith('filename="cablekit-export.csv"')
+    assert response.headers["content-disposition"].endswith("filename=cablekit-export.csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert list(rows[0]) == [
         "id",

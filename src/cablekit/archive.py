@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -46,7 +47,7 @@ from .access.redact import header_decision, reader_record
 from .access.review import declassification
 from .administration import Administration
 from .errors import AccessError, ReaderRequired, UnknownCable
-from .model import Cable
+from .model import Cable, Source
 from .plot import PlotKind, draw, series
 from .search.engine import SearchResult, Sort, search
 from .search.export import ExportFormat, Output, export
@@ -56,11 +57,32 @@ from .search.sql import PUBLIC, Scope, matching_keys
 from .search.stats import Stats, stats
 from .staged import staged_path
 from .store.ingest import Progress, ingest
-from .store.sqlite import BatchReport, SQLiteStore, StoredCable, VersionInfo
+from .store.sqlite import BatchReport, SQLiteStore, StoredCable, VersionInfo, decode_record
 from .textdiff import Change, word_diff
 from .textview import render_text
 
 DEFAULT_PATH = "cablekit.db"
+# What a reader of an archive with users learns of where a version came from: its
+# format and the publisher's id; not the server's path nor the row in the input
+# (its neighbours there may be cables the reader may not see).
+PUBLIC_SOURCE_KEYS = ("format", "original_id")
+
+
+def unlocated(cable: Cable) -> Cable:
+    """``cable`` without the server's path and the row it was read from."""
+    source = cable.source
+    if source.path is None and source.row is None:
+        return cable
+    return dataclasses.replace(cable, source=Source(source.format, None, None, source.original_id))
+
+
+def reader_version(info: VersionInfo, text: str | None) -> VersionInfo:
+    """A version as a reader of an archive with users sees it listed: the SHA-1 of
+    ``text``, what they may read of it (none when nothing), never of the archived text
+    (whose withheld paragraphs a hash would let them confirm by guessing)."""
+    digest = None if text is None else hashlib.sha1(text.encode("utf-8")).hexdigest()
+    source = {k: v for k, v in info.source.items() if k in PUBLIC_SOURCE_KEYS}
+    return dataclasses.replace(info, content_hash=digest, source=source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +172,8 @@ class Archive:
         return dataclasses.replace(scope, record=self._reader_json)
 
     def _reader_json(self, key: int, record: bytes) -> bytes:
-        cable = Cable.from_json(json.loads(record))
-        mine = self.reader_cable(key, cable)
+        cable = decode_record(record, self.store.path, f"the record of the cable with key {key}")
+        mine = unlocated(self.reader_cable(key, cable))
         if mine is cable:
             return record
         return json.dumps(mine.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
@@ -292,10 +314,18 @@ class Archive:
             stored = self.store.get(cable_id)
         else:
             key, stored = self._readable_version(cable_id, version)
-        mine = self.reader_cable(key, stored.cable)
-        if mine is stored.cable:
+        return self._reader_view(key, stored)
+
+    def _reader_view(self, key: int, stored: StoredCable) -> StoredCable:
+        """A stored version as the reader may see it. For a reader of an archive with
+        users: withheld paragraphs as placeholders (then the text is the readable view
+        of what is left), no server path in the record, and a hash of that text only."""
+        if self.reader is None:
             return stored
-        return StoredCable(mine, stored.version, render_text(mine))
+        redacted = self.reader_cable(key, stored.cable)
+        mine = unlocated(redacted)
+        text = stored.text if redacted is stored.cable else render_text(mine)
+        return StoredCable(mine, reader_version(stored.version, text), text)
 
     def _readable_version(self, cable_id: str, number: int) -> tuple[int, StoredCable]:
         """Version ``number`` of a cable when the reader may read it. A reader who may
@@ -338,12 +368,20 @@ class Archive:
         return header_decision(self.reader, cable, self._facts(key, cable), self.today).visible
 
     def versions(self, cable_id: str) -> list[VersionInfo]:
-        """The versions of a cable the reader may read (each judged by itself)."""
+        """The versions of a cable the reader may read, each judged by itself. A reader
+        of an archive with users gets, for each, the hash of the text they may read of
+        it and where it came from without the server's path."""
         cable_id = cable_id.upper()
         with self.refusals("versions", cable_id):
             infos = self._versions(cable_id)
         self.audit("versions", cable_id, [cable_id])
-        return infos
+        if self.reader is None:
+            return infos
+        key = self.store.cable_key(cable_id)
+        return [
+            reader_version(v, self._reader_view(key, self.store.get(cable_id, v.number)).text)
+            for v in infos
+        ]
 
     def _versions(self, cable_id: str) -> list[VersionInfo]:
         infos = self._readable_versions(cable_id)

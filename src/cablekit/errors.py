@@ -25,6 +25,7 @@
     └── ArchiveError              the archive cannot be opened, read or written
         ├── MissingArchive        no archive at the path given
         ├── NotAnArchive          the file is not a cablekit archive (or is damaged)
+        ├── DamagedArchive        a stored record, text or source cannot be decoded
         ├── ArchiveUnwritable     read-only location, full disk, or locked too long
         ├── AuditKeyProblem       the audit log's key is missing, exposed, unreadable or wrong
         └── UnknownCable          no cable (or version) with that id in the archive
@@ -79,6 +80,11 @@ class MissingArchive(ArchiveError):
 
 class NotAnArchive(ArchiveError):
     pass
+
+
+class DamagedArchive(ArchiveError):
+    """Something the archive stored (a version's record, text or source) cannot be
+    decoded: the file was damaged after it was written."""
 
 
 class ArchiveUnwritable(ArchiveError):

@@ -11,7 +11,9 @@ from .classline import ClassLine
 from .dates import full_year
 from .state import ParseState
 
-CABLE_ID = re.compile(r"^(\d{2})([A-Z]+?)(\d{1,7})$")
+# Year, station, serial: ASCII only (\d alone would take any script's digits), and
+# always with fullmatch ($ would let a trailing newline through).
+CABLE_ID = re.compile(r"(\d{2})([A-Z]+?)(\d{1,7})", re.ASCII)
 _LEVELS = {
     "UNCLASSIFIED": "UNCLASSIFIED",
     "UNCLASSIFIED//FOR OFFICIAL USE ONLY": "SENSITIVE BUT UNCLASSIFIED",
@@ -22,11 +24,28 @@ _LEVELS = {
 }
 
 
-def canonical_from_publication(raw: RawCable) -> str | None:
+def is_cable_id(text: str) -> bool:
+    return CABLE_ID.fullmatch(text) is not None
+
+
+def published_id(raw: RawCable) -> str | None:
+    """The publisher's id of the cable, as written (upper-cased)."""
     pub = raw.publication
-    if pub is None or not pub.reference_id:
+    if pub is None or not pub.reference_id or not pub.reference_id.strip():
         return None
-    return tables.canonical_id(pub.reference_id.strip().upper())
+    return pub.reference_id.strip().upper()
+
+
+def canonical_from_publication(raw: RawCable) -> str | None:
+    """The publisher's id as a canonical cable id (malformed WikiLeaks ids repaired by
+    the table); None when there is none, or it is no cable id at all. A publisher's id
+    becomes the archive's key, a file name in downloads and a path in URLs: anything
+    else a JSON line or a page says is never taken for one."""
+    written = published_id(raw)
+    if written is None:
+        return None
+    canonical = tables.canonical_id(written)
+    return canonical if is_cable_id(canonical) else None
 
 
 def station_of(post: str) -> str:
@@ -64,12 +83,18 @@ def fallback_year(raw: RawCable) -> int | None:
 def id_from_path(raw: RawCable) -> str | None:
     path = raw.source.path or ""
     stem = re.split(r"[/!\\]", path)[-1].split(".")[0].upper()
-    return stem if CABLE_ID.match(stem) else None
+    return stem if is_cable_id(stem) else None
 
 
 def derive(raw: RawCable, state: ParseState, class_line: ClassLine | None, partial: bool) -> None:
     """Set id, source, publication, classification, date and partial."""
     published = canonical_from_publication(raw)
+    written = published_id(raw)
+    if published is None and written is not None:
+        state.warn(
+            "publication-id-invalid",
+            f"The publisher's id {written[:40]!a} is not a cable id; it is not used",
+        )
     from_text = id_from_class_line(state, class_line, raw)
     ident = published or from_text or id_from_path(raw)
     if (

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import queue
 import threading
-import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, Literal, TypeVar
 
 from ..errors import UnknownCable
-from ..store.sqlite import SQLiteStore
+from ..store.sqlite import SQLiteStore, inflate, load_object
 from .query import Node
 from .sql import PUBLIC, Scope, matching_keys
 
@@ -78,23 +76,24 @@ def visible_records(
         return
     marks = ",".join("?" * len(keys))
     rows = store.query(
-        "SELECT c.key, v.record FROM cable c JOIN version v"
+        "SELECT c.key, c.id, v.record FROM cable c JOIN version v"
         " ON v.cable_key = c.key AND v.number = c.version"
         f" WHERE c.key IN ({marks}) AND {scope.cables}",
         [*keys, *scope.cable_params],
     )
-    blobs: dict[int, bytes] = dict(rows)
+    blobs: dict[int, tuple[str, bytes]] = {key: (cable_id, blob) for key, cable_id, blob in rows}
     for key in keys:
-        blob = blobs.pop(key, None)
-        if blob is not None:
-            record = zlib.decompress(blob)
+        found = blobs.pop(key, None)
+        if found is not None:
+            cable_id, blob = found
+            record = inflate(blob, store.path, f"the current record of cable {cable_id}")
             yield key, scope.record(key, record) if scope.record else record
 
 
 def visible_record(store: SQLiteStore, key: int, scope: Scope = PUBLIC) -> Record:
     """The record of one cable as a reader in ``scope`` may see it."""
     for _, record in visible_records(store, [key], scope):
-        return dict(json.loads(record))
+        return load_object(record, store.path, f"the current record of the cable with key {key}")
     raise UnknownCable(f"There is no cable with key {key} in the archive")
 
 
@@ -344,7 +343,8 @@ def _csv(chunks: Iterable[list[bytes]], out: Output) -> int:
     import pyarrow.csv as pcsv
 
     schema = pa.schema([(name, pa.string()) for name in COLUMNS])
-    options = pcsv.WriteOptions(quoting_style="needed")
+    # Every value quoted, as OWASP advises (with the ' of _spreadsheet_safe).
+    options = pcsv.WriteOptions(quoting_style="all_valid")
     count = 0
     with binary_output(out) as stream, pcsv.CSVWriter(stream, schema, write_options=options) as w:
         for table in _tables(chunks):
@@ -353,9 +353,34 @@ def _csv(chunks: Iterable[list[bytes]], out: Output) -> int:
                 separator = " " if name == "references" else LIST_SEPARATOR
                 columns[name] = pc.binary_join(columns[name], separator)
             columns["paragraphs"] = columns["paragraphs"].cast(pa.string())
-            w.write_table(pa.table(columns, schema=schema))
+            safe = {name: _spreadsheet_safe(column) for name, column in columns.items()}
+            w.write_table(pa.table(safe, schema=schema))
             count += table.num_rows
     return count
+
+
+# --- CSV for spreadsheets ----------------------------------------------------------
+#
+# A cell whose text starts with one of these is read as a formula by Excel, LibreOffice
+# and Google Sheets (=HYPERLINK(...), =cmd|..., @SUM(...)): a cable's text, written by
+# anyone, must never run in the reader's spreadsheet. As OWASP advises ("CSV
+# Injection"), such a cell gets a leading ', which makes spreadsheets take it as text.
+# Only CSV is changed: JSON Lines and Parquet keep the text as it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = r"^[=+\-@\t\r]"  # RE2, as Arrow reads it
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet takes for a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _spreadsheet_safe(column: Any) -> Any:
+    """:func:`spreadsheet_safe` over an Arrow column of strings."""
+    import pyarrow.compute as pc
+
+    risky = pc.match_substring_regex(column, _FORMULA_START)
+    return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
 
 
 def _parquet(chunks: Iterable[list[bytes]], out: Output) -> int:

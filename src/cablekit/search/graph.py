@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import UnknownCable
 from ..store.sqlite import SQLiteStore
-from .export import Output, text_output
+from .export import Output, spreadsheet_safe, text_output
 from .query import Node
 from .sql import PUBLIC, Scope, matching_keys
 
@@ -419,23 +419,22 @@ def _attvalues(values: Iterable[tuple[str, str]]) -> Iterator[str]:
 def _csv(result: Graph) -> Iterator[str]:
     """One row per edge; a node's columns are empty when it is outside the archive."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)  # as export does
     writer.writerow(CSV_HEADER)
     for edge in result.edges:
         source, target = result.nodes[edge.source], result.nodes[edge.target]
-        writer.writerow(
-            (
-                edge.source,
-                edge.target,
-                edge.letter or "",
-                edge.text,
-                source.date or "",
-                source.origin or "",
-                "true" if target.in_archive else "false",
-                target.date or "",
-                target.origin or "",
-            )
+        cells = (
+            edge.source,
+            edge.target,
+            edge.letter or "",
+            edge.text,
+            source.date or "",
+            source.origin or "",
+            "true" if target.in_archive else "false",
+            target.date or "",
+            target.origin or "",
         )
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
         if buffer.tell() > 65_536:
             yield _drain(buffer)
     yield _drain(buffer)

@@ -88,10 +88,14 @@ def ingest(
         outcomes = map(unpack_outcome, map_stream_apart(prepare_packed, read, jobs))
     else:
         outcomes = map_stream(prepare_item, iter_inputs(paths, format), jobs)
+    placed = 0  # cables written so far: each one's place in the input breaks ties
     for batch in batches(outcomes):
         ready = [o for o in batch if isinstance(o, Prepared)]
         failed = [(f.place, f.message) for f in batch if isinstance(f, Failed)]
-        report.add(store.write_batch(ready, failed, release, utc_now(), collection))
+        report.add(
+            store.write_batch(ready, failed, release, utc_now(), collection, first=placed + 1)
+        )
+        placed += len(ready)
         if progress:
             progress(len(batch))
     return report

@@ -347,6 +347,21 @@ def _markings(db: sqlite3.Connection) -> None:
     )
 
 
+def _version_order(db: sqlite3.Connection) -> None:
+    """What orders two copies of a cable with the same release date, whatever order or
+    concurrency they were ingested in (``sqlite._BatchWriter._newest``): the greatest
+    release label each was ingested under, and its place in that ingest's input.
+    Versions already archived take their release label and their arrival."""
+    run_script(
+        db,
+        """
+        ALTER TABLE version ADD COLUMN order_release TEXT NOT NULL DEFAULT '';
+        ALTER TABLE version ADD COLUMN order_place INTEGER NOT NULL DEFAULT 0;
+        UPDATE version SET order_release = coalesce(release, ''), order_place = seen
+        """,
+    )
+
+
 def _audit(db: sqlite3.Connection) -> None:
     """Administrators, and who stood behind each audit entry: the operating-system
     login of a command (or the web client's address) and whether the read was
@@ -485,6 +500,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0004_sessions", _sessions),
     ("0005_audit", _audit),
     ("0006_markings", _markings),
+    ("0007_version_order", _version_order),
 )
 
 

@@ -15,18 +15,31 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
-from ..errors import ArchiveUnwritable, MissingArchive, NotAnArchive, UnknownCable
+from ..errors import (
+    ArchiveUnwritable,
+    DamagedArchive,
+    MissingArchive,
+    NotAnArchive,
+    UnknownCable,
+)
 from ..model import Cable
 from .rows import Prepared, Row, SearchRows, search_rows
-from .schema import migrate, pending
+from .schema import MIGRATIONS, migrate, pending
 
 BUSY_TIMEOUT_MS = 30_000
 # Page cache of a connection that writes batches: with SQLite's 2 MiB, pages spill to the
 # WAL in mid-batch and are written again at commit (a fifth more writes on the corpus).
 WRITE_CACHE_KIB = 16 * 1024
 UNIT_BITS = 16  # MAX_SEQ in rows.py
+
+FileKind = Literal["empty", "archive", "foreign"]
+_NOT_AN_ARCHIVE = {
+    "empty": "{path} is a SQLite file but not a cablekit archive",
+    "foreign": "{path} is a SQLite file but not a cablekit archive: it holds another"
+    " application's tables, and cablekit leaves it as it is",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +49,7 @@ class VersionInfo:
     release: str | None
     released: str | None
     ingested_at: str
-    content_hash: str
+    content_hash: str | None  # None: withheld from the reader (see Archive.versions)
     source: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
@@ -87,15 +100,15 @@ class SQLiteStore:
         with translated(self.path):
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._check_header()
+            kind = self._kind()
+            if kind != "archive" and not (kind == "empty" and create):
+                self.db.close()
+                raise NotAnArchive(_NOT_AN_ARCHIVE[kind].format(path=self.path))
             if create:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
-                migrate(self.db)
-            elif not self._has_table("migrations"):
-                raise NotAnArchive(f"{self.path} is a SQLite file but not a cablekit archive")
-            elif pending(self.db):
-                migrate(self.db)  # an archive made by an older cablekit
+            if kind == "empty" or pending(self.db):
+                migrate(self.db)  # a new archive, or one made by an older cablekit
             self.db.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
@@ -107,18 +120,26 @@ class SQLiteStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _check_header(self) -> None:
-        # An empty or missing file is a new archive; anything else must be SQLite.
+    def _kind(self) -> FileKind:
+        """What the file holds, read without writing a byte: nothing yet (a new archive,
+        or a SQLite file with no tables), a cablekit archive, or another application's
+        database, which cablekit must leave as it is."""
         try:
-            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as error:
+            objects = self.db.execute("SELECT type, name FROM sqlite_master").fetchall()
+        except sqlite3.DatabaseError as error:  # not SQLite at all
             raise NotAnArchive(f"{self.path} is not a cablekit archive ({error})") from error
-
-    def _has_table(self, name: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        tables = {name for kind, name in objects if kind == "table"}
+        if not objects:
+            return "empty"
+        columns = [row[1] for row in self.db.execute("PRAGMA table_info(migrations)")]
+        if columns != ["name", "applied_at"]:  # other programs have tables named so too
+            return "foreign"
+        if tables == {"migrations"}:
+            return "archive"  # made, and stopped before its first migration was committed
+        first = self.db.execute(
+            "SELECT 1 FROM migrations WHERE name = ?", (MIGRATIONS[0][0],)
         ).fetchone()
-        return row is not None
+        return "archive" if first else "foreign"
 
     # --- reading ---------------------------------------------------------------
 
@@ -158,7 +179,15 @@ class SQLiteStore:
             (key,),
         )
         return [
-            VersionInfo(n, n == current, rel, released, at, digest, json.loads(source))
+            VersionInfo(
+                n,
+                n == current,
+                rel,
+                released,
+                at,
+                digest,
+                load_object(source, self.path, f"the source of version {n} of cable {cable_id}"),
+            )
             for n, rel, released, at, digest, source in rows
         ]
 
@@ -174,7 +203,12 @@ class SQLiteStore:
             "SELECT record, text FROM version WHERE cable_key = ? AND number = ?",
             (self.cable_key(cable_id), info.number),
         ).fetchone()
-        return StoredCable(load_record(record), info, zlib.decompress(text).decode("utf-8"))
+        what = f"version {info.number} of cable {cable_id}"
+        return StoredCable(
+            load_record(record, self.path, f"the record of {what}"),
+            info,
+            load_text(text, self.path, f"the text of {what}"),
+        )
 
     def _collection_key(self, name: str, now: str) -> int:
         self.db.execute(
@@ -194,12 +228,15 @@ class SQLiteStore:
             return {}
         marks = ",".join("?" * len(keys))
         rows = self.query(
-            "SELECT c.key, v.record FROM cable c JOIN version v"
+            "SELECT c.key, c.id, v.record FROM cable c JOIN version v"
             " ON v.cable_key = c.key AND v.number = c.version"
             f" WHERE c.key IN ({marks})",
             list(keys),
         )
-        return {key: load_record(record) for key, record in rows}
+        return {
+            key: load_record(record, self.path, f"the current record of cable {cable_id}")
+            for key, cable_id, record in rows
+        }
 
     # --- writing ---------------------------------------------------------------
 
@@ -222,16 +259,19 @@ class SQLiteStore:
         release: str | None,
         now: str,
         collection: str | None = None,
+        first: int = 1,
     ) -> BatchReport:
         """Store parsed versions and failures in one transaction. Every cable written
-        joins ``collection`` (by default one named after the release, or "default")."""
+        joins ``collection`` (by default one named after the release, or "default").
+        ``first`` is the place of ``batch[0]`` among the cables of this ingest's input,
+        which breaks ties between copies of one release (see ``_newest``)."""
         if not self._writing:
             self.db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
             self._writing = True
         with self.transaction():
-            writer = _BatchWriter(self.db, release, now)
+            writer = _BatchWriter(self.db, release, now, self.path)
             writer.collection = self._collection_key(collection or release or "default", now)
-            writer.write_all(batch)
+            writer.write_all(batch, first)
             self.db.executemany(
                 "INSERT OR IGNORE INTO failure (place, message, release, at) VALUES (?,?,?,?)",
                 [(place, message, release, now) for place, message in failures],
@@ -250,9 +290,12 @@ class _BatchWriter:
     (much faster than a trigger per row).
     """
 
-    def __init__(self, db: sqlite3.Connection, release: str | None, now: str) -> None:
+    def __init__(self, db: sqlite3.Connection, release: str | None, now: str, path: str) -> None:
         self.db = db
+        self.path = path
         self.release = release
+        self.label = release or ""  # the order of releases (see _newest)
+        self.place = 0  # of the cable being written, in this ingest's input
         self.now = now
         self.report = BatchReport()
         self.pending: dict[int, SearchRows] = {}
@@ -261,12 +304,13 @@ class _BatchWriter:
         self.new_cables: list[Row] = []
         self.new_versions: list[Row] = []
 
-    def write_all(self, batch: Sequence[Prepared]) -> None:
+    def write_all(self, batch: Sequence[Prepared], first: int = 1) -> None:
         """Every version of the batch, in order, then the searchable rows."""
         known = self._known(list(dict.fromkeys(p.id for p in batch)))
         (last,) = self.db.execute("SELECT coalesce(max(key), 0) FROM cable").fetchone()
         written: list[tuple[int, int]] = []
-        for p in batch:
+        for place, p in enumerate(batch, start=first):
+            self.place = place
             found = known.get(p.id)
             if found is None:
                 last += 1
@@ -315,12 +359,9 @@ class _BatchWriter:
             (key, p.content_hash),
         ).fetchone()
         if same is not None:
-            # Seen again: it may be the newest copy after all (see _newest).
+            # Seen again, maybe in a later release: it may be the newest copy after all.
             number = same[0]
-            self.db.execute(
-                "UPDATE version SET seen = ? WHERE cable_key = ? AND number = ?",
-                (self.seen, key, number),
-            )
+            self.db.execute(RESEEN, (self.seen, self.label, self.place, key, number))
             self.report.unchanged += 1
         else:
             number = (
@@ -348,10 +389,14 @@ class _BatchWriter:
             )
 
     def _newest(self, key: int) -> int:
-        """The current version: latest release date, then the copy seen last."""
+        """The current version, a function of the versions alone, whatever order or
+        concurrency they were ingested in: the latest release date; between copies with
+        the same date, the one ingested under the greatest release label; under one
+        label, the one placed last in that ingest's input; then the greatest hash.
+        (A copy met under several labels counts under the greatest, at its last place.)"""
         row = self.db.execute(
-            "SELECT number FROM version WHERE cable_key = ?"
-            " ORDER BY coalesce(released, '') DESC, seen DESC LIMIT 1",
+            "SELECT number FROM version WHERE cable_key = ? ORDER BY coalesce(released, '')"
+            " DESC, order_release DESC, order_place DESC, content_hash DESC LIMIT 1",
             (key,),
         ).fetchone()
         return int(row[0])
@@ -360,7 +405,8 @@ class _BatchWriter:
         (record,) = self.db.execute(
             "SELECT record FROM version WHERE cable_key = ? AND number = ?", (key, number)
         ).fetchone()
-        return search_rows(load_record(record))
+        what = f"the record of version {number} of the cable with key {key}"
+        return search_rows(load_record(record, self.path, what))
 
     def _version_row(self, key: int, number: int, p: Prepared) -> Row:
         return (
@@ -374,6 +420,8 @@ class _BatchWriter:
             p.source,
             p.record,
             p.text,
+            self.label,
+            self.place,
             *p.policy,
         )
 
@@ -494,8 +542,15 @@ def unit_rowid(cable_key: int, seq: int) -> int:
 
 INSERT_VERSION = (
     "INSERT INTO version (cable_key, number, content_hash, release, released, ingested_at,"
-    " seen, source, record, text, level, need, rel, declass, hhash)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " seen, source, record, text, order_release, order_place, level, need, rel, declass, hhash)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+# A copy seen again keeps the greatest (release label, place) it was met with; every
+# right-hand side reads the row as it was.
+RESEEN = (
+    "UPDATE version SET seen = ?1,"
+    " order_place = CASE WHEN (order_release, order_place) < (?2, ?3) THEN ?3 ELSE order_place END,"
+    " order_release = max(order_release, ?2) WHERE cable_key = ?4 AND number = ?5"
 )
 CABLE_COLUMNS = (
     "date, year, dtg, origin, from_name, from_ri, classification, level, precedence,"
@@ -508,8 +563,55 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def load_record(blob: bytes) -> Cable:
-    return Cable.from_json(json.loads(zlib.decompress(blob)))
+# --- what the archive stored, decoded ----------------------------------------------
+#
+# Every stored blob is read through these: a file damaged after it was written (a
+# disk error, a copy cut short, an edit by other means) gives one sentence naming the
+# archive and what could not be read, never a zlib or JSON traceback.
+
+
+def inflate(blob: object, path: str = "", what: str = "a stored record") -> bytes:
+    """A stored blob, decompressed (zlib's format)."""
+    try:
+        return zlib.decompress(blob)  # type: ignore[arg-type]  # a damaged cell may be text
+    except (zlib.error, TypeError) as error:
+        raise damaged(path, what, "it is not valid compressed data") from error
+
+
+def decode_record(data: bytes, path: str = "", what: str = "a stored record") -> Cable:
+    """A record from its decompressed JSON."""
+    try:
+        return Cable.from_json(json.loads(data))
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise damaged(path, what, "it is not a record cablekit wrote") from error
+
+
+def load_record(blob: object, path: str = "", what: str = "a stored record") -> Cable:
+    return decode_record(inflate(blob, path, what), path, what)
+
+
+def load_text(blob: object, path: str = "", what: str = "a stored text") -> str:
+    data = inflate(blob, path, what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise damaged(path, what, "it is not UTF-8 text") from error
+
+
+def load_object(text: object, path: str = "", what: str = "a stored object") -> dict[str, Any]:
+    """A JSON object the archive stored (where a version came from, a record)."""
+    try:
+        source = json.loads(text)  # type: ignore[arg-type]
+    except (ValueError, TypeError) as error:
+        raise damaged(path, what, "it is not JSON") from error
+    if not isinstance(source, dict):
+        raise damaged(path, what, "it is not a JSON object")
+    return source
+
+
+def damaged(path: str, what: str, why: str) -> DamagedArchive:
+    archive = f"The archive {path}" if path else "The archive"
+    return DamagedArchive(f"{archive} is damaged: {what} cannot be read ({why})")
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from ..archive import Archive
 from ..search.engine import SORTS
 from ..search.query import parse_query
+from .download import attachment
 from .state import WebState
 
 
@@ -266,7 +267,7 @@ def api_export(
     return StreamingResponse(
         _streamed(state, archive, q, format),
         media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": attachment(name)},
     )
 
 

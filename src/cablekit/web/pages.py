@@ -33,6 +33,7 @@ from .auth import (
     sign_in,
     sign_out,
 )
+from .download import attachment
 from .state import WebState
 
 router = APIRouter()
@@ -266,7 +267,7 @@ def cable_json(request: Request, cable_id: str, version: int | None = None) -> R
     return Response(
         json.dumps(stored.cable.to_json(), ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": attachment(name)},
     )
 
 
