@@ -100,11 +100,11 @@ NAMES = {
 }
 MEANS = {"NATO": NATO_HERE, "FVEY": FIVE_EYES, "ISAF": set(), "IS": set()}
 # Forms cablekit cannot read in full, with the level they name.
-UNREADABLE = (
-    ("C/F", "C"),
-    ("S//XYZ", "S"),
-    ("S//REL", "S"),
-    ("CONFIDENTIAL//AUSTRALIA GROUP", "C"),
+UNREADABLE = (  # written, the level it names, a marking even in running text
+    ("C/F", "C", False),  # in a sentence, "C/F" may be cost and freight
+    ("S//XYZ", "S", True),
+    ("S//REL", "S", True),
+    ("CONFIDENTIAL//AUSTRALIA GROUP", "C", True),
 )
 
 
@@ -121,8 +121,8 @@ class Mark:
 def marks(draw: st.DrawFn, allow_bare: bool = True) -> Mark:
     kind = draw(st.integers(0, 19))
     if kind == 0:
-        written, level = draw(st.sampled_from(UNREADABLE))
-        return Mark(Portion(level, unreadable=True), written, True)
+        written, level, strong = draw(st.sampled_from(UNREADABLE))
+        return Mark(Portion(level, unreadable=True), written, strong)
     if kind == 1 and allow_bare:  # a control without a level: the header's level
         return Mark(Portion(None, noforn=True), draw(st.sampled_from(("NF", "NOFORN"))), True)
     level = draw(st.sampled_from(list(LEVEL_FORMS)))

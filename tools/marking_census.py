@@ -14,7 +14,8 @@ token's own reading. The number of tokens that are not is the census' verdict: i
 be 0. A wider net (any bracket holding a level or control word, read or not) shows what
 the grammar takes for no marking at all.
 
-Usage: ``.venv/bin/python tools/marking_census.py [--data DIR] [--examples N] [--json]``;
+Usage: ``.venv/bin/python tools/marking_census.py [--data DIR] [--sources corpus,versions,
+samples,pdf] [--examples N] [--json]``;
 PDFs are read with ``pdftotext`` (poppler-utils) when it is installed. The figures are
 quoted in ``docs/markings.md``.
 """
@@ -37,8 +38,8 @@ from cablekit.access.policy import (
     Requirement,
     cable_requirement,
     marking_requirement,
-    release_text,
 )
+from cablekit.errors import NotACable
 from cablekit.markings import Marking, find_marks, read_marking
 from cablekit.model import Cable
 from cablekit.parser import parse_raw
@@ -136,8 +137,11 @@ def take(census: Census, cable: Cable, source: str, keep: int) -> None:
             census.count("header: caveat", caveat, reading_of(read, None, True), name, keep)
             check(census, marking_requirement(read, header.level, caveat=True), stored_header, name)
     for line in cable.handling:
-        for found in re.finditer(r"\b(?:NOFORN|REL(?:EASABLE)?\s+TO\s+[A-Z ,/]+|NODIS|EXDIS"
-                                 r"|LIMDIS|STADIS|ORCON)\b", line.upper()):
+        for found in re.finditer(
+            r"\b(?:NOFORN|REL(?:EASABLE)?\s+TO\s+[A-Z ,/]+|NODIS|EXDIS"
+            r"|LIMDIS|STADIS|ORCON)\b",
+            line.upper(),
+        ):
             read = read_marking(found[0])
             if read is not None:
                 reading = reading_of(read, None, True)
@@ -147,7 +151,9 @@ def take(census: Census, cable: Cable, source: str, keep: int) -> None:
     if cable.publication and cable.publication.classification:
         read = read_marking(cable.publication.classification)
         if read is not None and read.controlled:
-            census.count("header: publisher", cable.publication.classification, "understood", name, keep)
+            census.count(
+                "header: publisher", cable.publication.classification, "understood", name, keep
+            )
     for n, p in enumerate(cable.paragraphs):
         census.units += 1
         where = f"{name} ¶{p.number if p.number is not None else '-'}"
@@ -188,12 +194,14 @@ def _net(census: Census, text: str, where: str, keep: int) -> None:
                 seen.append(where)
 
 
-def raw_cables(data: Path) -> Iterator[tuple[str, RawCable]]:
+def raw_cables(data: Path, sources: list[str]) -> Iterator[tuple[str, RawCable]]:
     for source, paths in SOURCES.items():
-        for item in iter_inputs([data / p for p in paths]):
-            if not isinstance(item, Exception):
-                yield source, item
-    yield from pdf_cables(data / "samples" / "pdf")
+        if source in sources:
+            for item in iter_inputs([data / p for p in paths]):
+                if not isinstance(item, Exception):
+                    yield source, item
+    if "pdf" in sources:
+        yield from pdf_cables(data / "samples" / "pdf")
 
 
 def pdf_cables(folder: Path) -> Iterator[tuple[str, RawCable]]:
@@ -216,20 +224,21 @@ def _saved(pdf: Path, text: bytes) -> Path:
     return out
 
 
-def run(data: Path, keep: int) -> Census:
+def run(data: Path, keep: int, sources: list[str]) -> Census:
     census = Census()
-    for source, raw in raw_cables(data):
+    for source, raw in raw_cables(data, sources):
         try:
             cable = parse_raw(raw)
-        except Exception:  # noqa: BLE001 - a raw that holds no cable
+        except NotACable:  # a page that holds no cable
             continue
         take(census, cable, source, keep)
     return census
 
 
 def report(census: Census, examples: int) -> str:
+    sources = ", ".join(f"{s} {n:,}" for s, n in census.per_source.items())
     lines = [
-        f"{census.cables:,} cables ({', '.join(f'{s} {n:,}' for s, n in census.per_source.items())}),"
+        f"{census.cables:,} cables ({sources}),"
         f" {census.units:,} paragraph units, of which {census.split_units:,} bullets or"
         " sub-paragraphs with a marking of their own",
         "",
@@ -268,8 +277,13 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--examples", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
+    parser.add_argument(
+        "--sources",
+        default=",".join([*SOURCES, "pdf"]),
+        help="which: corpus, versions, samples, pdf (comma-separated) [all]",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
-    census = run(args.data, args.examples)
+    census = run(args.data, args.examples, args.sources.split(","))
     if args.json:
         print(
             json.dumps(

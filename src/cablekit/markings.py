@@ -120,6 +120,7 @@ class Marking:
     spelled: bool = False  # the level written as a word in capitals (SECRET, not S)
     joined: bool = False  # the level run together with a control (SNF)
     controls: int = 0  # how many controls the grammar knew
+    double: bool = False  # the level followed by "//", as markings alone write it
 
     @property
     def understood(self) -> bool:
@@ -133,13 +134,16 @@ class Marking:
 
     @property
     def strong(self) -> bool:
-        """Whether it reads as a marking wherever it stands: a known control set apart
-        from the level (``S/NF``, ``U//FOUO``, not ``SNF``: spent nuclear fuel), or a
-        level spelled out in capitals with nothing unknown (``SECRET``, not ``secret
-        police``)."""
+        """Whether it reads as a marking wherever it stands: a level with a known
+        control set apart (``S/NF``, ``U//FOUO``; not ``SNF``, spent nuclear fuel), a
+        restrictive control (``NF``, ``REL TO ...``, ``ORCON``; not ``sensitive``), a
+        level and "//" (``S//XYZ``; not ``S/P``, an office), or a level spelled out in
+        capitals with nothing unknown (``SECRET``; not ``secret police``)."""
         if self.joined:
             return False
-        return self.controls > 0 or (self.spelled and not self.unread)
+        if self.controlled or self.double:
+            return True
+        return (self.level is not None and self.controls > 0) or (self.spelled and not self.unread)
 
     @property
     def classification(self) -> str | None:
@@ -172,6 +176,7 @@ def read_marking(written: str | None) -> Marking | None:
         lead is not None and lead[1] in _SPELLED and written.lstrip()[:1].isupper(),
         lead is not None and text[lead.end() : lead.end() + 1].isalpha(),
         parts.controls,
+        lead is not None and text[lead.end() : lead.end() + 2] == "//",
     )
 
 
