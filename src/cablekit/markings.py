@@ -278,7 +278,9 @@ def marking_classification(marking: str | None) -> str | None:
 # --- markings inside a text -----------------------------------------------------------
 
 Position = Literal["start", "inner", "end"]
-_BRACKETED = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/ ,.\-]{0,70}?)\s*\)")
+# A bracket that may hold a marking: it starts with a level's or a control's first
+# character and holds only what markings hold.
+_BRACKETED = re.compile(r"\(\s*([UCSTLNRFOEWPucstlnrfoewp257][A-Za-z0-9/ ,.\-]{0,70}?)\s*\)")
 # What may stand just before a marking that opens a portion: the end of a sentence, a
 # bullet, a sub-paragraph label (A. a) (1) 1) II. Q4. Q:), a run of dashes.
 # What may stand just before a marking that opens a portion: the end of a sentence (and a
@@ -312,7 +314,8 @@ def find_marks(text: str) -> list[Found]:
     """Every marking-like bracketed token of ``text``, in order, each with where it
     stands and, for those set aside, why (see ``docs/markings.md``):
 
-    - a token with a known control, or a level spelled out, is a marking wherever it is;
+    - a level with a control set apart, a restrictive control, a level and "//", or a
+      level spelled out in capitals is a marking wherever it is (``Marking.strong``);
     - an abbreviation (``C``, ``S``, ``U``, ``TS`` ...) or a token with unknown parts
       (``S/P``) is one where a portion opens (the start of the text, after a sentence,
       a bullet or a sub-paragraph label) or at the very end; a bare level is one too
@@ -326,16 +329,11 @@ def find_marks(text: str) -> list[Found]:
     if "(" not in text:
         return []
     found: list[Found] = []
-    letters: set[str] = set()
     for m in _BRACKETED.finditer(text):
-        inside = m[1]
-        read = read_marking(inside)
+        read = read_marking(m[1])
         if read is not None:
             position = _position(text, m.start(), m.end())
-            aside = _aside(inside, read, position, text, m, letters)
-            found.append(Found(m.start(), m.end(), read, position, aside))
-        if len(inside) == 1:
-            letters.add(inside)
+            found.append(Found(m.start(), m.end(), read, position, _aside(read, position, text, m)))
     return found
 
 
@@ -350,16 +348,23 @@ def _opens(head: str) -> bool:
     return bool(_AFTER_SENTENCE.search(head) or _AFTER_LABEL.search(head))
 
 
-def _aside(
-    inside: str, read: Marking, position: Position, text: str, m: re.Match[str], letters: set[str]
-) -> str | None:
+def _list_letter(text: str, m: re.Match[str]) -> bool:
+    """Whether the letter before this one, in the same case, is bracketed earlier."""
+    return text.rfind(f"({chr(ord(m[1]) - 1)})", 0, m.start()) >= 0
+
+
+def _aside(read: Marking, position: Position, text: str, m: re.Match[str]) -> str | None:
     """Why a marking-like token is not taken as a marking (None: it is taken)."""
     if read.strong:
         return None
     if _GLUED.match(text, max(0, m.start() - 1), m.start()):
         return "glued to a word"
-    after_label = _AFTER_LABEL.search(text, max(0, m.start() - _WINDOW), m.start())
-    if len(inside) == 1 and chr(ord(inside) - 1) in letters and not after_label:
+    inside = m[1]
+    if (
+        len(inside) == 1
+        and _list_letter(text, m)
+        and not _AFTER_LABEL.search(text, max(0, m.start() - _WINDOW), m.start())
+    ):
         return "a list letter"
     if position != "inner" or (not read.unread and _CAPITAL.match(text, m.end())):
         return None  # a level before a sentence or a title: "SUMMARY (U) Costa Rica's"

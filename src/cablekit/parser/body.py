@@ -287,27 +287,32 @@ def parse_body(
     body.run(lines, start)
     paragraphs = tuple(p.freeze() for p in body.paragraphs if any(p.parts))
     state.set("summary", find_summary(paragraphs))
-    units = tuple(unit for p in paragraphs for unit in split_units(p))
-    for unit in units:
-        _warn_unread(unit, state)
-    state.set("paragraphs", units)
+    units: list[Paragraph] = []
+    for p in paragraphs:
+        found = find_marks(p.text)
+        units += split_units(p, found)
+        _warn_unread(p, found, state)
+    state.set("paragraphs", tuple(units))
     return body.starts
 
 
-# A bullet or sub-paragraph label just before a marking that opens a unit.
+# A bullet or sub-paragraph label just before a marking that opens a unit, looked for
+# in the few characters before it (searching the whole text before it costs its length).
+LABEL_WINDOW = 16
 _LABEL = re.compile(
     r"(?:^|(?<=\s))(?:-{1,3}|\*|•|·|o|>|Q:?|[A-Za-z]{1,2}[.):]|\d{1,3}(?:-\d{1,3})?[.):]"
     r"|\(\w{1,3}\)|[IVXivx]{1,5}[.):])\s*$"
 )
 
 
-def split_units(paragraph: Paragraph) -> list[Paragraph]:
+def split_units(paragraph: Paragraph, found: list[Found] | None = None) -> list[Paragraph]:
     """The paragraph, and each bullet, sub-paragraph or sentence in it that opens with a
     marking of its own, as units of their own (``-- (S/NF) The GOE claims ...``: label
     ``--``, marking ``S/NF``; a marked sentence has the label ""). A marking inside a
     sentence stays in its unit's text, which the policy reads too; so does one that
-    opens an already marked paragraph after a label (``1. (C) 1. (C) The``)."""
-    cuts = _cuts(paragraph.text)
+    opens an already marked paragraph after a label (``1. (C) 1. (C) The``). ``found``:
+    the markings of its text, when already found."""
+    cuts = _cuts(paragraph.text, found)
     if cuts and not paragraph.text[: _cut_start(*cuts[0])].strip():
         # "5. A. (C) text": the marking of the paragraph itself, after a label
         if paragraph.marking is None:
@@ -320,26 +325,26 @@ def split_units(paragraph: Paragraph) -> list[Paragraph]:
     text = paragraph.text
     head = text[: _cut_start(*cuts[0])].strip()
     units = [dataclasses.replace(paragraph, text=head)]
-    for n, (found, label) in enumerate(cuts):
+    for n, (mark, label) in enumerate(cuts):
         end = _cut_start(*cuts[n + 1]) if n + 1 < len(cuts) else len(text)
         label_text = label[0].strip() if label else ""  # "": a marked sentence
         units.append(
             Paragraph(
                 paragraph.number,
-                _written(text, found),
+                _written(text, mark),
                 None,
-                _segment(text, found.end, end),
+                _segment(text, mark.end, end),
                 label_text,
             )
         )
     return units
 
 
-def _cuts(text: str) -> list[tuple[Found, re.Match[str] | None]]:
+def _cuts(text: str, found: list[Found] | None = None) -> list[tuple[Found, re.Match[str] | None]]:
     """The markings of ``text`` that open a unit, each with the label before it."""
     return [
-        (f, _LABEL.search(text, 0, f.start))
-        for f in find_marks(text)
+        (f, _LABEL.search(text, max(0, f.start - LABEL_WINDOW), f.start))
+        for f in (find_marks(text) if found is None else found)
         if f.position == "start" and f.aside is None
     ]
 
@@ -369,12 +374,14 @@ def _cut_start(found: Found, label: re.Match[str] | None) -> int:
     return label.start() if label else found.start
 
 
-def _warn_unread(unit: Paragraph, state: ParseState) -> None:
-    """A warning for each marking of the unit that is not understood in full."""
-    where = f"paragraph {unit.number}" if unit.number is not None else "an unnumbered paragraph"
-    own = read_marking(unit.marking)
+def _warn_unread(paragraph: Paragraph, found: list[Found], state: ParseState) -> None:
+    """A warning for each marking of the paragraph, or of a unit in it, that is not
+    understood in full (``found``: the markings of its text)."""
+    own = read_marking(paragraph.marking)
     marks = [own] if own is not None else []
-    marks += [f.marking for f in find_marks(unit.text) if f.aside is None]
+    marks += [f.marking for f in found if f.aside is None]
+    number = paragraph.number
+    where = f"paragraph {number}" if number is not None else "an unnumbered paragraph"
     for mark in marks:
         if not mark.understood:
             state.warn(
