@@ -517,3 +517,19 @@ def test_the_census_finds_no_marking_that_is_not_applied() -> None:
     }
     assert forms[("paragraph start", "C/REL <names>")] >= 5
     assert forms[("bullet or sub-paragraph", "S/NF")] >= 100
+
+
+def test_the_cable_page_shows_each_bullet_under_its_paragraph(
+    sample_archive_file: Path, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from cablekit.web.app import create_app
+
+    from .web_archive import copy_archive
+
+    app = create_app(copy_archive(sample_archive_file, tmp_path / "copy.db"))
+    with TestClient(app) as client:
+        page = client.get("/cable/09CAIRO746").text
+    assert page.count('<p class="para part">') == 5
+    assert '<span class="num">-</span> <span class="mark">(S/NF)</span>' in page
