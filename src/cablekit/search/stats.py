@@ -41,14 +41,20 @@ class Stats:
 
 
 def stats(store: SQLiteStore, scope: Scope = PUBLIC) -> Stats:
-    """Counts over the cables the scope lets its reader see."""
+    """Counts over what the scope lets its reader see: their cables, the paragraphs of
+    those they may read (not the number stored), and references resolved to a cable
+    they may see (a reference to a hidden cable counts as one outside the archive)."""
     visible = f"SELECT c.key FROM cable c WHERE {scope.cables}"
     params = list(scope.cable_params)
     with store.snapshot():
-        cables, first, last, paragraphs = store.query(
-            f"SELECT count(*), min(date), max(date), coalesce(sum(paragraphs), 0) FROM cable"
-            f" WHERE key IN ({visible})",
+        cables, first, last = store.query(
+            f"SELECT count(*), min(date), max(date) FROM cable WHERE key IN ({visible})",
             params,
+        )[0]
+        (paragraphs,) = store.query(
+            f"SELECT count(*) FROM unit u WHERE u.cable_key IN ({visible}) AND u.seq > 0"
+            f" AND {scope.units}",
+            [*params, *scope.unit_params],
         )[0]
         versions, changed = store.query(
             "SELECT count(*), count(DISTINCT CASE WHEN number > 1 THEN cable_key END)"
@@ -57,9 +63,9 @@ def stats(store: SQLiteStore, scope: Scope = PUBLIC) -> Stats:
         )[0]
         references, to_cables, resolved, in_archive = store.query(
             "SELECT count(*), sum(r.kind = 'cable'), sum(r.target IS NOT NULL),"
-            " sum(r.target IN (SELECT id FROM cable))"
+            f" sum(r.target IN (SELECT c.id FROM cable c WHERE {scope.cables}))"
             f" FROM reference r WHERE r.cable_key IN ({visible})",
-            params,
+            [*params, *params],
         )[0]
         classes = store.query(
             f"SELECT classification, count(*) FROM cable WHERE key IN ({visible})"
