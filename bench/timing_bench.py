@@ -146,10 +146,9 @@ def report(title: str, found: dict[str, Timings]) -> None:
     print(title)
     print(f"    {'query':<26} {'hits':>8}  {'wall p50':>8} {'p95':>7}   {'CPU p50':>8} {'p95':>7}")
     for query, t in found.items():
-        print(
-            f"    {query:<26} {t.hits:>8,}  {statistics.median(t.wall):8.2f} {percentile(t.wall, 0.95):7.2f}"
-            f"   {statistics.median(t.cpu):8.2f} {percentile(t.cpu, 0.95):7.2f}"
-        )
+        wall = f"{statistics.median(t.wall):8.2f} {percentile(t.wall, 0.95):7.2f}"
+        cpu = f"{statistics.median(t.cpu):8.2f} {percentile(t.cpu, 0.95):7.2f}"
+        print(f"    {query:<26} {t.hits:>8,}  {wall}   {cpu}")
     medians = [statistics.median(t.cpu) for t in found.values()]
     print(f"    CPU medians span {min(medians):.2f}-{max(medians):.2f} ms")
 
