@@ -193,6 +193,7 @@ class Matcher:
     seen: Visibility
     index: Index = ARCHIVE_INDEX
     units: dict[str, Ints] = field(default_factory=dict)
+    visible: dict[str, Ints] = field(default_factory=dict)  # ``units`` not withheld
     counts: dict[str, int] = field(default_factory=dict)  # visible units per phrase
 
     @classmethod
@@ -225,6 +226,14 @@ class Matcher:
                     ),
                 )
             self.units[phrase] = found
+        return found
+
+    def visible_phrase_units(self, phrase: str) -> Ints:
+        """``phrase_units`` without the units withheld from the reader (kept: matching,
+        bounds, statistics and snippets all start from them)."""
+        found = self.visible.get(phrase)
+        if found is None:
+            found = self.visible[phrase] = self.visible_units(self.phrase_units(phrase))
         return found
 
     def visible_units(self, rowids: Ints) -> Ints:
@@ -273,7 +282,7 @@ class Matcher:
         return result
 
     def _text(self, node: Text) -> Mask:
-        rowids = self.visible_units(self.phrase_units(fts_phrase(node.words, node.prefix)))
+        rowids = self.visible_phrase_units(fts_phrase(node.words, node.prefix))
         if node.field == "subject":
             rowids = rowids[(rowids & UNIT_MASK) == 0]
         return self._mask(rowids >> UNIT_BITS)

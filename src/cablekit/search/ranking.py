@@ -171,11 +171,11 @@ def _bounds(matcher: Matcher, hits: Mask, phrases: list[Phrase]) -> tuple[Ints, 
 
 def hit_units(matcher: Matcher, hits: Mask, phrase: str) -> Ints:
     """Rowids of the visible units of the cables ``hits`` holds that hold ``phrase``."""
-    units = matcher.phrase_units(phrase)
+    units = matcher.visible_phrase_units(phrase)
     keys = units >> UNIT_BITS
     inside = keys < len(hits)
     inside[inside] = hits[keys[inside]]
-    return matcher.visible_units(units[inside])
+    return units[inside]
 
 
 def _threshold(scored: Ranked, want: int, after: tuple[Any, int] | None) -> float:
