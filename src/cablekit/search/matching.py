@@ -59,8 +59,8 @@ from .sql import (
 # (about a second at 250,000 cables, once per state of the archive) rather than look
 # each line up in SQL.
 NAMES_READ_FROM = 50_000
-# A reader who sees at most this many cables has an index of their own (about 0.3 s to
-# build for 1,000 cables, once per state of the archive); at most NARROW_KEPT of these
+# A reader who sees at most this many cables has an index of their own (0.5-0.7 s of CPU
+# to build for 1,000 cables, once per state of the archive); at most NARROW_KEPT of these
 # are kept per connection, the least recently used dropped.
 NARROW_CABLES = 1_000
 NARROW_KEPT = 4
