@@ -11,7 +11,6 @@ over columns held in memory (``columns``). Only the page's cables are read in fu
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,6 +31,7 @@ from .columns import (
     hit_mask,
     top,
 )
+from .cursor import REFUSED, decode_cursor, encode_cursor
 from .matching import Matcher
 from .query import Node, describe, parse_query
 from .ranking import Page, Phrase, best_units, by_date, by_relevance, expression
@@ -116,8 +116,9 @@ def search(
 ) -> SearchResult:
     """Search the archive. Raises QuerySyntaxError for a malformed query or cursor."""
     node = parse_query(query)
-    after = decode_cursor(cursor, sort, query) if cursor else None
+    position = cursor_position(store, scope, sort, query, cursor) if cursor else None
     with store.snapshot():
+        after = cursor_after(store, position, query) if position else None
         matcher = Matcher.of(store, scope)
         hits = matcher.match(node)
         keys = np.flatnonzero(hits)
@@ -138,16 +139,15 @@ def search(
                 as_hit(rows[k], texts.get(k, ""), score)
                 for k, score in zip(page.keys, scores, strict=True)
             ],
-            next_cursor=(
-                encode_cursor(sort, query, (page.values[-1], page.keys[-1]))
-                if page.more and page.keys
-                else None
-            ),
+            next_cursor=None,
         )
         if facets:
             result.facets = facet_counts(store, keys, len(hits))
         if timeline:
             result.timeline = timeline_bins(store, keys)
+    if page.more and page.keys:  # signed after the read: the secret may be made now
+        last = rows[page.keys[-1]][0]
+        result.next_cursor = encode_cursor(store, scope.name, sort, query, page.values[-1], last)
     return result
 
 
@@ -207,10 +207,14 @@ def page_snippets(
     if best:
         # FTS5 finds a few rowids one by one, but a prefix (word*) anew for each: then
         # one pass over the matches is cheaper ("+rowid" keeps the rowids from FTS5).
+        # The reader's own index, when they have one: snippet() reads only the unit's
+        # text, and the work stays within what the reader may see.
         rowid = "+rowid" if any(p.prefix for p in phrases) else "rowid"
+        index = matcher.index
         rows = matcher.store.query(
-            f"SELECT rowid, snippet(unit_fts, 0, ?, ?, '…', {SNIPPET_WORDS}) FROM unit_fts"
-            f" WHERE unit_fts MATCH ? AND {rowid} IN (SELECT value FROM json_each(?))",
+            f"SELECT rowid, snippet({index.name}, 0, ?, ?, '…', {SNIPPET_WORDS})"
+            f" FROM {index.table}"
+            f" WHERE {index.name} MATCH ? AND {rowid} IN (SELECT value FROM json_each(?))",
             [*HIGHLIGHT, expression(phrases), json.dumps(sorted(best.values()))],
         )
         by_unit = {rowid: str(text).replace("\n", " ") for rowid, text in rows}
@@ -311,29 +315,23 @@ def next_bin(day: date, width: int) -> date:
     return day + timedelta(days=1)
 
 
-def encode_cursor(sort: Sort, query: str, position: tuple[Any, int]) -> str:
-    data = json.dumps([sort, query, position[0], position[1]], separators=(",", ":"))
-    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, sort: Sort, query: str) -> tuple[Any, int]:
-    """A cursor's position; it must come from the same query and sort."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        saved_sort, saved_query, value, key = json.loads(base64.urlsafe_b64decode(padded))
-    except (ValueError, TypeError) as error:
-        raise QuerySyntaxError("The cursor is not one this archive gave out", 0, query) from error
-    if saved_sort != sort or saved_query != query:
-        raise QuerySyntaxError(
-            "The cursor belongs to another query or sort; start again without it", 0, query
-        )
+def cursor_position(
+    store: SQLiteStore, scope: Scope, sort: Sort, query: str, cursor: str
+) -> tuple[Any, str]:
+    """A cursor's position (sort value, cable id), once its signature shows that this
+    archive gave it to this reader for this query and sort."""
+    value, cable_id = decode_cursor(store, scope.name, sort, query, cursor)
     # A score after a relevance page, the date as stored ("" for none) after a date page.
     kind = (int, float) if sort == "relevance" else (str,)
-    if (
-        not isinstance(key, int)
-        or not 0 <= key < 2**63
-        or not isinstance(value, kind)
-        or isinstance(value, bool)
-    ):
-        raise QuerySyntaxError("The cursor is not one this archive gave out", 0, query)
-    return value, key
+    if not isinstance(value, kind) or isinstance(value, bool) or not isinstance(cable_id, str):
+        raise QuerySyntaxError(REFUSED, 0, query)
+    return value, cable_id
+
+
+def cursor_after(store: SQLiteStore, position: tuple[Any, str], query: str) -> tuple[Any, int]:
+    """The position in the terms ranking uses: the sort value and the cable's key."""
+    value, cable_id = position
+    rows = store.query("SELECT key FROM cable WHERE id = ?", [cable_id])
+    if not rows:
+        raise QuerySyntaxError(REFUSED, 0, query)
+    return value, int(rows[0][0])

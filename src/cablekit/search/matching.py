@@ -16,18 +16,31 @@ word leaf drops the withheld units from its matches before its cables are taken,
 a word in a withheld paragraph never makes a cable match; and every query's result,
 ``NOT`` included, is taken within the visible cables. Both sets are read once per
 reader, day and state of the archive (``cache.cached``), not once per query.
+
+**Work bounded by what the reader may see.** A reader who sees no cable costs no
+index work at all: nothing is matched. A reader who sees few cables (at most
+``NARROW_CABLES``) gets an index of their own, an FTS5 table in the connection's
+temporary database holding only the units they may see, built once per reader and
+state of the archive (:class:`Index`): their words, phrases and prefixes are matched,
+ranked and quoted there, so that neither the time of a search nor its scores depend
+on material hidden from them. Other readers are matched in the archive's index, whose
+matches are then narrowed as above.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..store.schema import TEXT_TOKENIZER
 from ..store.sqlite import UNIT_BITS, SQLiteStore
-from .cache import cached
+from .cache import Stamp, cached, stamp
 from .columns import EMPTY, FROM, TO, Ints, Mask, addressees, ints, loaded
 from .query import And, DateRange, Field, Node, Not, Or, Text
 from .sql import (
@@ -46,6 +59,11 @@ from .sql import (
 # (about a second at 250,000 cables, once per state of the archive) rather than look
 # each line up in SQL.
 NAMES_READ_FROM = 50_000
+# A reader who sees at most this many cables has an index of their own (0.5-0.7 s of CPU
+# to build for 1,000 cables, once per state of the archive); at most NARROW_KEPT of these
+# are kept per connection, the least recently used dropped.
+NARROW_CABLES = 1_000
+NARROW_KEPT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +73,12 @@ class Visibility:
     size: int  # 1 + the largest cable key
     cables: Mask  # by cable key: visible
     hidden: Ints  # rowids of the units withheld from the reader, sorted
+    count: int  # visible cables
+    everything: bool  # every cable and every unit of the archive is visible
+
+    @property
+    def keys(self) -> Ints:
+        return np.flatnonzero(self.cables)
 
 
 def visibility(store: SQLiteStore, scope: Scope) -> Visibility:
@@ -62,7 +86,7 @@ def visibility(store: SQLiteStore, scope: Scope) -> Visibility:
 
 
 def _read_visibility(store: SQLiteStore, scope: Scope) -> Visibility:
-    (top,) = store.query("SELECT coalesce(max(key), 0) FROM cable")[0]
+    top, stored = store.query("SELECT coalesce(max(key), 0), count(*) FROM cable")[0]
     cables = np.zeros(int(top) + 1, np.bool_)
     visible = Compiled(f"SELECT c.key FROM cable c WHERE {scope.cables}", [*scope.cable_params])
     cables[keys_of(store, visible)] = True
@@ -70,7 +94,80 @@ def _read_visibility(store: SQLiteStore, scope: Scope) -> Visibility:
     withheld = (
         np.unique(keys_of(store, Compiled(hidden, [*scope.unit_params]))) if hidden else EMPTY
     )
-    return Visibility(len(cables), cables, withheld)
+    count = int(cables.sum())
+    return Visibility(len(cables), cables, withheld, count, count == stored and not len(withheld))
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """The FTS5 table a reader's words are looked up in.
+
+    ``exact``: the table's own bm25 (``rank``) is the reader's score, because the
+    statistics it counts (rows, average length, units holding each phrase) are over
+    exactly the units the reader may see: the archive's index for a reader who sees
+    everything, a reader's own index for a reader who sees few cables. Otherwise
+    (``unit_fts`` for a reader who sees much but not all) ranking recomputes bm25 over
+    the visible units (``ranking``)."""
+
+    table: str  # as named in FROM: "unit_fts", "temp.reader_3"
+    name: str  # as named left of MATCH and in auxiliary functions
+    exact: bool
+
+    @property
+    def data(self) -> str:
+        """FTS5's table of index records (the "averages" record is id 1)."""
+        return f"{self.table}_data"
+
+
+ARCHIVE_INDEX = Index("unit_fts", "unit_fts", exact=False)
+_NARROW: weakref.WeakKeyDictionary[SQLiteStore, OrderedDict[Scope, tuple[Stamp, Index]]] = (
+    weakref.WeakKeyDictionary()
+)
+_TABLES = itertools.count(1)
+
+
+def index_for(store: SQLiteStore, scope: Scope, seen: Visibility) -> Index:
+    """Where ``scope``'s reader's words are matched (within the read transaction)."""
+    if seen.everything:
+        return Index("unit_fts", "unit_fts", exact=True)
+    if seen.count > NARROW_CABLES:
+        return ARCHIVE_INDEX
+    return _narrow_index(store, scope, seen)
+
+
+def _narrow_index(store: SQLiteStore, scope: Scope, seen: Visibility) -> Index:
+    """The reader's own index, built anew when the archive has changed since."""
+    kept = _NARROW.setdefault(store, OrderedDict())
+    now = stamp(store)
+    found = kept.pop(scope, None)
+    if found is not None and found[0] == now:
+        kept[scope] = found
+        return found[1]
+    if found is not None:
+        _drop(store, found[1])
+    while len(kept) >= NARROW_KEPT:
+        _drop(store, kept.popitem(last=False)[1][1])
+    index = _build(store, seen)
+    kept[scope] = (now, index)
+    return index
+
+
+def _build(store: SQLiteStore, seen: Visibility) -> Index:
+    """An FTS5 table of the units ``seen`` lets its reader see, rowids kept. It lives
+    in the connection's temporary database: nothing is written to the archive."""
+    name = f"reader_{next(_TABLES)}"
+    store.query(f"CREATE VIRTUAL TABLE temp.{name} USING fts5(body, tokenize='{TEXT_TOKENIZER}')")
+    store.query(
+        f"INSERT INTO temp.{name} (rowid, body) SELECT u.rowid, u.body FROM unit u"
+        " WHERE u.cable_key IN (SELECT value FROM json_each(?))"
+        " AND u.rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY u.rowid",
+        [json.dumps(seen.keys.tolist()), json.dumps(seen.hidden.tolist())],
+    )
+    return Index(f"temp.{name}", name, exact=True)
+
+
+def _drop(store: SQLiteStore, index: Index) -> None:
+    store.query(f"DROP TABLE IF EXISTS {index.table}")
 
 
 def keys_of(store: SQLiteStore, compiled: Compiled) -> Ints:
@@ -86,31 +183,57 @@ def keys_of(store: SQLiteStore, compiled: Compiled) -> Ints:
 class Matcher:
     """Evaluates queries for one reader within one read transaction.
 
-    ``units`` remembers, per FTS5 phrase, the rowids of the units that hold it (all of
-    them: ``bm25`` counts them for its IDF); ranking and snippets reuse them.
+    ``units`` remembers, per FTS5 phrase, the rowids of the units of ``index`` that
+    hold it (all of them: FTS5's bm25 counts them for its IDF); ranking and snippets
+    reuse them.
     """
 
     store: SQLiteStore
     scope: Scope
     seen: Visibility
+    index: Index = ARCHIVE_INDEX
     units: dict[str, Ints] = field(default_factory=dict)
+    visible: dict[str, Ints] = field(default_factory=dict)  # ``units`` not withheld
+    counts: dict[str, int] = field(default_factory=dict)  # visible units per phrase
 
     @classmethod
     def of(cls, store: SQLiteStore, scope: Scope) -> Matcher:
-        return cls(store, scope, visibility(store, scope))
+        """A matcher for ``scope``'s reader (inside a read transaction: a reader who
+        sees few cables may have their index built here)."""
+        seen = visibility(store, scope)
+        if not seen.count:  # sees nothing: nothing is looked up
+            return cls(store, scope, seen)
+        return cls(store, scope, seen, index_for(store, scope, seen))
 
     def match(self, node: Node) -> Mask:
         """The visible cables ``node`` matches."""
+        if not self.seen.count:  # nothing to match, and no index work to time
+            return np.zeros(self.seen.size, np.bool_)
         return self._node(node) & self.seen.cables
 
     def phrase_units(self, phrase: str) -> Ints:
-        """Rowids of every unit holding ``phrase`` (visible or not), ascending."""
+        """Rowids of every unit of the reader's index holding ``phrase``, ascending
+        (in the archive's index, visible or not; none for a reader who sees nothing)."""
         found = self.units.get(phrase)
         if found is None:
-            found = keys_of(
-                self.store, Compiled("SELECT rowid FROM unit_fts WHERE unit_fts MATCH ?", [phrase])
-            )
+            found = EMPTY
+            if self.seen.count:
+                index = self.index
+                found = keys_of(
+                    self.store,
+                    Compiled(
+                        f"SELECT rowid FROM {index.table} WHERE {index.name} MATCH ?", [phrase]
+                    ),
+                )
             self.units[phrase] = found
+        return found
+
+    def visible_phrase_units(self, phrase: str) -> Ints:
+        """``phrase_units`` without the units withheld from the reader (kept: matching,
+        bounds, statistics and snippets all start from them)."""
+        found = self.visible.get(phrase)
+        if found is None:
+            found = self.visible[phrase] = self.visible_units(self.phrase_units(phrase))
         return found
 
     def visible_units(self, rowids: Ints) -> Ints:
@@ -159,7 +282,7 @@ class Matcher:
         return result
 
     def _text(self, node: Text) -> Mask:
-        rowids = self.visible_units(self.phrase_units(fts_phrase(node.words, node.prefix)))
+        rowids = self.visible_phrase_units(fts_phrase(node.words, node.prefix))
         if node.field == "subject":
             rowids = rowids[(rowids & UNIT_MASK) == 0]
         return self._mask(rowids >> UNIT_BITS)

@@ -1,14 +1,25 @@
 """Pages of hits in order: by relevance without scoring every hit, or by date.
 
-**Relevance.** A cable's score is the sum of bm25 (SQLite FTS5's ``rank``) over its
-visible units that match any positive word term of the query; a hit with no such
-unit scores 0. Asking FTS5 for bm25 costs about 1.6 µs a unit, so ranking every
-unit of a broad query (hundreds of thousands) would cost most of a second. Only the
-cables that can reach the page are scored:
+**Relevance.** A cable's score is the sum of bm25 over its visible units that match
+any positive word term of the query; a hit with no such unit scores 0. bm25's
+statistics (the number of units, their average length, the number of units holding
+each phrase) are those of the units the reader may see, never of the whole archive:
+otherwise a reader's score for a word would move when a cable hidden from them is
+added, and tell them the word is there (``docs/security-search.md``). Where the index
+holds exactly the reader's units (``Index.exact``: a reader who sees everything, or
+a reader's own index), this is FTS5's ``rank``. For the others, FTS5 ranks each
+phrase alone with the archive's statistics; each unit's frequency of the phrase is
+recovered exactly from that number (bm25 is invertible in it, given the unit's
+length, from ``unit_fts_docsize``), and bm25 is computed again with the reader's
+statistics (:func:`reader_stats`), operation for operation as :func:`bm25` computes
+it. Asking FTS5 for bm25 costs about 1.6 µs a unit, so ranking every unit of a broad
+query (hundreds of thousands) would cost most of a second. Only the cables that can
+reach the page are scored:
 
 FTS5 scores a unit, for each phrase *p* of the expression, ``idf(p) * tf * (k1 + 1) /
 (tf + k1 * (1 - b + b * length / average length))``, and that fraction stays below
-``k1 + 1`` whatever the frequency and the length. A cable's score is therefore below
+``k1 + 1`` whatever the frequency, the length and the average length. A cable's
+score is therefore below
 ``units × (k1 + 1) × Σ idf(p)``, where ``units`` is its number of matching units:
 a bound known from the matching rowids alone. Cables are scored exactly, by FTS5, in
 descending order of that bound, until no unscored cable's bound reaches the score of
@@ -32,13 +43,15 @@ import numpy as np
 import numpy.typing as npt
 
 from ..store.sqlite import UNIT_BITS, SQLiteStore
+from .cache import cached
 from .columns import EMPTY, Dates, Ints, Mask
-from .matching import Matcher
+from .matching import ARCHIVE_INDEX, Index, Matcher
 from .sql import UNIT_MASK, fts_phrase
 from .text import tokens
 
 Floats = npt.NDArray[np.float64]
-K1 = 1.2  # FTS5's bm25 constant (b = 0.75 does not enter the bound)
+K1 = 1.2  # FTS5's bm25 constants (b does not enter the bound)
+B = 0.75
 FIRST_BATCH = 0.4  # score first the cables whose bound reaches this share of the page's
 FIRST_ROWS = 8_000  # ... as long as they hold fewer matching units than this
 SLACK = 1e-9  # relative margin on the bound, for rounding
@@ -143,10 +156,12 @@ def _bounds(matcher: Matcher, hits: Mask, phrases: list[Phrase]) -> tuple[Ints, 
     size = len(hits)
     bounds = np.zeros(size, np.float64)
     rows = np.zeros(size, np.int64)
-    stats = Stats.of(matcher.store)
+    if not hits.any():  # no index work for a query nothing matched
+        return EMPTY, np.zeros(0), EMPTY
+    stats = reader_stats(matcher)
     for phrase, times in Counter(p.fts for p in phrases).items():
         keys = hit_units(matcher, hits, phrase) >> UNIT_BITS
-        weight = times * stats.idf(len(matcher.phrase_units(phrase))) * (K1 + 1)
+        weight = times * stats.idf(document_frequency(matcher, phrase)) * (K1 + 1)
         counts = np.bincount(keys, minlength=size)
         bounds += counts * (weight * (1 + SLACK))
         rows += counts
@@ -156,11 +171,11 @@ def _bounds(matcher: Matcher, hits: Mask, phrases: list[Phrase]) -> tuple[Ints, 
 
 def hit_units(matcher: Matcher, hits: Mask, phrase: str) -> Ints:
     """Rowids of the visible units of the cables ``hits`` holds that hold ``phrase``."""
-    units = matcher.phrase_units(phrase)
+    units = matcher.visible_phrase_units(phrase)
     keys = units >> UNIT_BITS
     inside = keys < len(hits)
     inside[inside] = hits[keys[inside]]
-    return matcher.visible_units(units[inside])
+    return units[inside]
 
 
 def _threshold(scored: Ranked, want: int, after: tuple[Any, int] | None) -> float:
@@ -224,17 +239,134 @@ def _score(matcher: Matcher, phrases: list[Phrase], keys: Ints) -> Ranked:
 
 def unit_ranks(matcher: Matcher, phrases: list[Phrase], keys: Ints) -> tuple[Ints, Floats]:
     """(rowid, rank) of the visible units of the cables ``keys`` that match any of
-    ``phrases``, by rowid. FTS5 walks every match of the expression but computes
-    bm25 only for the units of those cables."""
+    ``phrases``, by rowid, the rank being the reader's bm25."""
+    if not matcher.index.exact:
+        return _recomputed_ranks(matcher, phrases, keys)
+    return _fts_ranks(matcher, matcher.index, expression(phrases), keys)
+
+
+def _fts_ranks(matcher: Matcher, index: Index, expr: str, keys: Ints) -> tuple[Ints, Floats]:
+    """(rowid, FTS5 rank) of the visible units of the cables ``keys`` that match
+    ``expr`` in ``index``. FTS5 walks every match of the expression but computes bm25
+    only for the units of those cables."""
     rows = matcher.store.query(
-        "SELECT rowid, rank FROM unit_fts WHERE unit_fts MATCH ?"
+        f"SELECT rowid, rank FROM {index.table} WHERE {index.name} MATCH ?"
         f" AND (rowid >> {UNIT_BITS}) IN (SELECT value FROM json_each(?))",
-        [expression(phrases), json.dumps(keys.tolist())],
+        [expr, json.dumps(keys.tolist())],
     )
     rowids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
     ranks = np.fromiter((r[1] for r in rows), np.float64, len(rows))
     visible = ~matcher.withheld(rowids)
     return rowids[visible], ranks[visible]
+
+
+def _recomputed_ranks(matcher: Matcher, phrases: list[Phrase], keys: Ints) -> tuple[Ints, Floats]:
+    """The reader's bm25 of the visible matching units of ``keys``, from the archive's
+    index: FTS5 ranks each phrase alone, with the archive's statistics; the phrase's
+    frequency in each unit is recovered from that rank, and bm25 computed again with
+    the reader's statistics, as :func:`bm25` computes it."""
+    archive = Stats.of(matcher.store)
+    ranked = {
+        fts: _fts_ranks(matcher, ARCHIVE_INDEX, fts, keys)
+        for fts in dict.fromkeys(p.fts for p in phrases)
+    }
+    rowids = np.unique(np.concatenate([found for found, _ in ranked.values()]))
+    size = unit_sizes(matcher.store).of(rowids).astype(np.float64)
+    frequency = {}
+    for fts, (found, ranks) in ranked.items():
+        at = np.searchsorted(rowids, found)
+        tf = np.zeros(len(rowids), np.float64)
+        idf = archive.idf(len(matcher.phrase_units(fts)))
+        tf[at] = _frequencies(ranks, idf, size[at], archive.average)
+        frequency[fts] = tf
+    mine = reader_stats(matcher)
+    score = np.zeros(len(rowids), np.float64)
+    for phrase in phrases:  # the operations of bm25(), on every unit at once
+        tf, weight = frequency[phrase.fts], mine.idf(document_frequency(matcher, phrase.fts))
+        score += weight * ((tf * (K1 + 1.0)) / (tf + K1 * (1 - B + B * size / mine.average)))
+    return rowids, -1.0 * score
+
+
+def _frequencies(ranks: Floats, idf: float, size: Floats, average: float) -> Floats:
+    """The frequencies of one phrase in units that FTS5 ranked for it alone: bm25 solved
+    for the frequency (``rank = -idf * tf (k1 + 1) / (tf + k)``), rounded to the integer
+    it is."""
+    share = -ranks / idf
+    k = K1 * (1 - B + B * size / average)
+    return np.rint(share * k / ((K1 + 1.0) - share))
+
+
+def document_frequency(matcher: Matcher, phrase: str) -> int:
+    """How many units the reader may see hold ``phrase``: of their own index, all of
+    those found; of the archive's, those of visible cables not withheld."""
+    found = matcher.counts.get(phrase)
+    if found is None:
+        units = matcher.phrase_units(phrase)
+        exact = matcher.index.exact
+        found = matcher.counts[phrase] = (
+            len(units) if exact else len(hit_units(matcher, matcher.seen.cables, phrase))
+        )
+    return found
+
+
+def reader_stats(matcher: Matcher) -> Stats:
+    """bm25's statistics over the units the reader may see: their number and their
+    average length in tokens."""
+    index = matcher.index
+    if index.exact:
+        return Stats.of(matcher.store, index.data)
+    seen = matcher.seen
+    return cached(
+        matcher.store,
+        ("reader stats", matcher.scope),
+        lambda: unit_sizes(matcher.store).over(seen.cables, seen.hidden),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSizes:
+    """The length in tokens of every unit of the archive's index, by rowid."""
+
+    rowids: Ints  # ascending
+    sizes: Ints
+
+    def of(self, rowids: Ints) -> Ints:
+        """The lengths of units of the index (``rowids``)."""
+        at = np.minimum(np.searchsorted(self.rowids, rowids), max(len(self.rowids) - 1, 0))
+        return self.sizes[at] if len(self.rowids) else np.zeros(len(rowids), np.int64)
+
+    def over(self, cables: Mask, hidden: Ints) -> Stats:
+        """bm25's statistics over the units of ``cables`` but ``hidden``."""
+        keys = self.rowids >> UNIT_BITS
+        inside = keys < len(cables)
+        inside[inside] = cables[keys[inside]]
+        if len(hidden):
+            inside &= ~np.isin(self.rowids, hidden, assume_unique=True)
+        rows = int(inside.sum())
+        total = int(self.sizes[inside].sum())
+        return Stats(rows, total / rows if rows else 1.0)
+
+
+def unit_sizes(store: SQLiteStore) -> UnitSizes:
+    """Every unit's length, read from FTS5's ``unit_fts_docsize`` once per state of the
+    archive: each row's size is one varint (one column), and the rows are read as one
+    string of hex digits and decoded at once."""
+    return cached(store, "unit sizes", lambda: _read_unit_sizes(store))
+
+
+def _read_unit_sizes(store: SQLiteStore) -> UnitSizes:
+    ids, digits = store.query(
+        "SELECT group_concat(id), group_concat(hex(sz), '') FROM unit_fts_docsize"
+    )[0]
+    rowids = np.array(ids.split(","), np.int64) if ids else EMPTY
+    data = np.frombuffer(bytes.fromhex(digits or ""), np.uint8).astype(np.int64)
+    last = data < 0x80  # a varint's last byte has the high bit clear
+    ends = np.flatnonzero(last)
+    owner = np.r_[0, np.cumsum(last[:-1])] if len(data) else EMPTY
+    shifted = (data & 0x7F) << (7 * (ends[owner] - np.arange(len(data))))
+    starts = np.r_[0, ends[:-1] + 1] if len(ends) else EMPTY
+    sizes = np.add.reduceat(shifted, starts) if len(starts) else EMPTY
+    return UnitSizes(rowids, sizes)
 
 
 def best_units(matcher: Matcher, phrases: list[Phrase], keys: list[int]) -> dict[int, int]:
@@ -257,8 +389,8 @@ def best_units(matcher: Matcher, phrases: list[Phrase], keys: list[int]) -> dict
     best = {int(k): int(u) for k, u in zip(owner[alone], units[alone], strict=True)}
     several = [int(u) for u in units[~alone]]
     if several:
-        stats = Stats.of(matcher.store)
-        idf = [stats.idf(len(matcher.phrase_units(p.fts))) for p in phrases]
+        stats = reader_stats(matcher)
+        idf = [stats.idf(document_frequency(matcher, p.fts)) for p in phrases]
         rows = matcher.store.query(
             "SELECT rowid, body FROM unit WHERE rowid IN (SELECT value FROM json_each(?))"
             " ORDER BY rowid",
@@ -276,7 +408,7 @@ def bm25(phrases: list[Phrase], idf: list[float], words: list[str], average: flo
     """FTS5's bm25 of a unit whose words are ``words`` (``rank``: lower is better),
     computed as fts5_aux.c computes it, operation for operation, so that the result is
     the same number (``tests/test_search.py`` holds them equal)."""
-    k1, b = K1, 0.75
+    k1, b = K1, B
     size = float(len(words))
     score = 0.0
     for phrase, weight in zip(phrases, idf, strict=True):
@@ -287,16 +419,20 @@ def bm25(phrases: list[Phrase], idf: list[float], words: list[str], average: flo
 
 @dataclass(frozen=True, slots=True)
 class Stats:
-    """What FTS5 knows of ``unit_fts`` as a whole: its rows and their average length in
-    tokens (its "averages" record, read as ``xRowCount`` and ``xColumnTotalSize`` do)."""
+    """bm25's statistics: a number of units (rows) and their average length in tokens.
+    For an FTS5 table, what it knows of itself (its "averages" record, read as
+    ``xRowCount`` and ``xColumnTotalSize`` do)."""
 
     rows: int
     average: float
 
     @staticmethod
-    def of(store: SQLiteStore) -> Stats:
-        (block,) = store.query("SELECT block FROM unit_fts_data WHERE id = 1")[0]
-        rows, total = _varints(bytes(block), 2)
+    def of(store: SQLiteStore, data: str = "unit_fts_data") -> Stats:
+        """The statistics of the FTS5 table whose records are in ``data``."""
+        found = store.query(f"SELECT block FROM {data} WHERE id = 1")
+        if not found:  # an index never written to
+            return Stats(0, 1.0)
+        rows, total = _varints(bytes(found[0][0]), 2)
         return Stats(rows, total / rows if rows else 1.0)
 
     def idf(self, hits: int) -> float:

@@ -13,7 +13,7 @@ class Stats:
     cables: int
     versions: int
     cables_with_versions: int
-    failures: int
+    failures: int | None  # None for a reader of an archive with users
     paragraphs: int
     references: int
     references_to_cables: int
@@ -41,32 +41,42 @@ class Stats:
 
 
 def stats(store: SQLiteStore, scope: Scope = PUBLIC) -> Stats:
-    """Counts over the cables the scope lets its reader see."""
+    """Counts over what the scope lets its reader see: their cables, the paragraphs of
+    those they may read (not the number stored), the versions they may read, and
+    references resolved to a cable they may see (a reference to a hidden cable counts
+    as one outside the archive)."""
     visible = f"SELECT c.key FROM cable c WHERE {scope.cables}"
     params = list(scope.cable_params)
     with store.snapshot():
-        cables, first, last, paragraphs = store.query(
-            f"SELECT count(*), min(date), max(date), coalesce(sum(paragraphs), 0) FROM cable"
-            f" WHERE key IN ({visible})",
+        cables, first, last = store.query(
+            f"SELECT count(*), min(date), max(date) FROM cable WHERE key IN ({visible})",
             params,
         )[0]
+        (paragraphs,) = store.query(
+            f"SELECT count(*) FROM unit u WHERE u.cable_key IN ({visible}) AND u.seq > 0"
+            f" AND {scope.units}",
+            [*params, *scope.unit_params],
+        )[0]
         versions, changed = store.query(
-            "SELECT count(*), count(DISTINCT CASE WHEN number > 1 THEN cable_key END)"
-            f" FROM version WHERE cable_key IN ({visible})",
-            params,
+            "SELECT coalesce(sum(n), 0), coalesce(sum(n > 1), 0) FROM (SELECT count(*) AS n"
+            f" FROM version v WHERE v.cable_key IN ({visible}) AND {scope.versions}"
+            " GROUP BY v.cable_key)",
+            [*params, *scope.version_params],
         )[0]
         references, to_cables, resolved, in_archive = store.query(
             "SELECT count(*), sum(r.kind = 'cable'), sum(r.target IS NOT NULL),"
-            " sum(r.target IN (SELECT id FROM cable))"
+            f" sum(r.target IN (SELECT c.id FROM cable c WHERE {scope.cables}))"
             f" FROM reference r WHERE r.cable_key IN ({visible})",
-            params,
+            [*params, *params],
         )[0]
         classes = store.query(
             f"SELECT classification, count(*) FROM cable WHERE key IN ({visible})"
             " GROUP BY classification ORDER BY 2 DESC",
             params,
         )
-        (failures,) = store.query("SELECT count(*) FROM failure")[0]
+        # Failed inputs are the administrators' (`cablekit errors`): counted for a public
+        # archive only.
+        failures = store.query("SELECT count(*) FROM failure")[0][0] if scope == PUBLIC else None
     return Stats(
         cables=cables,
         versions=versions,
