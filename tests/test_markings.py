@@ -380,6 +380,8 @@ def test_an_older_version_is_judged_by_its_own_declassification_date(tmp_path: P
     with Archive(db, user="intern", today=day) as archive:
         assert "znewer" in archive.get("09OTTAWA999").text
         assert [v.number for v in archive.versions("09OTTAWA999")] == [2]
+        figures = archive.stats()
+        assert (figures.versions, figures.cables_with_versions, figures.failures) == (1, 0, None)
         with pytest.raises(UnknownCable, match="has no version 1 you may read"):
             archive.get("09OTTAWA999", 1)
         with pytest.raises(UnknownCable):

@@ -5,7 +5,7 @@ any positive word term of the query; a hit with no such unit scores 0. bm25's
 statistics (the number of units, their average length, the number of units holding
 each phrase) are those of the units the reader may see, never of the whole archive:
 otherwise a reader's score for a word would move when a cable hidden from them is
-added, and tell them the word is there (``docs/security-search.md``). Where the index
+added, and tell them the word is there (``docs/security.md``). Where the index
 holds exactly the reader's units (``Index.exact``: a reader who sees everything, or
 a reader's own index), this is FTS5's ``rank``. For the others, FTS5 ranks each
 phrase alone with the archive's statistics; each unit's frequency of the phrase is
