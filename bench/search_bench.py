@@ -155,16 +155,23 @@ def ensure_archive(path: Path) -> None:
         archive.ingest([str(CORPUS)], jobs=2)
 
 
-def users_copy(path: Path) -> Path:
-    """A copy of the archive with the bench users (made again when the archive is newer)."""
-    copy = path.with_name(f"{path.stem}-users.db")
+def bench_copy(path: Path, suffix: str, purpose: str) -> Path:
+    """A copy of the archive beside it, ``<name>-<suffix>.db`` (made again when the
+    archive is newer): the benches add their readers there, never to the archive."""
+    copy = path.with_name(f"{path.stem}-{suffix}.db")
     if not copy.exists() or copy.stat().st_mtime < path.stat().st_mtime:
-        print(f"copying {path} to {copy} for the restricted readers ...")
+        print(f"copying {path} to {copy} for {purpose} ...")
         copy.unlink(missing_ok=True)
         with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
             source.backup(target)
         source.close()
         target.close()
+    return copy
+
+
+def users_copy(path: Path) -> Path:
+    """A copy of the archive with the bench users."""
+    copy = bench_copy(path, "users", "the restricted readers")
     with Archive(copy) as archive:
         store = archive.store
         made = {p.name for p in principals.principals(store)}

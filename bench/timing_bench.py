@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from pathlib import Path
 from cablekit.access import principals
 from cablekit.archive import Archive
 from cablekit.search.text import tokens
+from search_bench import bench_copy  # the copy the search benchmark makes too
 
 ROOT = Path(__file__).resolve().parents[1]
 NON_WORD = "qzxqvjw"
@@ -61,20 +61,14 @@ def percentile(values: list[float], q: float) -> float:
 
 def timing_copy(path: Path, few: int) -> Path:
     """A copy of the archive with the two bench readers and their collections."""
-    copy = path.with_name(f"{path.stem}-timing.db")
-    if not copy.exists():
-        print(f"copying {path} to {copy} for the bench readers ...")
-        with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
-            source.backup(target)
-        source.close()
-        target.close()
+    copy = bench_copy(path, "timing", "the bench readers")
     with Archive(copy) as archive:
         store = archive.store
         if "bench-few" in {p.name for p in principals.principals(store)}:
             return copy
         (count,) = store.query("SELECT count(*) FROM cable")[0]
-        keys = [k for (k,) in store.query("SELECT key FROM cable")]
-        chosen = random.Random(1).sample(keys, min(few, count))
+        current = store.query("SELECT key, version FROM cable")
+        chosen = random.Random(1).sample(current, min(few, count))
         # A bench fixture: collections are otherwise made by ingest.
         with store.transaction():
             for name in (EMPTY_COLLECTION, FEW_COLLECTION):
@@ -86,8 +80,8 @@ def timing_copy(path: Path, few: int) -> Path:
                 "SELECT key FROM collection WHERE name = ?", (FEW_COLLECTION,)
             ).fetchone()
             store.db.executemany(
-                "INSERT OR IGNORE INTO cable_collection VALUES (?, ?)",
-                [(key, few_key) for key in chosen],
+                "INSERT OR IGNORE INTO version_collection VALUES (?, ?, ?)",
+                [(key, number, few_key) for key, number in chosen],
             )
         for name, collection in (
             ("bench-nothing", EMPTY_COLLECTION),
