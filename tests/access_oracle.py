@@ -62,6 +62,8 @@ class Unit:
     written: str | None  # its marking as written (None: unmarked)
     own: Portion | None  # what that marking means
     inner: tuple[Portion, ...] = ()  # markings inside its text
+    place: str = "paragraph"  # where it stands (for the test's statistics only)
+    inner_places: tuple[str, ...] = ()  # where those inside stand, and how written
 
 
 @dataclass

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -210,14 +211,17 @@ def paragraph_units(draw: st.DrawFn, tag: str, number: int) -> tuple[list[Unit],
     )
     if decoy == 1 and bullets:  # a list of letters is set aside only in running text
         lead = lead.removesuffix(" by (a) one (b) two (c) three")
+    places: list[str] = []
     if not bullets and draw(st.integers(0, 4)) == 0:  # a marking inside the running text
         inside = draw(marks(allow_bare=False).filter(lambda m: m.strong))
         lead += f" background ({inside.written}) more words"
         inner.append(inside.portion)
+        places.append(f"in running text: {form(inside.written)}")
     if not bullets and draw(st.integers(0, 5)) == 0:  # at the very end
         end = draw(marks(allow_bare=False))
         lead += f" closing words ({end.written})"
         inner.append(end.portion)
+        places.append(f"at the end: {form(end.written)}")
     head = f"{number}. ({own.written}) {lead}." if own else f"{number}. {lead}."
     units = [
         Unit(
@@ -226,6 +230,8 @@ def paragraph_units(draw: st.DrawFn, tag: str, number: int) -> tuple[list[Unit],
             own.written.upper() if own else None,
             own.portion if own else None,
             tuple(inner),
+            "paragraph",
+            tuple(places),
         )
     ]
     lines = [head]
@@ -236,8 +242,20 @@ def paragraph_units(draw: st.DrawFn, tag: str, number: int) -> tuple[list[Unit],
             lines.append(f"{label} ({mark.written}) {text}")
         else:  # a marked sentence in the same line
             lines[-1] += f" ({mark.written}) {text}"
-        units.append(Unit(number, text, mark.written.upper(), mark.portion))
+        place = f"after the label {label}" if label else "a marked sentence"
+        units.append(Unit(number, text, mark.written.upper(), mark.portion, (), place))
     return units, "\n".join(lines)
+
+
+def form(written: str) -> str:
+    """A marking's form for the statistics: its level word's style, separators, run
+    together, and which controls, REL TO names as <names>."""
+    lead = written.split("/")[0].split(" ")[0].split("-")[0]
+    style = "spelled" if len(lead) > 3 else "lower" if lead.islower() else "abbreviation"
+    rel = re.sub(r"(?i)(REL(?: TO)? )(?:(?!//).)+", r"\1<names>", written)
+    return f"{style}: " + re.sub(
+        r"\b(UNCLASSIFIED|CONFIDENTIAL|SECRET|TS|SBU|LOU|[UCS])\b", "L", rel, count=1, flags=re.I
+    )
 
 
 @st.composite
@@ -271,7 +289,15 @@ def versions_of(
                 again = draw(st.sampled_from(previous))
                 mark = draw(marks())
                 units.append(
-                    Unit(number, again.text, mark.written.upper(), mark.portion, again.inner)
+                    Unit(
+                        number,
+                        again.text,
+                        mark.written.upper(),
+                        mark.portion,
+                        again.inner,
+                        "again, in a later version",
+                        again.inner_places,
+                    )
                 )
                 paragraphs.append(f"{number}. ({mark.written}) {again.text}")
                 continue
@@ -597,6 +623,11 @@ def note_coverage(cables: list[Synthetic], users: list[User], today: date) -> No
                     continue
                 for unit in v.units:
                     shown = "shown" if unit_visible(user, s, v, unit, today) else "withheld"
+                    event(f"place: {unit.place}")
+                    for inside in unit.inner_places:
+                        event(f"inside: {inside}")
+                    if unit.written:
+                        event(f"form {form(unit.written)}")
                     p = unit.own
                     if p is None:
                         event(f"unmarked unit: {shown}")
@@ -606,6 +637,7 @@ def note_coverage(cables: list[Synthetic], users: list[User], today: date) -> No
                     kinds += ["25X"] * p.exempt + ["inner"] * bool(unit.inner)
                     for kind in kinds or [f"level {p.level}"]:
                         event(f"unit {kind} to {user.citizenship}: {shown}")
+                    event(f"unit level {p.level} to clearance {user.clearance}: {shown}")
 
 
 @settings(
