@@ -82,6 +82,9 @@ FORMS = {
     "secret//rel germany": (4, False, ("GERMANY",), set(), False, True),
     "SECRET REL INDIA": (4, False, ("INDIA",), set(), False, True),
     "CONFIDENTIAL -- ENTIRE PARAGRAPH": (3, False, None, set(), False, True),
+    "C, ENTIRE TEXT, NOFORN": (3, True, None, set(), False, True),
+    "ENTIRE TEXT, NF": (None, True, None, set(), False, False),  # NF kept, level missing
+    "- S/NF -": (4, True, None, set(), False, True),
     "S//ORCON": (4, False, None, {"ORCON"}, False, True),
     "S//OC//NF": (4, True, None, {"ORCON"}, False, True),
     "NF": (None, True, None, set(), False, False),  # a control without a level
@@ -207,6 +210,14 @@ def test_a_marking_that_cannot_be_read_is_withheld_with_its_reason() -> None:
     assert needs[1] == Requirement(4, NOFORN, None, unclear=True)  # the header's level
     assert not needs[2].unclear
     assert [w.code for w in cable.warnings].count("marking-not-understood") == 2
+
+
+def test_entire_text_before_a_control_keeps_the_control() -> None:
+    """"(ENTIRE TEXT, NF)" once left ", NF" after the phrase went: not marking-like at
+    all, so the paragraph took the cable's marking and its NOFORN was lost."""
+    cable = parse(telegram("C O N F I D E N T I A L", "1. (ENTIRE TEXT, NF) zbare."))
+    need = paragraph_requirement(cable_requirement(cable), cable.paragraphs[0])
+    assert need.bits & NOFORN and need.level == 3 and need.unclear
 
 
 def test_caveats_after_an_unreadable_classification_line_are_kept() -> None:

@@ -156,10 +156,11 @@ def read_marking(written: str | None) -> Marking | None:
     marking-like at all: it starts with neither a level nor a known control."""
     if not written:
         return None
-    text = " ".join(written.upper().split()).strip(" /")
+    text = " ".join(written.upper().split()).strip(_SEPARATORS)
     for phrase, replacement in _PHRASES:
         text = phrase.sub(replacement, text)
-    text = text.strip(" /-")
+    # "ENTIRE TEXT, NF" leaves ", NF": every separator goes, or the NF is not seen
+    text = text.strip(_SEPARATORS)
     lead = _LEAD.match(text)
     if lead is None and not _standalone(text):
         return None
