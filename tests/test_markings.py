@@ -213,7 +213,7 @@ def test_a_marking_that_cannot_be_read_is_withheld_with_its_reason() -> None:
 
 
 def test_entire_text_before_a_control_keeps_the_control() -> None:
-    """"(ENTIRE TEXT, NF)" once left ", NF" after the phrase went: not marking-like at
+    """ "(ENTIRE TEXT, NF)" once left ", NF" after the phrase went: not marking-like at
     all, so the paragraph took the cable's marking and its NOFORN was lost."""
     cable = parse(telegram("C O N F I D E N T I A L", "1. (ENTIRE TEXT, NF) zbare."))
     need = paragraph_requirement(cable_requirement(cable), cable.paragraphs[0])
