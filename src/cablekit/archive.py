@@ -48,7 +48,7 @@ from .access.review import declassification
 from .administration import Administration
 from .errors import AccessError, ReaderRequired, UnknownCable
 from .model import Cable, Source
-from .plot import PlotKind, draw, series
+from .plot import PlotKind, check_image_path, draw, series
 from .search.engine import SearchResult, Sort, search
 from .search.export import ExportFormat, Output, export
 from .search.graph import Graph, Refs, graph, neighbourhood, refs
@@ -477,6 +477,7 @@ class Archive:
     def plot(self, kind: PlotKind, query: str | None, out: str | os.PathLike[str]) -> int:
         """Draw chart ``kind`` of the visible cables ``query`` matches to the image
         ``out`` (PNG, SVG or PDF), named only after its log entry; how many cables."""
+        check_image_path(out)
         node = parsed(query)
         with self.refusals("plot", query):
             scope = self.scope

@@ -11,23 +11,34 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from matplotlib.axes import Axes
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
+from .errors import OutputUnwritable
 from .search.engine import bin_width, bins, next_bin
 from .search.query import Node, format_query
 from .search.sql import PUBLIC, Scope, matching_keys
 from .store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: the CLI starts fast
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 PlotKind = Literal["timeline", "origins", "tags"]
 PLOT_KINDS: tuple[PlotKind, ...] = ("timeline", "origins", "tags")
 TOP = 20
 BAR_COLOUR = "#3b6ea5"
 _UNIT = {4: "year", 7: "month", 10: "day"}
+IMAGE_EXTENSIONS = (".png", ".svg", ".pdf")
+
+
+def check_image_path(out_path: str | os.PathLike[str]) -> None:
+    """Refuse, before any work, a chart file whose extension names no format we draw
+    (matplotlib would only say so after the query, with a traceback)."""
+    extension = os.path.splitext(os.fspath(out_path))[1].lower()
+    if extension not in IMAGE_EXTENSIONS:
+        raise OutputUnwritable(
+            f"Cannot draw {os.fspath(out_path)}: a chart is a .png, .svg or .pdf file"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +76,7 @@ def plot(
 ) -> int:
     """Draw ``kind`` for the cables matching ``node`` (all visible ones when None) to
     ``out_path`` (PNG, SVG or PDF by its extension); the number of matching cables."""
+    check_image_path(out_path)
     data = series(store, kind, node, scope)
     draw(data, node, out_path)
     return data.total
@@ -111,6 +123,10 @@ def _timeline_points(
 
 
 def _timeline(data: Series) -> Figure:
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(10, 4.8), layout="constrained")
     axes = figure.add_subplot()
     if not data.points:
@@ -138,6 +154,9 @@ def _next(day: date, unit: str | None) -> date:
 
 
 def _ranking(data: Series) -> Figure:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     """Horizontal bars, largest on top, each with its count at its end."""
     rows = data.points
     figure = Figure(figsize=(9, 1.6 + 0.32 * max(len(rows), 3)), layout="constrained")

@@ -15,8 +15,9 @@ from ..compose import RenderOptions, render
 from ..compose.build import Numbering, compose
 from ..compose.draft import load_draft
 from ..compose.template import TEMPLATE
-from ..errors import DraftError, DraftInvalid, MissingInput, UnreadableInput
+from ..errors import DraftError, DraftInvalid, MissingInput, NotACable, UnreadableInput
 from ..model import Cable
+from ..staged import staged_path
 from . import cli
 from .options import format_option
 
@@ -56,7 +57,7 @@ def draft_new(path: str | None, force: bool) -> None:
         return
     if Path(path).exists() and not force:
         raise DraftError(f"{path} exists already; use --force to overwrite it")
-    Path(path).write_text(TEMPLATE, encoding="utf-8")
+    _write(TEMPLATE, path)
     click.echo(f"Wrote {path}", err=True)
 
 
@@ -148,11 +149,13 @@ def render_command(
     options = RenderOptions(envelope=not no_envelope, width=width)
     if Path(source).exists() or source == "-":
         cables = list(read(source, format_))
+    elif looks_like_path(source):
+        raise MissingInput(f"No such file or directory: {source}")
     else:
         with Archive(db_path or os.environ.get("CABLEKIT_DB", DEFAULT_PATH)) as archive:
             cables = [archive.get(source).cable]
     if not cables:
-        raise DraftError(f"{source} holds no cable")
+        raise NotACable(f"No cable found in {source}")
     _write("\n".join(render(cable, options) for cable in cables), output)
 
 
@@ -165,8 +168,16 @@ def _read_text(path: str) -> str:
         raise UnreadableInput(f"Cannot read {path}: {error}") from error
 
 
+def looks_like_path(source: str) -> bool:
+    """Whether ``source`` names a file rather than a cable id (ids have neither a folder
+    nor an extension)."""
+    return os.sep in source or "/" in source or bool(Path(source).suffix)
+
+
 def _write(text: str, output: str | None) -> None:
+    """To standard output, or to the file ``output``, which appears whole or not at all."""
     if output is None:
         click.echo(text, nl=False)
-    else:
-        Path(output).write_text(text, encoding="utf-8")
+        return
+    with staged_path(output) as unnamed:
+        Path(unnamed).write_text(text, encoding="utf-8")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import click
 
-from ..errors import CablekitError
+from ..errors import CablekitError, NotACable
 from ..pipeline import T
 from ..sources import FORMATS
 
@@ -48,6 +48,12 @@ class Tally:
             else:
                 self.ok += 1
                 yield outcome
+
+    def found_nothing(self, paths: tuple[str, ...]) -> None:
+        """Say so when the inputs held nothing at all (an empty folder, an empty
+        archive): silence and exit 0 would read as success."""
+        if not self.ok and not self.failed:
+            raise NotACable(f"No cable found in {', '.join(paths)}")
 
     def exit_code(self) -> int:
         if not self.failed:

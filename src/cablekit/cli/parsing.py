@@ -36,6 +36,7 @@ def parse(paths: tuple[str, ...], format_: str | None, output: str, jobs: int) -
     render = render_text if output == "text" else json_record
     texts = tally.passed(parse_paths(paths, format_, jobs, render))
     write_records(texts, output, sys.stdout)
+    tally.found_nothing(paths)
     sys.exit(tally.exit_code())
 
 
@@ -65,6 +66,7 @@ def check(paths: tuple[str, ...], format_: str | None, jobs: int) -> None:
     coverage = Coverage()
     for cable in tally.passed(parse_paths(paths, format_, jobs, keep)):
         coverage.add(cable)
+    tally.found_nothing(paths)
     coverage.problems = tally.failed
     click.echo(coverage.report(), nl=False)
     sys.exit(tally.exit_code())

@@ -93,6 +93,8 @@ class SQLiteStore:
     def __init__(self, path: str | os.PathLike[str], create: bool = False) -> None:
         self.path = os.fspath(path)
         self._writing = False  # whether write_batch has set the connection up for it
+        if os.path.isdir(self.path):  # sqlite3 would say "unable to open", as if unwritable
+            raise NotAnArchive(f"{self.path} is a directory, not an archive file")
         if not create and not os.path.exists(self.path):
             raise MissingArchive(
                 f"There is no archive at {self.path}; run `cablekit ingest` to make one"
