@@ -21,9 +21,9 @@ The map, following the data one way (sources -> parser -> model -> store -> sear
 - ``textview``, ``coverage_report``, ``cli``   the command line
 """
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from .api import parse, read
 from .errors import (
     CablekitError,
     InputError,
@@ -32,10 +32,11 @@ from .errors import (
     UnknownFormat,
     UnreadableInput,
 )
-from .model import Cable, ParseWarning
 
 if TYPE_CHECKING:
+    from .api import parse, read
     from .archive import Archive
+    from .model import Cable, ParseWarning
 
 __all__ = [
     "Archive",
@@ -51,11 +52,25 @@ __all__ = [
     "read",
 ]
 
+# Imported on first use, so that ``import cablekit`` (and the command line, a
+# subpackage) stays light: the parser, the archive and the search engine load when
+# they are wanted.
+_LAZY = {
+    "Archive": "archive",
+    "Cable": "model",
+    "ParseWarning": "model",
+    "parse": "api",
+    "read": "api",
+}
+
 
 def __getattr__(name: str) -> Any:
-    # The archive (SQLite, search) is imported on first use: parsing stays light.
-    if name == "Archive":
-        from .archive import Archive
-
-        return Archive
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'cablekit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -5,21 +5,22 @@ from __future__ import annotations
 import contextlib
 import itertools
 import marshal
-import multiprocessing
 import os
 import pickle
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import CablekitError, NotACable, ParserFailure
 from .model import Cable
 from .parser import parse_raw
 from .sources import iter_inputs
 from .sources.base import RawCable
+
+if TYPE_CHECKING:  # multiprocessing is imported when more than one job runs
+    from multiprocessing.connection import Connection
 
 Outcome = Cable | CablekitError
 T = TypeVar("T")
@@ -91,6 +92,8 @@ def map_stream(
             ahead.acquire()
             yield item
 
+    import multiprocessing
+
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(jobs) as pool:
         for outcome in pool.imap(work, feed(), chunksize=CHUNK):
@@ -122,6 +125,8 @@ def map_stream_apart(
     others down: the ones reading from it see the end of the pipe, the ones writing to it
     a broken pipe. Without ``fork`` (Windows, macOS) this is ``map_stream`` here.
     """
+    import multiprocessing
+
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map_stream(work, read(), jobs)
         return

@@ -10,8 +10,6 @@ from ..errors import CablekitError, NotACable
 from ..pipeline import T
 from ..sources import FORMATS
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-
 format_option = click.option(
     "--format",
     "format_",

@@ -9,11 +9,8 @@ from typing import TextIO
 
 import click
 
-from ..coverage_report import Coverage
 from ..model import Cable
 from ..pipeline import keep, parse_paths
-from ..schema import json_schema
-from ..textview import render_text
 from . import cli
 from .options import Tally, format_option, jobs_option, paths_argument
 
@@ -32,6 +29,8 @@ from .options import Tally, format_option, jobs_option, paths_argument
 @jobs_option
 def parse(paths: tuple[str, ...], format_: str | None, output: str, jobs: int) -> None:
     """Parse cables in PATHS (files, directories, archives, - for stdin)."""
+    from ..textview import render_text
+
     tally = Tally()
     render = render_text if output == "text" else json_record
     texts = tally.passed(parse_paths(paths, format_, jobs, render))
@@ -62,6 +61,8 @@ def write_records(texts: Iterator[str], output: str, out: TextIO) -> None:
 @jobs_option
 def check(paths: tuple[str, ...], format_: str | None, jobs: int) -> None:
     """Report, per field, how many cables in PATHS have it, and the warnings."""
+    from ..coverage_report import Coverage
+
     tally = Tally()
     coverage = Coverage()
     for cable in tally.passed(parse_paths(paths, format_, jobs, keep)):
@@ -75,4 +76,6 @@ def check(paths: tuple[str, ...], format_: str | None, jobs: int) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the record."""
+    from ..schema import json_schema
+
     click.echo(json.dumps(json_schema(), indent=2))
