@@ -272,8 +272,8 @@ def review(
 
     \b
     Examples:
-      cablekit review 09OTTAWA278 --release --reason "FOIA case F-2019-01234"
-      cablekit review 09OTTAWA278 --withhold --paragraph 5 --reason "25X1: sources"
+      cablekit review 09OTTAWA278 --release --reason "FOIA case F-2019-01234" --as ana
+      cablekit review 09OTTAWA278 --withhold --paragraph 5 --reason "25X1: sources" --as ana
     """
     cable_id = cable_id.upper()
     with Archive(db_path, user=as_user) as archive:

@@ -101,7 +101,7 @@ def load_draft(text: str, path: str | None = None) -> Draft:
     else:
         data, positions = _load_yaml(text, path)
     if not isinstance(data, dict):
-        raise DraftError(f"{path or 'draft'}: a draft is a mapping of fields (origin, to, ...)")
+        raise DraftError(f"{path or 'draft'}: a draft is a mapping of fields (from, to, ...)")
     return from_data(data, positions, path)
 
 

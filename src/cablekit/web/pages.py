@@ -65,7 +65,7 @@ FACET_TITLES = {
 EXAMPLES = (
     ('"polar prism"', "an exact phrase"),
     ("nuclea* AND NOT class:UNCLASSIFIED", "a prefix, classified cables only"),
-    ("subject:arctic from:OTTAWA", "Ottawa's cables about the Arctic"),
+    ("subject:uranium from:OTTAWA", "Ottawa's cables about a uranium sale"),
     ("tag:PREL (from:OTTAWA OR from:PARIS) date:2009", "two posts, one year"),
     ("citedby:09OTTAWA662", "the cables that 09OTTAWA662 cites"),
 )
