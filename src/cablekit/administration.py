@@ -15,9 +15,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .access import audit, principals
+from .access.clock import parse_since
 from .access.principals import Principal
 from .access.review import Recorded, Releasable, history, record, releasable
-from .errors import AccessError, AdministratorRequired
+from .errors import AccessError, AdministratorRequired, UnknownUser
 from .store.sqlite import Failure
 
 if TYPE_CHECKING:
@@ -243,9 +244,23 @@ class Administration:
     # --- the log itself ---------------------------------------------------------------
 
     def audit_entries(self, user: str | None = None, since: str | None = None) -> list[audit.Entry]:
-        """The log (this reading of it included), of one user and from a time."""
+        """The log (this reading of it included), of one user and from a time (a day
+        or a time to the second, UTC). An unknown user, or a time that is none, is
+        refused: an empty answer would look like a clean record."""
+        if since is not None:
+            since = parse_since(since)
+        if user is not None and not self._known_to_log(user):
+            raise UnknownUser(f"There is no user {user} in this archive or its audit log")
         self._act("audit", described("entries", user=user, since=since))
         return audit.entries(self._archive.store, user, since)
+
+    def _known_to_log(self, name: str) -> bool:
+        """A user of the archive, or one the log names (removed since)."""
+        store = self._archive.store
+        return bool(
+            store.query("SELECT 1 FROM principal WHERE name = ? LIMIT 1", (name,))
+            or store.query("SELECT 1 FROM audit WHERE user = ? LIMIT 1", (name,))
+        )
 
     def verify_audit(self) -> audit.Verification:
         """The chain checked with the archive's key, this check's own entry included."""

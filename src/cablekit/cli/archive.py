@@ -128,7 +128,8 @@ def errors(db_path: str, output: str, as_user: str | None) -> None:
         )
         return
     for f in failures:
-        click.echo(f"{f.at}  {f.place or '<input>'}: {f.message}")
+        # The message names its input already when the failure has no place of its own.
+        click.echo(f"{f.at}  {f.place + ': ' if f.place else ''}{f.message}")
     click.echo(f"{len(failures):,} failed input{'s' * (len(failures) != 1)}")
 
 

@@ -72,6 +72,8 @@ def read_cable(data: bytes, path: str | None) -> RawCable:
     first = _pre(data, max(table_end, 0))
     if first is None:
         where = path or "The input"
+        if b"<html" not in data[:4096].lower():  # XML (a GEXF or GraphML graph, a feed)
+            raise NotACable(f"{where} is an XML file, not a cable")
         raise NotACable(f"{where} is an HTML page without a cable (no <pre> block)")
     second = _pre(data, first[1])
     if second is None:  # a lone block holds the whole telegram
