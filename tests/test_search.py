@@ -412,3 +412,22 @@ def test_search_finds_what_the_compiled_sql_selects(
     result = search(store, query, limit=ALL, snippets=False, scope=scopes[scope])
     assert {hit.id for hit in result.results} == {cable_id for (cable_id,) in rows}
     assert result.total == len(rows)
+
+
+def test_a_query_without_words_comes_newest_first(sample_archive: Archive) -> None:
+    """Nothing to rank by: relevance would be ingest order. Newest first, and said."""
+    asked = sample_archive.search("tag:PREL", limit=200)
+    newest = sample_archive.search("tag:PREL", sort="newest", limit=200)
+    assert asked.sort == "newest" and asked.order_note.startswith("newest first")
+    assert [h.id for h in asked.results] == [h.id for h in newest.results]
+    dates = [h.date or "" for h in asked.results]  # by day; ties in archive order
+    assert dates == sorted(dates, reverse=True) and len(set(dates)) > 10
+    paged, cursor = [], None
+    while True:
+        page = sample_archive.search("tag:PREL", limit=40, cursor=cursor)
+        paged += [h.id for h in page.results]
+        if not (cursor := page.next_cursor):
+            break
+    assert paged == [h.id for h in asked.results]
+    worded = sample_archive.search("embassy tag:PREL")
+    assert worded.sort == "relevance" and worded.order_note == ""

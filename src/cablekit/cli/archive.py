@@ -183,6 +183,8 @@ def search(
 
 def format_result(result: SearchResult) -> str:
     lines = [f"{result.total:,} cable{'s' * (result.total != 1)}: {result.description}"]
+    if result.order_note:
+        lines[0] += f" ({result.order_note})"
     for hit in result.results:
         lines.append("")
         lines.append(

@@ -85,11 +85,21 @@ class SearchResult:
     next_cursor: str | None
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     timeline: list[Bin] = field(default_factory=list)
+    sort: Sort = "relevance"  # the order given: newest when relevance was asked of no words
+    newest_for_relevance: bool = False
+
+    @property
+    def order_note(self) -> str:
+        """Why the order is not the one asked for (empty when it is)."""
+        if self.newest_for_relevance:
+            return "newest first: the query has no words to rank by"
+        return ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "description": self.description,
+            "sort": self.sort,
             "total": self.total,
             "results": [vars_of(h) for h in self.results],
             "facets": {k: [vars_of(v) for v in vs] for k, vs in self.facets.items()},
@@ -114,15 +124,22 @@ def search(
     snippets: bool = True,
     scope: Scope = PUBLIC,
 ) -> SearchResult:
-    """Search the archive. Raises QuerySyntaxError for a malformed query or cursor."""
+    """Search the archive. Raises QuerySyntaxError for a malformed query or cursor.
+
+    A query with no words (``tag:PREL``, a web page's filters alone) has nothing to
+    rank by: asked for relevance, its hits come newest first, and the result says so.
+    """
     node = parse_query(query)
+    phrases = ranking_phrases(node)
+    unranked = sort == "relevance" and not phrases
+    if unranked:
+        sort = "newest"
     position = cursor_position(store, scope, sort, query, cursor) if cursor else None
     with store.snapshot():
         after = cursor_after(store, position, query) if position else None
         matcher = Matcher.of(store, scope)
         hits = matcher.match(node)
         keys = np.flatnonzero(hits)
-        phrases = ranking_phrases(node)
         page = ordered(matcher, hits, phrases, sort, limit, after)
         rows = page_rows(store, page.keys)
         texts = page_snippets(matcher, phrases, page.keys, page.best) if snippets else {}
@@ -140,6 +157,8 @@ def search(
                 for k, score in zip(page.keys, scores, strict=True)
             ],
             next_cursor=None,
+            sort=sort,
+            newest_for_relevance=unranked,
         )
         if facets:
             result.facets = facet_counts(store, keys, len(hits))
@@ -168,15 +187,7 @@ def ordered(
     if sort != "relevance":
         keys, more = by_date(dates(matcher.store), hits, sort == "newest", limit, after)
         return Page(keys, [None] * len(keys), {}, more)
-    if phrases:
-        return by_relevance(matcher, hits, phrases, limit, after)
-    # No words: every hit scores 0, in key order.
-    found = np.flatnonzero(hits)
-    if after is not None:
-        score, key = float(after[0]), after[1]
-        found = found[found > key] if score == 0 else found if score > 0 else found[:0]
-    picked = [int(k) for k in found[: limit + 1]]
-    return Page(picked[:limit], [0.0] * len(picked[:limit]), {}, len(picked) > limit)
+    return by_relevance(matcher, hits, phrases, limit, after)  # search() gives it words
 
 
 def as_hit(row: tuple[Any, ...], snippet: str, score: float) -> Hit:
