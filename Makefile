@@ -1,16 +1,25 @@
 # Two commands do all set-up on a fresh machine: `make run` and `make test`.
+# `make run` installs what running needs; `make test` adds the development tools
+# (pytest, hypothesis, ruff, mypy, Playwright, schemathesis) to the same environment.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 
 .PHONY: run tour test lint typecheck pytest bench clean tables
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(RUN_STAMP) $(STAMP)
 
 SAMPLES := src/cablekit/samples
 RUN_DB := cablekit.db
@@ -18,7 +27,7 @@ PORT ?= 8000
 CABLEKIT := $(BIN)/cablekit
 
 # Ingest the bundled sample (older versions first, as they were released), then serve it.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(CABLEKIT) ingest --db $(RUN_DB) --release 2010-12 $(SAMPLES)/archive/versions.jsonl.xz
 	$(CABLEKIT) ingest --db $(RUN_DB) --release 2011-04 $(SAMPLES)/archive/cables.tar.xz \
 		$(SAMPLES)/09OTTAWA278.scraped.md $(SAMPLES)/09PARIS1007.txt $(SAMPLES)/09BEIJING22.html
@@ -26,7 +35,7 @@ run: $(STAMP)
 	$(CABLEKIT) serve --db $(RUN_DB) --host 127.0.0.1 --port $(PORT)
 
 # The command-line tour of the same archive (what `make run` did before it served).
-tour: $(STAMP)
+tour: $(RUN_STAMP)
 	$(CABLEKIT) search --db $(RUN_DB) '"polar prism" OR (tag:PREL AND from:OTTAWA)' --limit 3
 	$(CABLEKIT) search --db $(RUN_DB) 'nuclea* AND NOT class:UNCLASSIFIED' --limit 2 --facets --timeline
 	$(CABLEKIT) search --db $(RUN_DB) 'citedby:09OTTAWA662' --sort oldest
