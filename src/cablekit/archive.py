@@ -38,6 +38,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from .access import audit, principals
 from .access.clock import today as clock_today
@@ -50,7 +51,16 @@ from .errors import AccessError, ReaderRequired, UnknownCable
 from .model import Cable, Source
 from .plot import PlotKind, check_image_path, draw, series
 from .search.engine import SearchResult, Sort, search
-from .search.export import ExportFormat, Output, export
+from .search.export import CHUNK as EXPORT_CHUNK
+from .search.export import (
+    ExportFormat,
+    ExportSort,
+    Output,
+    arrow_table,
+    export,
+    ordered_keys,
+    visible_records,
+)
 from .search.graph import Graph, Refs, graph, neighbourhood, refs
 from .search.query import Node, parse_query
 from .search.sql import PUBLIC, Scope, matching_keys
@@ -473,6 +483,39 @@ class Archive:
             ids = self._logged_ids(node)
             self.audit("export", query, ids)  # before the first byte
             return export(self.store, node, scope, format, out)
+
+    def records(self, query: str | None = None, sort: ExportSort = "key") -> Iterator[Cable]:
+        """Every visible cable ``query`` matches (all when None), as the reader may see
+        it, streamed in ``sort`` order (``key``: archive order, ``oldest``, ``newest``).
+
+        Logged as an export when called, before the first record; records are read a
+        chunk at a time, each through the reader's scope."""
+        node = parsed(query)
+        with self.refusals("export", query):
+            scope = self.scope
+        with self.store.snapshot():
+            keys = ordered_keys(self.store, node, scope, sort)
+            self.audit("export", query, self._logged_ids(node))
+        return self._records_of(keys, scope)
+
+    def _records_of(self, keys: list[int], scope: Scope) -> Iterator[Cable]:
+        for start in range(0, len(keys), EXPORT_CHUNK):
+            for key, blob in visible_records(self.store, keys[start : start + EXPORT_CHUNK], scope):
+                yield decode_record(blob, self.store.path, f"the record of the cable key {key}")
+
+    def to_arrow(self, query: str | None = None, sort: ExportSort = "key") -> Any:
+        """The visible cables ``query`` matches as a ``pyarrow.Table``, one row a cable
+        with the columns of a Parquet export (id, date, dtg, origin, classification,
+        caveats, tags, subject, references, paragraphs, text); ``.to_pandas()`` makes it
+        a DataFrame where pandas is installed. Logged as an export."""
+        node = parsed(query)
+        with self.refusals("export", query):
+            scope = self.scope
+        with self.store.snapshot():
+            ids = self._logged_ids(node)
+            table = arrow_table(self.store, node, scope, sort)
+        self.audit("export", query, ids)  # before the table is given out
+        return table
 
     def plot(self, kind: PlotKind, query: str | None, out: str | os.PathLike[str]) -> int:
         """Draw chart ``kind`` of the visible cables ``query`` matches to the image

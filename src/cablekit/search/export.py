@@ -125,6 +125,30 @@ def export(
         return writers[format](chunks, out)
 
 
+def ordered_keys(
+    store: SQLiteStore, node: Node | None, scope: Scope = PUBLIC, sort: ExportSort = "key"
+) -> list[int]:
+    """The keys of the visible cables matching ``node``, in export order."""
+    keys, params = matching_keys(node, scope)
+    rows = store.query(
+        f"SELECT k.key FROM ({keys}) k JOIN cable c ON c.key = k.key ORDER BY {_ORDER[sort]}",
+        params,
+    )
+    return [key for (key,) in rows]
+
+
+def arrow_table(
+    store: SQLiteStore, node: Node | None, scope: Scope = PUBLIC, sort: ExportSort = "key"
+) -> Any:
+    """Every visible cable matching ``node`` as one Arrow table of :func:`row_schema`
+    (the rows of a Parquet export), in memory."""
+    import pyarrow as pa
+
+    with store.snapshot(), _ordered_keys(store, node, scope, sort) as table:
+        tables = list(_tables(_records(store, table, scope, None)))
+    return pa.concat_tables(tables) if tables else row_schema().empty_table()
+
+
 @contextmanager
 def _ordered_keys(
     store: SQLiteStore, node: Node | None, scope: Scope, sort: ExportSort
