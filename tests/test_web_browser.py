@@ -251,7 +251,8 @@ def visit(browser: Any, request: pytest.FixtureRequest) -> Callable[..., Visit]:
     contexts: list[Any] = []
 
     def open_visit(base: str, **context_options: Any) -> Visit:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+        options = {"viewport": {"width": 1280, "height": 900}, **context_options}
+        context = browser.new_context(**options)
         contexts.append(context)
         page = context.new_page()
         seen = Visit(page, base, request.node.name.removeprefix("test_"))
@@ -425,6 +426,55 @@ def test_the_citation_graph_links_to_cables(public_server: str, visit: Callable[
     links = v.page.locator("svg a")
     assert links.count() > 2
     v.shot("graph")
+    assert v.problems == [] and v.dialogs == []
+
+
+# --- phones --------------------------------------------------------------------------
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def box(locator: Any) -> dict[str, float]:
+    found: dict[str, float] | None = locator.bounding_box()
+    assert found is not None, locator
+    return found
+
+
+def test_the_search_page_on_a_phone(public_server: str, visit: Callable[..., Visit]):
+    """At 390 px: the Search button on screen, the first result above the fold, the
+    facets folded below a toggle that opens them; nothing wider than the screen."""
+    v = visit(public_server, **PHONE)
+    v.goto("/?q=tag%3APREL")
+    width = v.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    button = v.page.locator("form.searchbox button[type=submit]")
+    assert button.is_visible()
+    found = box(button)
+    assert 0 <= found["x"] and found["x"] + found["width"] <= 390 and found["y"] < 844
+    first = v.page.locator("ol.hits li.hit").first
+    assert first.is_visible() and box(first)["y"] + box(first)["height"] <= 844
+    assert not v.page.locator("aside.facets").is_visible()
+    v.shot("folded")
+    toggle = v.page.get_by_text("Filter the results")
+    assert toggle.is_visible() and box(toggle)["y"] < box(first)["y"]
+    toggle.click()
+    assert v.page.locator("aside.facets").is_visible()
+    v.shot("facets-open")
+    v.follow(facet_link(v, "Year", "2009").locator("a"))
+    assert v.query()["f"] == ["date:2009"]
+    assert v.page.locator("ol.hits li.hit").first.is_visible()
+    assert v.problems == [] and v.dialogs == []
+
+
+def test_the_search_page_on_a_desktop_keeps_its_facets(
+    public_server: str, visit: Callable[..., Visit]
+):
+    v = visit(public_server)
+    v.goto("/?q=tag%3APREL")
+    assert v.page.locator("aside.facets").is_visible()
+    assert not v.page.get_by_text("Filter the results").is_visible()
+    facets, results = box(v.page.locator("aside.facets")), box(v.page.locator("section.results"))
+    assert facets["x"] + facets["width"] <= results["x"]  # side by side
     assert v.problems == [] and v.dialogs == []
 
 
