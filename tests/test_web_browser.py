@@ -450,7 +450,7 @@ def test_the_search_page_on_a_phone(public_server: str, visit: Callable[..., Vis
     button = v.page.locator("form.searchbox button[type=submit]")
     assert button.is_visible()
     found = box(button)
-    assert 0 <= found["x"] and found["x"] + found["width"] <= 390 and found["y"] < 844
+    assert found["x"] >= 0 and found["x"] + found["width"] <= 390 and found["y"] < 844
     first = v.page.locator("ol.hits li.hit").first
     assert first.is_visible() and box(first)["y"] + box(first)["height"] <= 844
     assert not v.page.locator("aside.facets").is_visible()
