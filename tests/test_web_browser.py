@@ -417,6 +417,16 @@ def test_view_the_changes_between_versions(public_server: str, visit: Callable[.
     assert v.page.locator("h1").inner_text().endswith("version 1 → version 3")
     assert diff.locator("ins").count() + diff.locator("del").count() > 0
     v.shot("diff-1-3")
+
+    v.page.select_option("select[name=old]", "2")
+    v.follow(v.page.locator("form.pick button[type=submit]"))
+    assert diff.locator("ins.space, del.space").count() == 0  # white space alone: unmarked
+    v.shot("diff-2-3")
+    v.page.check("input[name=whitespace]")
+    v.follow(v.page.locator("form.pick button[type=submit]"))
+    assert v.query()["whitespace"] == ["1"]
+    assert diff.locator("ins.space, del.space").count() > 0
+    v.shot("diff-2-3-whitespace")
     assert v.problems == [] and v.dialogs == []
 
 

@@ -127,6 +127,18 @@ def format_diff(changes: list[Change], color: bool = False) -> str:
     return "".join(parts)
 
 
+def shown(changes: list[Change], whitespace: bool = False) -> list[Change]:
+    """The changes as a reader calls them: white space alone changed is kept as the
+    new text, unmarked (a re-flowed line, a doubled space); with ``whitespace``, every
+    change, as :func:`word_diff` gives them."""
+    return changes if whitespace else _words_only(changes)
+
+
+def is_space(change: Change) -> bool:
+    """Whether a change is of white space only."""
+    return change.kind != "equal" and not change.text.strip()
+
+
 def _words_only(changes: list[Change]) -> list[Change]:
     """Changes of white space alone shown as the new white space, unmarked.
 

@@ -23,6 +23,7 @@ from ..access import sessions
 from ..archive import Archive
 from ..errors import QuerySyntaxError, TooManyAttempts
 from ..search.engine import FACETS, SORTS, Bin, SearchResult, Sort
+from ..textdiff import is_space, shown, summary
 from . import present, svg
 from .auth import (
     Session,
@@ -275,13 +276,28 @@ def cable_json(request: Request, cable_id: str, version: int | None = None) -> R
     "/cable/{cable_id}/diff", response_class=HTMLResponse, summary="Changes between versions"
 )
 def diff_page(
-    request: Request, cable_id: str, old: int | None = None, new: int | None = None
+    request: Request,
+    cable_id: str,
+    old: int | None = None,
+    new: int | None = None,
+    whitespace: bool = False,
 ) -> Response:
+    """Word-level changes; changes of white space alone are shown only when asked
+    (``whitespace=1``): they are most edits between versions and change no word."""
     archive: Archive = request.state.archive()
     found = archive.diff(cable_id, old, new) if (old is None) == (new is None) else None
     if found is None:
         found = archive.diff(cable_id)
-    return render(request, "diff.html", diff=found, versions=archive.versions(cable_id))
+    return render(
+        request,
+        "diff.html",
+        diff=found,
+        changes=shown(found.changes, whitespace),
+        summary=summary(found.changes),
+        whitespace=whitespace,
+        is_space=is_space,
+        versions=archive.versions(cable_id),
+    )
 
 
 @router.get("/cable/{cable_id}/graph", response_class=HTMLResponse, summary="Citation graph")
