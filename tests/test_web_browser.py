@@ -439,6 +439,41 @@ def test_the_citation_graph_links_to_cables(public_server: str, visit: Callable[
     assert v.problems == [] and v.dialogs == []
 
 
+def test_the_citation_graph_is_wide_readable_and_recentres(
+    public_server: str, visit: Callable[..., Visit]
+):
+    """The drawing takes the page's width, its labels are a readable size, and a
+    click on a cable draws the graph around that cable (under the same CSP: the
+    layout is computed on the server, no script)."""
+    v = visit(public_server)
+    v.goto("/cable/09OTTAWA662/graph?hops=3")
+    drawing = box(v.page.locator("svg.graph"))
+    main = box(v.page.locator("main"))
+    assert drawing["width"] >= 0.9 * (main["width"] - 40)
+    label = v.page.locator("svg.graph text.label").first
+    assert box(label)["height"] >= 11  # CSS pixels on the screen
+    assert "citations, up to 3 steps" in v.page.locator("main p").first.inner_text()
+    v.shot("desktop")
+    target = v.page.locator("svg.graph a", has_text="09OTTAWA639")
+    v.follow(target.locator("circle"))
+    assert urlsplit(v.page.url).path == "/cable/09OTTAWA639/graph"
+    assert v.page.locator("h1").inner_text() == "Citations around 09OTTAWA639"
+    centre = v.page.locator("svg.graph circle.centre")
+    assert centre.count() == 1
+    v.shot("recentred")
+    assert v.problems == [] and v.dialogs == []
+
+
+def test_the_citation_graph_on_a_phone(public_server: str, visit: Callable[..., Visit]):
+    v = visit(public_server, **PHONE)
+    v.goto("/cable/09OTTAWA662/graph?hops=3")
+    assert v.page.locator("svg.graph").is_visible()
+    assert v.page.evaluate("document.documentElement.scrollWidth") <= 390  # the figure scrolls
+    assert box(v.page.locator("svg.graph text.label").first)["height"] >= 8
+    v.shot("phone")
+    assert v.problems == [] and v.dialogs == []
+
+
 # --- phones --------------------------------------------------------------------------
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}

@@ -8,13 +8,14 @@ Security Policy allows no inline style), links are ordinary ``<a href>``.
 from __future__ import annotations
 
 import math
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from ..search.engine import Bin
 from ..search.graph import Graph
+from . import layout
 
 TIMELINE_WIDTH = 720
 TIMELINE_HEIGHT = 110
@@ -58,64 +59,101 @@ def _span(b: Bin) -> str:
     return b.start if b.start == b.end else f"{b.start} to {b.end}"
 
 
-MIN_GRAPH_SIZE = 360
-RING = 120  # distance between rings
-NODE_SPACING = 44  # along a ring
-MARGIN = 70
+GRAPH_WIDTH = 1100.0  # the drawing's units; it is shown the full width of the page
+LABEL_CHAR_WIDTH = 8.0  # a label's characters at 13 px, a little wide (the font varies)
+_CLASS_OF = {
+    "UNCLASSIFIED": "u",
+    "SENSITIVE BUT UNCLASSIFIED": "sbu",
+    "LIMITED OFFICIAL USE": "lou",
+    "CONFIDENTIAL": "c",
+    "SECRET": "s",
+    "TOP SECRET": "ts",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A citation graph as drawn: its cables in order (the centre first), each one's
+    radius and citations received, the citations as index pairs, and the layout."""
+
+    ids: list[str]
+    index: dict[str, int]
+    edges: list[tuple[int, int]]
+    radii: list[float]
+    cited: list[int]
+    layout: layout.Layout
+
+
+def drawing_of(graph: Graph, centre: str) -> Drawing:
+    ids = sorted(graph.nodes, key=lambda i: (i != centre, i))
+    index = {node_id: n for n, node_id in enumerate(ids)}
+    edges = [
+        (index[e.source], index[e.target])
+        for e in graph.edges
+        if e.source in index and e.target in index
+    ]
+    cited = [0] * len(ids)
+    for _, target in edges:
+        cited[target] += 1
+    # Area grows with the citations received; the centre a little larger still.
+    radii = [min(7.0 + 3.0 * math.sqrt(c), 22.0) + (3.0 if n == 0 else 0.0)
+             for n, c in enumerate(cited)]  # fmt: skip
+    labels = [LABEL_CHAR_WIDTH * len(i) for i in ids]
+    placed = layout.place(len(ids), edges, 0, radii, GRAPH_WIDTH, labels)
+    return Drawing(ids, index, edges, radii, cited, placed)
 
 
 def citation_graph(graph: Graph, centre: str, link: Callable[[str], str]) -> Markup:
-    """The cables around ``centre`` on rings by their distance in citations; an arrow
-    goes from the citing cable to the cited one. Cables outside the archive (or not
-    visible) are hollow and have no link."""
-    distance = _distances(graph, centre)
-    rings: dict[int, list[str]] = {}
-    for node_id in sorted(graph.nodes, key=lambda i: (distance.get(i, 99), i)):
-        rings.setdefault(distance.get(node_id, max(distance.values(), default=0) + 1), []).append(
-            node_id
-        )
-    radii, outer = {}, 0.0
-    for ring, members in sorted(rings.items()):
-        # Far enough out for its members to stand apart, and beyond the ring inside.
-        radii[ring] = (
-            max(ring * RING, len(members) * NODE_SPACING / (2 * math.pi), outer + RING / 2)
-            if ring
-            else 0.0
-        )
-        outer = radii[ring]
-    size = max(MIN_GRAPH_SIZE, 2 * outer + 2 * MARGIN)
-    middle = size / 2
-    spot: dict[str, tuple[float, float]] = {}
-    for ring, members in rings.items():
-        for n, node_id in enumerate(members):
-            angle = 2 * math.pi * n / len(members) + ring * 0.4
-            spot[node_id] = (
-                middle + radii[ring] * math.cos(angle),
-                middle + radii[ring] * math.sin(angle),
-            )
+    """The cables around ``centre`` (a force-directed layout, see :mod:`.layout`): an
+    arrow goes from the citing cable to the cited one; a cable's size grows with the
+    citations it receives here, its colour is its classification; cables outside the
+    archive (or not visible) are hollow and have no link. A click on a cable draws the
+    graph around it."""
+    drawn = drawing_of(graph, centre)
+    ids, index, radii, cited, placed = (
+        drawn.ids,
+        drawn.index,
+        drawn.radii,
+        drawn.cited,
+        drawn.layout,
+    )
+    at = placed.positions
     parts = [
-        f'<svg class="graph" viewBox="0 0 {size:.0f} {size:.0f}" width="{size:.0f}"'
-        f' height="{size:.0f}" role="img"'
-        f' aria-label="Citations around {escape(centre)}">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="16" refY="5" markerWidth="6"'
-        ' markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"'
+        f'<svg class="graph" viewBox="0 0 {placed.width:.0f} {placed.height:.0f}"'
+        f' role="img" aria-label="Citations around {escape(centre)}">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7"'
+        ' markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"'
         ' class="arrow"/></marker></defs>',
     ]
     for edge in graph.edges:
-        if edge.source in spot and edge.target in spot:
-            (x1, y1), (x2, y2) = spot[edge.source], spot[edge.target]
-            parts.append(
-                f'<line class="edge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"'
-                ' marker-end="url(#arrow)"/>'
-            )
-    for node_id, (x, y) in spot.items():
+        if edge.source not in index or edge.target not in index or edge.source == edge.target:
+            continue
+        a, b = index[edge.source], index[edge.target]
+        (x1, y1), (x2, y2) = _trimmed_line(at[a], at[b], radii[a], radii[b] + 1.5)
+        kind = getattr(edge, "kind", "ref")  # REF lines; mentions in the text, once read
+        title = escape(f"{edge.source} cites {edge.target}: {edge.text}")
+        parts.append(
+            f'<line class="edge edge-{escape(kind)}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}"'
+            f' y2="{y2:.1f}" marker-end="url(#arrow)"><title>{title}</title></line>'
+        )
+    for node_id in ids:
+        n = index[node_id]
         node = graph.nodes[node_id]
-        kind = "centre" if node_id == centre else "cable" if node.in_archive else "outside"
-        title = escape(" ".join(filter(None, [node_id, node.date, node.subject])))
+        x, y = at[n]
+        level = _CLASS_OF.get(node.classification or "", "unknown")
+        kind = f"cls-{level}" if node.in_archive else "outside"
+        if n == 0:
+            kind += " centre"
+        said = f"{node.date or ''} {node.origin or ''} {node.classification or ''}".strip()
+        title = escape(
+            " — ".join(filter(None, [node_id, said, node.subject]))
+            + f" (cited {cited[n]} time{'s' * (cited[n] != 1)} here)"
+            + ("" if node.in_archive else ": not in the archive")
+        )
         shape = (
-            f'<circle class="node node-{kind}" cx="{x:.1f}" cy="{y:.1f}" r="8"/>'
-            f'<text class="label" x="{x:.1f}" y="{y - 12:.1f}" text-anchor="middle">'
-            f"{escape(node_id)}</text><title>{title}</title>"
+            f'<circle class="node {kind}" cx="{x:.1f}" cy="{y:.1f}" r="{radii[n]:.1f}"/>'
+            f'<text class="label" x="{x:.1f}" y="{y + radii[n] + 14:.1f}"'
+            f' text-anchor="middle">{escape(node_id)}</text><title>{title}</title>'
         )
         if node.in_archive:
             shape = f'<a href="{escape(link(node_id))}">{shape}</a>'
@@ -124,18 +162,11 @@ def citation_graph(graph: Graph, centre: str, link: Callable[[str], str]) -> Mar
     return Markup("".join(parts))
 
 
-def _distances(graph: Graph, centre: str) -> dict[str, int]:
-    """Hops from ``centre``, following citations either way."""
-    around: dict[str, set[str]] = {}
-    for edge in graph.edges:
-        around.setdefault(edge.source, set()).add(edge.target)
-        around.setdefault(edge.target, set()).add(edge.source)
-    seen = {centre: 0}
-    queue = deque([centre])
-    while queue:
-        here = queue.popleft()
-        for there in sorted(around.get(here, ())):
-            if there not in seen:
-                seen[there] = seen[here] + 1
-                queue.append(there)
-    return seen
+def _trimmed_line(
+    start: Sequence[float], end: Sequence[float], cut_start: float, cut_end: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The segment between two circles' edges (the arrow's tip touches the cited one)."""
+    (x1, y1), (x2, y2) = start, end
+    length = math.hypot(x2 - x1, y2 - y1) or 1.0
+    ux, uy = (x2 - x1) / length, (y2 - y1) / length
+    return (x1 + ux * cut_start, y1 + uy * cut_start), (x2 - ux * cut_end, y2 - uy * cut_end)
