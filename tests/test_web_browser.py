@@ -433,7 +433,7 @@ def test_view_the_changes_between_versions(public_server: str, visit: Callable[.
 def test_the_citation_graph_links_to_cables(public_server: str, visit: Callable[..., Visit]):
     v = visit(public_server)
     v.goto("/cable/05BRASILIA1631/graph")
-    links = v.page.locator("svg a")
+    links = v.page.locator("figure.wide svg a")
     assert links.count() > 2
     v.shot("graph")
     assert v.problems == [] and v.dialogs == []
@@ -447,18 +447,18 @@ def test_the_citation_graph_is_wide_readable_and_recentres(
     layout is computed on the server, no script)."""
     v = visit(public_server)
     v.goto("/cable/09OTTAWA662/graph?hops=3")
-    drawing = box(v.page.locator("svg.graph"))
+    drawing = box(v.page.locator("svg.graph >> visible=true"))
     main = box(v.page.locator("main"))
     assert drawing["width"] >= 0.9 * (main["width"] - 40)
-    label = v.page.locator("svg.graph text.label").first
+    label = v.page.locator("svg.graph >> visible=true").locator("text.label").first
     assert box(label)["height"] >= 11  # CSS pixels on the screen
     assert "citations, up to 3 steps" in v.page.locator("main p").first.inner_text()
     v.shot("desktop")
-    target = v.page.locator("svg.graph a", has_text="09OTTAWA639")
+    target = v.page.locator("figure.wide svg.graph a", has_text="09OTTAWA639")
     v.follow(target.locator("circle"))
     assert urlsplit(v.page.url).path == "/cable/09OTTAWA639/graph"
     assert v.page.locator("h1").inner_text() == "Citations around 09OTTAWA639"
-    centre = v.page.locator("svg.graph circle.centre")
+    centre = v.page.locator("figure.wide svg.graph circle.centre")
     assert centre.count() == 1
     v.shot("recentred")
     assert v.problems == [] and v.dialogs == []
@@ -467,9 +467,11 @@ def test_the_citation_graph_is_wide_readable_and_recentres(
 def test_the_citation_graph_on_a_phone(public_server: str, visit: Callable[..., Visit]):
     v = visit(public_server, **PHONE)
     v.goto("/cable/09OTTAWA662/graph?hops=3")
-    assert v.page.locator("svg.graph").is_visible()
-    assert v.page.evaluate("document.documentElement.scrollWidth") <= 390  # the figure scrolls
-    assert box(v.page.locator("svg.graph text.label").first)["height"] >= 8
+    assert not v.page.locator("figure.wide").is_visible()
+    drawing = v.page.locator("figure.narrow svg.graph")
+    assert drawing.is_visible() and box(drawing)["width"] >= 330
+    assert v.page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert box(drawing.locator("text.label").first)["height"] >= 10
     v.shot("phone")
     assert v.problems == [] and v.dialogs == []
 

@@ -128,8 +128,11 @@ def graph_command(
         with staged_path(out) as unnamed:
             write_graph(result, cast(GraphFormat, format_), unnamed)
     if out != "-":
+        nodes, edges = len(result.nodes), len(result.edges)
         click.echo(
-            f"{len(result.nodes):,} cables and {len(result.edges):,} citations -> {out}", err=True
+            f"{nodes:,} cable{'s' * (nodes != 1)} and {edges:,} citation{'s' * (edges != 1)}"
+            f" -> {out}",
+            err=True,
         )
 
 

@@ -69,7 +69,7 @@ def place(
     size = np.asarray(radii, dtype=np.float64)
     labels = np.asarray(label_widths or [0.0] * n, dtype=np.float64)
     boxes = Boxes(np.maximum(size, labels / 2), size)
-    height = min(max(n * AREA_PER_NODE / width, 420.0), 1.2 * width)
+    height = min(max(n * AREA_PER_NODE / width, 420.0), max(1.2 * width, 1200.0))
     links = [(a, b) for a, b in edges if a != b]
     positions = _start(n, links, centre, width, height)
     positions = _fitted(_forces(positions, links, centre, width, height), width, height)

@@ -305,13 +305,21 @@ def graph_page(request: Request, cable_id: str, hops: int = GRAPH_HOPS) -> Respo
     archive: Archive = request.state.archive()
     hops = max(1, min(hops, 4))
     found = archive.neighbourhood(cable_id, hops)
-    drawing = svg.citation_graph(
-        found,
-        cable_id.upper(),
-        lambda i: str(request.url_for("graph_page", cable_id=i)) + f"?hops={hops}",
-    )
+
+    def link(node_id: str) -> str:
+        return str(request.url_for("graph_page", cable_id=node_id)) + f"?hops={hops}"
+
+    # Two drawings, one shown by the stylesheet: wide for screens, narrow for phones.
+    wide = svg.citation_graph(found, cable_id.upper(), link)
+    narrow = svg.citation_graph(found, cable_id.upper(), link, svg.NARROW_WIDTH)
     return render(
-        request, "graph.html", cable_id=cable_id.upper(), graph=found, drawing=drawing, hops=hops
+        request,
+        "graph.html",
+        cable_id=cable_id.upper(),
+        graph=found,
+        drawing=wide,
+        narrow=narrow,
+        hops=hops,
     )
 
 

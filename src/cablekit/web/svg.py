@@ -60,6 +60,7 @@ def _span(b: Bin) -> str:
 
 
 GRAPH_WIDTH = 1100.0  # the drawing's units; it is shown the full width of the page
+NARROW_WIDTH = 480.0  # the drawing for phones: narrower and taller, so labels stay legible
 LABEL_CHAR_WIDTH = 8.0  # a label's characters at 13 px, a little wide (the font varies)
 _CLASS_OF = {
     "UNCLASSIFIED": "u",
@@ -84,7 +85,7 @@ class Drawing:
     layout: layout.Layout
 
 
-def drawing_of(graph: Graph, centre: str) -> Drawing:
+def drawing_of(graph: Graph, centre: str, width: float = GRAPH_WIDTH) -> Drawing:
     ids = sorted(graph.nodes, key=lambda i: (i != centre, i))
     index = {node_id: n for n, node_id in enumerate(ids)}
     edges = [
@@ -99,17 +100,20 @@ def drawing_of(graph: Graph, centre: str) -> Drawing:
     radii = [min(7.0 + 3.0 * math.sqrt(c), 22.0) + (3.0 if n == 0 else 0.0)
              for n, c in enumerate(cited)]  # fmt: skip
     labels = [LABEL_CHAR_WIDTH * len(i) for i in ids]
-    placed = layout.place(len(ids), edges, 0, radii, GRAPH_WIDTH, labels)
+    placed = layout.place(len(ids), edges, 0, radii, width, labels)
     return Drawing(ids, index, edges, radii, cited, placed)
 
 
-def citation_graph(graph: Graph, centre: str, link: Callable[[str], str]) -> Markup:
+def citation_graph(
+    graph: Graph, centre: str, link: Callable[[str], str], width: float = GRAPH_WIDTH
+) -> Markup:
     """The cables around ``centre`` (a force-directed layout, see :mod:`.layout`): an
     arrow goes from the citing cable to the cited one; a cable's size grows with the
     citations it receives here, its colour is its classification; cables outside the
     archive (or not visible) are hollow and have no link. A click on a cable draws the
     graph around it."""
-    drawn = drawing_of(graph, centre)
+    drawn = drawing_of(graph, centre, width)
+    marker = f"arrow-{width:.0f}"  # one per drawing: a page may hold two
     ids, index, radii, cited, placed = (
         drawn.ids,
         drawn.index,
@@ -121,7 +125,7 @@ def citation_graph(graph: Graph, centre: str, link: Callable[[str], str]) -> Mar
     parts = [
         f'<svg class="graph" viewBox="0 0 {placed.width:.0f} {placed.height:.0f}"'
         f' role="img" aria-label="Citations around {escape(centre)}">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7"'
+        f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7"'
         ' markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"'
         ' class="arrow"/></marker></defs>',
     ]
@@ -134,7 +138,7 @@ def citation_graph(graph: Graph, centre: str, link: Callable[[str], str]) -> Mar
         title = escape(f"{edge.source} cites {edge.target}: {edge.text}")
         parts.append(
             f'<line class="edge edge-{escape(kind)}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}"'
-            f' y2="{y2:.1f}" marker-end="url(#arrow)"><title>{title}</title></line>'
+            f' y2="{y2:.1f}" marker-end="url(#{marker})"><title>{title}</title></line>'
         )
     for node_id in ids:
         n = index[node_id]

@@ -11,14 +11,6 @@ document.addEventListener("DOMContentLoaded", () => {
       button.textContent = "Copied";
     });
   }
-  // A citation graph wider than a phone's screen scrolls: start with its centre in view.
-  const figure = document.querySelector(".graph-figure");
-  const centre = figure && figure.querySelector("circle.centre");
-  if (centre && figure.scrollWidth > figure.clientWidth) {
-    const node = centre.getBoundingClientRect();
-    const frame = figure.getBoundingClientRect();
-    figure.scrollLeft += node.left + node.width / 2 - frame.left - figure.clientWidth / 2;
-  }
   // "/" jumps to the query box, as on many search sites.
   const box = document.getElementById("q");
   document.addEventListener("keydown", (event) => {
