@@ -33,6 +33,15 @@ _USUAL = re.compile(
 _SECTION = re.compile(r"\bSECTION\s+(\d{1,2})\s+OF\s+(\d{1,2})\b", re.I)
 
 
+# Damage seen on pages with a database row pasted before the text: quotes, commas or a
+# record number glued before the class word (``","C O N F I D E N T I A L``,
+# ``167579C O N F I D E N T I A L``), SECTION misspelt or glued (``SCTION 02 OF 02``,
+# ``SECTION01 OF 03``, ``OF 03QRIPOLI``).
+_LEADING_JUNK = re.compile(r"^(?:[\"',.>\s]+|\d+(?=[A-Z] ?[A-Z]))")
+_GLUED_SERIAL = re.compile(r" (\d{6})(?=[A-Z][A-Za-z/]+)")
+_DAMAGED_SECTION = re.compile(r"\b(?:SECTION|SCTION|ECTION|SECTON)\s*(\d{1,2})\s+OF\s+(\d{1,2})")
+
+
 @dataclass(frozen=True, slots=True)
 class ClassLine:
     classification: str
@@ -77,6 +86,21 @@ def _split_prefix(tokens: list[str]) -> tuple[str, str] | None:
             if word:
                 return word, " ".join(tokens[k:])
     return None
+
+
+def repaired_class_line(line: str) -> list[str] | None:
+    """A classification line with the damage of _LEADING_JUNK, _DAMAGED_SECTION or
+    _GLUED_SERIAL repaired: the line, and the text that was glued after its serial
+    (if any) as a line of its own; None when no repair makes a classification line."""
+    text = _LEADING_JUNK.sub("", line)
+    text = _DAMAGED_SECTION.sub(r"SECTION \1 OF \2 ", text)
+    rest = []
+    glued = _GLUED_SERIAL.search(text)
+    if glued:
+        text, rest = text[: glued.end(1)], [text[glued.end(1) :]]
+    if text == line or parse_class_line(text) is None:
+        return None
+    return [text, *rest]
 
 
 def parse_class_line(line: str) -> ClassLine | None:

@@ -146,6 +146,9 @@ def set_date(raw: RawCable, state: ParseState) -> None:
     if dtg:
         state.set("date", dtg[:10])
         return
+    if state.day:
+        state.set("date", state.day)
+        return
     created = raw.publication.created if raw.publication else None
     if created and re.match(r"^\d{4}-\d{2}-\d{2}", created):
         # The day of a page's Created cell is right; its minutes are not (spec 9.2).
