@@ -86,7 +86,7 @@ def envelope_and_class_line(
     body = unglue_header(body)
     found = find_class_line(body)
     if found is None and (repaired := repair_class_line(body)) is not None:
-        body = repaired
+        body = unglue_header(repaired)
         found = find_class_line(body)
     if found:
         full = restart_at_full_copy(body, found)
@@ -153,8 +153,8 @@ def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
 def repair_class_line(lines: list[str]) -> list[str] | None:
     """``lines`` with the first line that reads as a classification line once the
     damage of a pasted database row is repaired (``repaired_class_line``) replaced by
-    the repaired line, and the text glued after its serial on a line of its own; None
-    when there is no such line. Tried only where ``find_class_line`` found none."""
+    the lines it repairs to; None when there is no such line. Tried only where
+    ``find_class_line`` found none."""
     seen = 0
     for i, line in enumerate(lines):
         text = line.strip()
@@ -162,9 +162,11 @@ def repair_class_line(lines: list[str]) -> list[str] | None:
             continue
         if eo_subject_or_paragraph(text):
             return None
-        repaired = repaired_class_line(text)
+        after = next((j for j in range(i + 1, min(len(lines), i + 3)) if lines[j].strip()), i)
+        repaired = repaired_class_line(text, lines[after].strip() if after > i else "")
         if repaired:
-            return [*lines[:i], *repaired, *lines[i + 1 :]]
+            parts, joined = repaired
+            return [*lines[:i], *parts, *lines[(after if joined else i) + 1 :]]
         seen += 1
         if seen > 60:
             return None
