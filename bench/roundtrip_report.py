@@ -2,11 +2,15 @@
 """Parse -> render -> parse over the 6,712-page corpus: the share of exact round trips.
 
 Every cable of ``corpus/cablegate-2011-04/cable.tar.xz`` is parsed, rendered in the
-canonical telegram format (``cablekit.compose.render``) and parsed again in the same
-publication wrapper (``cablekit.compose.roundtrip``). A cable round-trips exactly when
-the two records agree on every field but ``source`` and ``warnings``; for the others
-the kinds of difference (``paragraphs.text``, ``references.count``...) are counted,
-with example ids.
+canonical telegram format (``cablekit.compose.render``) and parsed again two ways
+(``cablekit.compose.roundtrip``): **alone**, the rendered text by itself, as a user
+who saves it and reads it again has it; and **inside the wrapper**, given the same
+publication wrapper (page id, dates, banner) as the original. A cable round-trips
+exactly when the two records agree on every field but ``source`` and ``warnings``
+(and, alone, but the wrapper's own ``publication`` and ``partial``); for the others
+the kinds of difference (``id.lost``, ``paragraphs.text``, ``references.count``...)
+are counted, with example ids. ``not-a-cable`` counts rendered texts the parser does
+not take for a cable at all.
 
 Usage::
 
@@ -29,6 +33,7 @@ CORPUS = REPO.parent / "shared" / "data" / "corpus" / "cablegate-2011-04" / "cab
 
 @dataclass
 class Report:
+    way: str = "inside the wrapper"
     cables: int = 0
     exact: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
@@ -41,6 +46,7 @@ class Report:
 
     def text(self) -> str:
         lines = [
+            f"== round trip {self.way}",
             f"cables: {self.cables}",
             f"exact round trips: {self.exact} ({100 * self.share:.2f}%)",
             f"with differences: {self.cables - self.exact}",
@@ -53,25 +59,44 @@ class Report:
             lines.append(f"  {count:5d}  {kind:24s} {' '.join(self.examples[kind][:4])}")
         return "\n".join(lines)
 
+    def add(self, cable_id: str, kinds: list[str]) -> None:
+        self.cables += 1
+        if not kinds:
+            self.exact += 1
+        for kind in dict.fromkeys(kinds):
+            self.kinds[kind] += 1
+            self.examples[kind].append(cable_id)
 
-def run(corpus: Path = CORPUS, limit: int | None = None) -> Report:
+
+@dataclass
+class Reports:
+    """The round trip inside the wrapper (``wrapped``) and alone (``alone``)."""
+
+    wrapped: Report = field(default_factory=Report)
+    alone: Report = field(default_factory=lambda: Report(way="alone"))
+
+    def text(self) -> str:
+        return f"{self.alone.text()}\n\n{self.wrapped.text()}"
+
+
+def run(corpus: Path = CORPUS, limit: int | None = None) -> Reports:
     import cablekit
     from cablekit.compose.roundtrip import round_trip
+    from cablekit.errors import NotACable
 
-    report = Report()
+    reports = Reports()
     for cable in islice(cablekit.read(corpus), limit):
-        report.cables += 1
-        try:
-            kinds = round_trip(cable).differences
-        except Exception as error:  # a bug: count it, keep going
-            report.failures.append(f"{cable.id}: {type(error).__name__}")
-            continue
-        if not kinds:
-            report.exact += 1
-        for kind in dict.fromkeys(kinds):
-            report.kinds[kind] += 1
-            report.examples[kind].append(cable.id or "?")
-    return report
+        for report, alone in ((reports.wrapped, False), (reports.alone, True)):
+            try:
+                kinds = round_trip(cable, alone=alone).differences
+            except NotACable:  # the text alone reads as no cable: a difference of its own
+                kinds = ["not-a-cable"]
+            except Exception as error:  # a bug: count it, keep going
+                report.cables += 1
+                report.failures.append(f"{cable.id}: {type(error).__name__}")
+                continue
+            report.add(cable.id or "?", kinds)
+    return reports
 
 
 def main() -> None:

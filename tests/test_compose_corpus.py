@@ -17,10 +17,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data"
 SCRIPT = ROOT / "bench" / "roundtrip_report.py"
-# Measured: 6,670 of 6,712 (99.4%) round-trip exactly; the goal is 99%. The rest are
-# damaged pages whose record the parser built from text a canonical layout cannot
-# reproduce (see docs/compose.md, "Round trip"); the floor guards against regressions.
+# The goal is 99% both ways (measured figures in docs/compose.md, "Round trip"). The rest
+# are damaged pages whose record the parser built from text a canonical layout cannot
+# reproduce, or whose page id or banner the text contradicts; the floors guard against
+# regressions. Measured: 6,645 of 6,712 alone (99.00%, exactly the goal), 6,675 (99.45%)
+# inside the wrapper.
 MIN_EXACT = 0.99
+MIN_EXACT_ALONE = 0.99
 
 pytestmark = [
     pytest.mark.corpus,
@@ -46,9 +49,15 @@ def report() -> Any:
 
 
 def test_every_cable_renders(report: Any) -> None:
-    assert report.cables == 6712
-    assert not report.failures, report.failures[:5]
+    for way in (report.wrapped, report.alone):
+        assert way.cables == 6712
+        assert not way.failures, way.failures[:5]
 
 
-def test_round_trip_share(report: Any) -> None:
-    assert report.share >= MIN_EXACT, report.text()
+def test_round_trip_share_inside_the_wrapper(report: Any) -> None:
+    assert report.wrapped.share >= MIN_EXACT, report.wrapped.text()
+
+
+def test_round_trip_share_of_the_rendered_text_alone(report: Any) -> None:
+    """``cablekit render PAGE`` then ``cablekit parse`` of that text by itself."""
+    assert report.alone.share >= MIN_EXACT_ALONE, report.alone.text()

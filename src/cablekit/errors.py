@@ -39,9 +39,11 @@ from __future__ import annotations
 
 
 class CablekitError(Exception):
-    """Base class. ``str(error)`` is a plain sentence fit for a user."""
+    """Base class. ``str(error)`` is a plain sentence fit for a user; ``place`` the input
+    it is about, when a reader refused one (what ``cablekit errors`` lists it under)."""
 
     exit_code = 1
+    place = ""
 
 
 class InputError(CablekitError):

@@ -39,6 +39,8 @@ def envelope_lines(cable: Cable) -> list[str]:
         lines.append(security_line(cable))
     if cable.dtg_text:
         lines.append(dtg_line(cable))
+    elif cable.date:
+        lines.append(day_line(cable.date))
     if cable.from_ is not None:
         lines.append(f"FM {originator(cable)}")
     lines.extend(address_lines("TO", cable.to))
@@ -77,6 +79,17 @@ def security_line(cable: Cable) -> str:
 def dtg_line(cable: Cable) -> str:
     prosigns = [PROSIGNS[p] for p in (cable.precedence, cable.info_precedence) if p]
     return " ".join([*prosigns, cable.dtg_text or ""])
+
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def day_line(date: str) -> str:
+    """``10 MAY 05``: the cable's day when the record has no DTG (its publisher gave the
+    day only). No time and no precedence are made up; the parser reads the line as the
+    day, so the telegram alone keeps its date, and with it the year of its id."""
+    year, month, day = date.split("-")
+    return f"{day} {MONTHS[int(month) - 1]} {year[2:]}"
 
 
 def originator(cable: Cable) -> str:

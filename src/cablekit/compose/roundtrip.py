@@ -1,11 +1,13 @@
 """Parse -> render -> parse: does the canonical text give the record back?
 
-The telegram text does not carry what the publisher's wrapper said (the page's
-id, dates, classification banner): a re-read is given the same wrapper
-(``publication``, ``partial``) as the original, as the cable would be if it were
-published again. The record's ``source`` (where it was read) and ``warnings``
-(what the reader had to repair in the original text) are not the text's and are
-not compared.
+Two ways. **Alone** (``alone=True``): the rendered text is parsed by itself, as a
+file a user saves and reads again; everything the record holds but the publisher's
+wrapper (``publication``, and ``partial``, the page's note that it shows an extract)
+must come back from the telegram: id, date, addressees, classification... **Inside
+the wrapper**: the re-read is given the same wrapper as the original, as the cable
+would be if it were published again. Either way the record's ``source`` (where it
+was read) and ``warnings`` (what the reader had to repair in the original text) are
+not the text's and are not compared.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from ..parser import parse_raw
 from ..sources.base import TEXT, RawCable
 from .render import RenderOptions, render
 
-__all__ = ["NOT_COMPARED", "Trip", "differences", "reread", "round_trip"]
+__all__ = ["NOT_COMPARED", "NOT_COMPARED_ALONE", "Trip", "differences", "reread", "round_trip"]
 
 NOT_COMPARED = frozenset({"source", "warnings"})
+NOT_COMPARED_ALONE = NOT_COMPARED | {"publication", "partial"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,30 +33,31 @@ class Trip:
     differences: list[str]
 
 
-def reread(cable: Cable, text: str) -> Cable:
-    """``text`` parsed as a telegram in the wrapper ``cable`` was published in."""
+def reread(cable: Cable, text: str, alone: bool = False) -> Cable:
+    """``text`` parsed as a telegram: alone, or in the wrapper ``cable`` was published in."""
     raw = RawCable(
         body=text,
         source=Source(format="telegram"),
         markup=TEXT,
-        publication=cable.publication,
-        partial=cable.partial,
+        publication=None if alone else cable.publication,
+        partial=False if alone else cable.partial,
     )
     return parse_raw(raw)
 
 
-def round_trip(cable: Cable, options: RenderOptions | None = None) -> Trip:
+def round_trip(cable: Cable, options: RenderOptions | None = None, alone: bool = False) -> Trip:
     text = render(cable, options)
-    again = reread(cable, text)
-    return Trip(text, again, differences(cable, again))
+    again = reread(cable, text, alone)
+    ignored = NOT_COMPARED_ALONE if alone else NOT_COMPARED
+    return Trip(text, again, differences(cable, again, ignored))
 
 
-def differences(before: Cable, after: Cable) -> list[str]:
+def differences(before: Cable, after: Cable, ignored: frozenset[str] = NOT_COMPARED) -> list[str]:
     """The kinds of difference between two records: ``field`` or ``field.key``."""
     a, b = before.to_json(), after.to_json()
     kinds: list[str] = []
     for key, value in a.items():
-        if key in NOT_COMPARED or value == b.get(key):
+        if key in ignored or value == b.get(key):
             continue
         kinds.append(_kind(key, value, b.get(key)))
     return kinds

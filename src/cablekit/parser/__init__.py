@@ -24,11 +24,11 @@ from ..sources.base import RawCable
 from .body import parse_body, take_signature
 from .classified import START as CLASSIFIED_START
 from .classified import parse_classified_by
-from .classline import ClassLine, parse_class_line
+from .classline import ClassLine, parse_class_line, repaired_class_line
 from .derive import canonical_from_publication, derive, fallback_year, id_from_class_line
 from .envelope import looks_like_envelope, parse_envelope
 from .markers import remove_markers
-from .normalise import lines_of, unglue_header
+from .normalise import lines_of, strip_preamble, unglue_header
 from .state import ParseState
 from .textheader import (
     PARAGRAPH_START,
@@ -75,7 +75,7 @@ def envelope_and_class_line(
 ) -> tuple[list[str], ClassLine | None, int]:
     """Stages 1-3: the envelope parsed; the content lines, their classification line, and
     the index where the text header starts."""
-    body = lines_of(raw.body, raw.markup)
+    body = strip_preamble(lines_of(raw.body, raw.markup))
     if raw.header is not None:
         header = lines_of(raw.header, raw.markup)
     else:
@@ -85,6 +85,9 @@ def envelope_and_class_line(
         state.year = fallback_year(raw)
     body = unglue_header(body)
     found = find_class_line(body)
+    if found is None and (repaired := repair_class_line(body)) is not None:
+        body = unglue_header(repaired)
+        found = find_class_line(body)
     if found:
         full = restart_at_full_copy(body, found)
         if full is not body:
@@ -141,6 +144,29 @@ def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
         found = parse_class_line(text)
         if found:
             return i, found
+        seen += 1
+        if seen > 60:
+            return None
+    return None
+
+
+def repair_class_line(lines: list[str]) -> list[str] | None:
+    """``lines`` with the first line that reads as a classification line once the
+    damage of a pasted database row is repaired (``repaired_class_line``) replaced by
+    the lines it repairs to; None when there is no such line. Tried only where
+    ``find_class_line`` found none."""
+    seen = 0
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        if eo_subject_or_paragraph(text):
+            return None
+        after = next((j for j in range(i + 1, min(len(lines), i + 3)) if lines[j].strip()), i)
+        repaired = repaired_class_line(text, lines[after].strip() if after > i else "")
+        if repaired:
+            parts, joined = repaired
+            return [*lines[:i], *parts, *lines[(after if joined else i) + 1 :]]
         seen += 1
         if seen > 60:
             return None

@@ -33,6 +33,15 @@ _USUAL = re.compile(
 _SECTION = re.compile(r"\bSECTION\s+(\d{1,2})\s+OF\s+(\d{1,2})\b", re.I)
 
 
+# Damage seen on pages with a database row pasted before the text: quotes, commas or a
+# record number glued before the class word (``","C O N F I D E N T I A L``,
+# ``167579C O N F I D E N T I A L``), SECTION misspelt or glued (``SCTION 02 OF 02``,
+# ``SECTION01 OF 03``, ``OF 03QRIPOLI``).
+_LEADING_JUNK = re.compile(r"^(?:[\"',.>\s]+|\d+(?=[A-Z] ?[A-Z]))")
+_GLUED_SERIAL = re.compile(r" (\d{5,6})(?= ?[^\s\d])")
+_DAMAGED_SECTION = re.compile(r"\b(?:SECTION|SCTION|ECTION|SECTON)\s*(\d{1,2})\s+OF\s+(\d{1,2})")
+
+
 @dataclass(frozen=True, slots=True)
 class ClassLine:
     classification: str
@@ -77,6 +86,50 @@ def _split_prefix(tokens: list[str]) -> tuple[str, str] | None:
             if word:
                 return word, " ".join(tokens[k:])
     return None
+
+
+def repaired_class_line(line: str, following: str = "") -> tuple[list[str], bool] | None:
+    """A classification line with the damage of a pasted database row repaired: the
+    lines to read instead of ``line`` (what stood before it in a quoted CSV field, an
+    addressee: ``RUEABND/DEA HQS WASHINGTON DC","UNCLAS ... MEXICO 000023``; the line;
+    the text glued after its serial), and whether ``following``, the next line, was
+    joined to it: a line cut in two (``C O N F I D E N T I A L`` / ``SECTION 01 OF 02
+    BAKU 000687``). None when no repair makes a classification line."""
+    quoted = next(reversed(list(_QUOTED_START.finditer(line))), None)  # the last one
+    before, tail = (line[: quoted.start()], line[quoted.end() :]) if quoted else ("", line)
+    head = [before] if before.strip() else []
+    repaired = _repaired(tail)
+    if repaired is not None:
+        return [*head, *repaired], False
+    if following and _CLASS_START.match(tail):
+        repaired = _repaired(f"{tail} {following}")
+        if repaired is not None:
+            return [*head, *repaired], True
+    return None
+
+
+# The end of a quoted CSV field, then a classification word: where a pasted row's
+# content field starts (``...WASHINGTON DC","C O N F I D E N T I A L``).
+_QUOTED_START = re.compile(
+    r'"(?:,"?)?\s*(?=C O N F|S E C R E T|T O P S|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL)'
+)
+_CLASS_START = re.compile(r"\W*(?:C ?O ?N ?F|S ?E ?C ?R|U ?N ?C ?L|T ?O ?P|LIMITED)", re.I)
+
+
+def _repaired(line: str) -> list[str] | None:
+    text = _LEADING_JUNK.sub("", line)
+    text = " ".join(_DAMAGED_SECTION.sub(r"SECTION \1 OF \2 ", text).split())
+    rest = []
+    glued = _GLUED_SERIAL.search(text)
+    if glued:
+        text, rest = text[: glued.end(1)], [text[glued.end(1) :].strip()]
+    found = parse_class_line(text)
+    if found is None or not _PLAIN_POST.fullmatch(found.post):
+        return None  # a repair never takes "TEL AVIV E.O." and 12958 for a post and serial
+    return [text, *rest]
+
+
+_PLAIN_POST = re.compile(r"[A-Z][A-Z ]{1,40}")
 
 
 def parse_class_line(line: str) -> ClassLine | None:

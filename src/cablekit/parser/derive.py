@@ -55,13 +55,41 @@ def station_of(post: str) -> str:
 def id_from_class_line(
     state: ParseState, class_line: ClassLine | None, raw: RawCable
 ) -> str | None:
-    """``YY`` + station + serial, from the classification line and the cable's year."""
+    """``YY`` + station + serial, from the classification line and the cable's year,
+    checked against the envelope (``checked_station``, ``checked_serial``)."""
     if class_line is None:
         return None
     year = state.year or publication_year(raw)
     if year is None:
         return None
-    return f"{year % 100:02d}{station_of(class_line.post)}{class_line.serial}"
+    station = checked_station(state, class_line.post)
+    return f"{year % 100:02d}{station}{checked_serial(state, class_line.serial)}"
+
+
+# The office words before a post in a plain-language address (``AMEMBASSY CAIRO``).
+_OFFICE = re.compile(r"^(?:AMEMBASSY|AMCONSUL|USMISSION|USINT|USLO|AIT|REO|US MISSION)\s+")
+
+
+def checked_station(state: ParseState, post: str) -> str:
+    """The station of ``post``; when it is no station (a garbled ``LCAIRO``, a redacted
+    ``XXXXXXXXXXXX``), the FM line's post, if that is one."""
+    station = station_of(post)
+    sender = state.get("from_")
+    if tables.is_station(station) or sender is None:
+        return station
+    fm = tables.station_token(_OFFICE.sub("", sender.name))
+    return fm if fm is not None else station
+
+
+def checked_serial(state: ParseState, serial: int) -> int:
+    """``serial``, or the DE line's station serial where the classification line lost its
+    last digit (``TRIPOLI 00011`` with ``#0112``): the station serial is the cable's
+    serial for serials below 10,000, and the longer one is the cable's."""
+    station = state.get("station")
+    ssn = station.serial.lstrip("0") if station is not None else ""
+    if ssn.isdigit() and len(ssn) == len(str(serial)) + 1 and ssn.startswith(str(serial)):
+        return int(ssn)
+    return serial
 
 
 def publication_year(raw: RawCable) -> int | None:
@@ -145,6 +173,9 @@ def set_date(raw: RawCable, state: ParseState) -> None:
     dtg = state.get("dtg")
     if dtg:
         state.set("date", dtg[:10])
+        return
+    if state.day:
+        state.set("date", state.day)
         return
     created = raw.publication.created if raw.publication else None
     if created and re.match(r"^\d{4}-\d{2}-\d{2}", created):

@@ -28,6 +28,9 @@ FL4 = re.compile(
 FL5 = re.compile(
     r"^(?:([ZOPRY])(?:\s+([ZOPRY]))?\s+)?(\d{2})(\d{4})\s?Z\s+([A-Za-z]{3})\s+(\d{4}|\d{2})\b(.*)$"
 )
+# A DTG known to the day only (``10 MAY 05``): what cablekit's render writes for a cable
+# whose publisher gave the day and no DTG, so that the text alone keeps its date and year.
+FL5_DAY = re.compile(r"^(\d{2}) ([A-Z]{3}) (\d{2})$")
 KEYWORD = re.compile(r"^(FM|TO|INFO|XMT|BT)(?:\s+|/|$)(.*)$")
 OLD_PAGE_HEADER = re.compile(r"^(?:[A-Z ]*\s)?PAGE\s+\d{2}\b")
 DISTRIBUTION = re.compile(
@@ -92,6 +95,7 @@ def looks_like_envelope(line: str) -> bool:
         or FL3.match(line)
         or FL4.match(line)
         or FL5.match(line)
+        or FL5_DAY.match(line)
         or KEYWORD.match(line)
     )
 
@@ -159,6 +163,9 @@ class _Envelope:
         if m and self.target is None:
             self.dtg(m)
             return True
+        m = FL5_DAY.match(line) if first.isdigit() and self.target is None else None
+        if m and not self.state.get("dtg_text"):
+            return self.day(m)
         return False
 
     def add_relay(self, ris: Sequence[str]) -> None:
@@ -199,6 +206,16 @@ class _Envelope:
             return
         self.state.set("dtg", iso)
         self.state.year = int(iso[:4])
+
+    def day(self, m: re.Match[str]) -> bool:
+        """``10 MAY 05``: the cable's day without a time; no DTG, no precedence."""
+        day, month, year = m.groups()
+        iso = dtg_to_iso(day, "0000", month, year)
+        if iso is None:
+            return False
+        self.state.day = iso[:10]
+        self.state.year = int(iso[:4])
+        return True
 
     def keyword(self, word: str, rest: str) -> None:
         if word == "FM":

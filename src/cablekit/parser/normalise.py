@@ -60,12 +60,31 @@ def lines_of(text: str, markup: str) -> list[str]:
     return list(map(str.strip, text.split("\n")))
 
 
+# WikiLeaks' note before the text of some pages: "ID:190812 Cable dated:2009-02-06T13:05:00",
+# glued to the classification line or on a line of its own. Page furniture, not cable text.
+_PREAMBLE = re.compile(r"(?:ID:\s?\d+\s*)?Cable dated:\s?\d{4}-\d{2}-\d{2}(?:T[\d:]{5,8})?\]?\s*")
+
+
+def strip_preamble(lines: list[str]) -> list[str]:
+    """``lines`` without WikiLeaks' ``ID:... Cable dated:...`` note at the top."""
+    for i, line in enumerate(lines[:5]):
+        if not line:
+            continue
+        if line.startswith(("ID:", "Cable dated:")):
+            m = _PREAMBLE.match(line)
+            if m:
+                return [*lines[:i], line[m.end() :], *lines[i + 1 :]]
+        return lines
+    return lines
+
+
 # The portion marks that show where a paragraph glued to other text starts.
 PORTION_MARK = r"(?:U|C|S|SBU|[CS]\s?/\s?NF|SBU/NF)"
 # Newspaper copies glue the text header onto one line:
 # "... CAIRO 000941SIPDISE.O. 12958: DECL: 02/14/2016 TAGS: PTER EG".
 _GLUED_KEY = re.compile(
-    r"(?<=\S)\s*(?=SIPDIS|NOFORN\b|(?i:E\.\s?O\.)\s?1\d{4}|EO 1\d{4}|(?i:TAGS:)|AGS:(?<!TAGS:)"
+    r"(?<=\S)\s*(?=SIPDIS|NOFORN(?:\b|(?=SIPDIS))|(?i:E\.\s?O\.)\s?1\d{4}|EO 1\d{4}"
+    r"|(?i:TAGS:)|AGS:(?<!TAGS:)"
     r"|(?i:SUBJECT:)|REF:\s|Classified By:|CLASSIFIED BY:)"
     rf"|(?<=[^\s\d])(?<!\d\.)\s+(?=1\s?\.\s*\({PORTION_MARK}\)\s)"
     r"|(?<=[^\s-])\s*(?=-{3,} ?S(?:UMMARY|ummary))"

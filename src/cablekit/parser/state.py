@@ -15,6 +15,7 @@ class ParseState:
     fields: dict[str, Any] = field(default_factory=dict)
     warnings: list[ParseWarning] = field(default_factory=list)
     year: int | None = None  # four-digit year of the cable, from the DTG when known
+    day: str | None = None  # the cable's day from a DTG without a time (``10 MAY 05``)
 
     def warn(self, code: str, message: str) -> None:
         self.warnings.append(ParseWarning(code, message))

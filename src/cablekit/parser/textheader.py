@@ -50,7 +50,7 @@ LETTER_ITEM = re.compile(r"^\s*(?:\([A-Z]\)|[A-Z][.)])\s")
 _DECL = re.compile(r"^(?:DECL(?:L|ASSIFY)?(?:\s+ON)?|DNG)\s*[:.]?\s*", re.I)
 _PORTION_PREFIX = re.compile(r"^\((?:U|C|S|SBU|LOU|[CSU]\s?/\s?/?\s?[A-Z]{1,6})\)\s*")
 _TAGS_IN_LINE = re.compile(r"\sTAGS?\s?[:;]?\s")
-_INLINE_REF = re.compile(r"\s*\bREFS?:\s*|(?<=[A-Z]{3})REFS?:\s*")
+_INLINE_REF = re.compile(r"\s*\bREFS?:\s*|(?<=[A-Z]{3})REFS?:\s*|(?<=\d-\d\d)REFS?:\s*")
 _BROKEN_WORD = re.compile(r"[A-Za-z]-$")
 _CUT_BEFORE_CLASSIFICATION = re.compile(r"\.\.\..*?(?:C O N F I D|S E C R E T|UNCLAS\b)")
 _SUBJECT_NOISE = re.compile(
@@ -294,7 +294,8 @@ class _TextHeader:
         if _may_end_in_noise(subject):
             subject = _SUBJECT_NOISE.sub("", subject)
         if subject[:1] == "(" or subject[-1:] == ")":
-            subject = _MARK_AT_ENDS.sub("", subject)
+            # "SUBJECT: (C) SUBJECT: BRIEFING ...": the key again after the mark
+            subject = SUBJECT_AGAIN.sub("", _MARK_AT_ENDS.sub("", subject).strip())
         subject = subject.strip()
         old = self.state.get("subject")
         if subject and (not old or (subject.startswith(old) and len(subject) > len(old))):

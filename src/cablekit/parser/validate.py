@@ -20,7 +20,8 @@ def validate(state: ParseState, class_line: ClassLine | None) -> None:
     check_security_warning(state)
     check_sections(state)
     if state.get("dtg") is None and not state.get("partial"):
-        state.warn("no-dtg", "No date-time group: the date comes from the publication")
+        where = "the text gives the day only" if state.day else "the date is the publisher's"
+        state.warn("no-dtg", f"No date-time group: {where}")
 
 
 def check_ssn(state: ParseState) -> None:

@@ -76,6 +76,10 @@ class Compiled:
     sql: str
     params: Params = field(default_factory=list)
 
+    def with_versions(self, scope: Scope) -> Compiled:
+        """The SQL with the scope's condition on a version row put where it says."""
+        return Compiled(self.sql.replace("{versions}", scope.versions), self.params)
+
     def units_of_cables(self, scope: Scope) -> Compiled:
         """From SQL selecting unit rowids, SQL selecting the keys of their cables, keeping
         only the units the scope lets its reader see."""
@@ -158,9 +162,16 @@ def field_sql(node: Field, scope: Scope = PUBLIC) -> Compiled:
     value = node.value
     match node.name:
         case "id" if node.prefix:
-            return Compiled("SELECT key FROM cable WHERE id >= ? AND id < ?", [value, value + _TOP])
+            return Compiled(
+                f"SELECT key FROM cable WHERE id >= ? AND id < ? UNION {ALIASES}"
+                " WHERE a.id >= ? AND a.id < ?",
+                [value, value + _TOP, *scope.version_params, value, value + _TOP],
+            ).with_versions(scope)
         case "id":
-            return Compiled("SELECT key FROM cable WHERE id = ?", [value])
+            return Compiled(
+                f"SELECT key FROM cable WHERE id = ? UNION {ALIASES} WHERE a.id = ?",
+                [value, *scope.version_params, value],
+            ).with_versions(scope)
         case "from" | "to":
             names = names_of(node)
             return Compiled(
@@ -186,6 +197,15 @@ def field_sql(node: Field, scope: Scope = PUBLIC) -> Compiled:
                 [value, *scope.cable_params],
             )
     raise ValueError(f"unknown field {node.name!r}")
+
+
+# The cables published under another id (``alias``): only by a version the reader may
+# read (``{versions}``, the scope's condition on it), so that no alias tells of a version
+# hidden from them.
+ALIASES = (
+    "SELECT a.cable_key AS key FROM alias a JOIN version v"
+    " ON v.cable_key = a.cable_key AND v.number = a.number AND ({versions})"
+)
 
 
 def caveat_condition(column: str, value: str) -> tuple[str, Params]:

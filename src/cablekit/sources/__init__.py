@@ -135,6 +135,7 @@ def _file_reader(format: str | None) -> containers.ReadFile:
         try:
             yield from _read_file(data, head, name, path, format)
         except CablekitError as error:
+            error.place = error.place or (path or "")
             yield error
 
     return read_file

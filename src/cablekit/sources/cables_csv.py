@@ -45,7 +45,12 @@ def sniff(name: str | None, head: bytes) -> int:
 
 
 def read_records(stream: BinaryIO, path: str | None) -> Iterator[RawCable | CablekitError]:
-    """Every row of ``stream`` as a RawCable; a malformed row as an error, and on to the next."""
+    """Every row of ``stream`` as a RawCable; a malformed row as an error, and on to the next.
+
+    The first row decides whether the file is a ``cables.csv`` at all (``shape_problem``):
+    a CSV of another shape is refused whole, in one sentence, before a row is read as a
+    cable (read by position, a title row would become a cable and every column the
+    wrong field)."""
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     text = text_stream(stream)
@@ -54,19 +59,58 @@ def read_records(stream: BinaryIO, path: str | None) -> Iterator[RawCable | Cabl
         for row in csv.reader(text, escapechar="\\"):
             if row:  # a blank line is no row
                 number += 1
-                yield _cable(row, number, path)
+                problem = shape_problem(row)
+                if problem and number == 1:
+                    yield UnreadableInput(f"{path or 'The input'} is not a cables.csv: {problem}")
+                    return
+                if problem:
+                    yield UnreadableInput(f"{path or 'The input'} row {number} {problem}; skipped")
+                else:
+                    yield _cable(row, number, path)
     except csv.Error as error:
         yield UnreadableInput(f"{path or 'The input'} cannot be read past row {number}: {error}")
     finally:
         text.detach()  # leave the binary stream open: it is the caller's
 
 
-def _cable(row: list[str], number: int, path: str | None) -> RawCable | CablekitError:
-    if len(row) != _COLUMNS:
-        where = path or "The input"
-        return UnreadableInput(
-            f"{where} row {number} has {len(row)} fields instead of {_COLUMNS}; skipped"
+# The title row of the National Archives' search export of the Central Foreign Policy
+# Files (AAD): eight columns too, which read by position made a cable of the title row.
+NARA_COLUMNS = ("url", "draft date", "document number", "film number", "from", "subject", "tags")
+_CLASS_WORDS = re.compile(
+    r"(?:UNCLASSIFIED|UNCLAS|LIMITED OFFICIAL USE|CONFIDENTIAL|SECRET|TOP SECRET)\b", re.I
+)
+_ID_SHAPE = re.compile(r"\d{2,4}\s?[A-Z][A-Za-z0-9 ]{1,60}", re.ASCII)
+
+
+def shape_problem(row: list[str]) -> str | None:
+    """What in ``row`` is not the shape of a cables.csv row, as the end of a sentence
+    that names what was found and what was expected; None for a row of the right shape:
+    8 columns, a record number, a date, a cable id and a classification word."""
+    if [cell.strip().lower() for cell in row[:7]] == list(NARA_COLUMNS):
+        return (
+            "it is the National Archives' search export (columns "
+            + ", ".join(cell.strip() for cell in row)
+            + "), which cablekit does not read; cables.csv has 8 columns without a title row"
+            " (record number, date, id, origin, classification, references, header, content)"
         )
+    if len(row) != _COLUMNS:
+        return f"has {len(row)} fields instead of {_COLUMNS}"
+    record, date, reference_id, _origin, classification = (cell.strip() for cell in row[:5])
+    if not record.isdigit():
+        return f"has {record[:40]!r} in column 1 where cables.csv has a record number"
+    if not (_US_DATE.fullmatch(date) or _ISO_DATE.match(date)):
+        return f"has {date[:40]!r} in column 2 where cables.csv has a date (M/D/YYYY H:MM)"
+    if not _ID_SHAPE.fullmatch(reference_id):
+        return f"has {reference_id[:40]!r} in column 3 where cables.csv has a cable id"
+    if not _CLASS_WORDS.match(classification):
+        return (
+            f"has {classification[:40]!r} in column 5 where cables.csv has a classification"
+            " (UNCLASSIFIED, CONFIDENTIAL, SECRET...)"
+        )
+    return None
+
+
+def _cable(row: list[str], number: int, path: str | None) -> RawCable | CablekitError:
     record, date, reference_id, origin, classification, references, header, content = row
     publication = Publication(
         reference_id=reference_id.strip() or None,

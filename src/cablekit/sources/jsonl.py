@@ -17,6 +17,7 @@ and reading goes on with the next line.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -33,7 +34,8 @@ FORMAT = "jsonl"
 
 _EXTENSIONS = (".jsonl", ".ndjson", ".json")
 _LINE_LIMIT = 64 * 1024 * 1024  # as for a single-cable file
-_OBJECT_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{")
+_OBJECT_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:\{|\[\s*\{)")
+_ARRAY_LIMIT = 512 * 1024 * 1024  # a JSON array is read whole: past this, JSON lines
 
 
 def sniff(name: str | None, head: bytes) -> int:
@@ -45,10 +47,36 @@ def sniff(name: str | None, head: bytes) -> int:
 
 
 def read_records(stream: BinaryIO, path: str | None) -> Iterator[RawCable | CablekitError]:
-    """Every line of ``stream`` as a RawCable; a bad line as an error, and on to the next."""
-    for number, line in enumerate(_lines(stream), 1):
+    """Every line of ``stream`` as a RawCable; a bad line as an error, and on to the next.
+    A JSON array of records (``[{...}, {...}]``) is read like JSON lines, element by
+    element (``element N`` instead of ``line N`` in messages)."""
+    lines = _lines(stream)
+    first = next(lines, b"")
+    if first is not None and first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        yield from _array(first + stream.read(_ARRAY_LIMIT + 1 - len(first)), path)
+        return
+    for number, line in enumerate(itertools.chain([first], lines), 1):
         if line is None or line.strip():
             yield _record(line, number, path)
+
+
+def _array(data: bytes, path: str | None) -> Iterator[RawCable | CablekitError]:
+    where = path or "The input"
+    if len(data) > _ARRAY_LIMIT:
+        yield UnreadableInput(
+            f"{where} is a JSON array over {_ARRAY_LIMIT >> 20} MiB; give it as JSON lines"
+        )
+        return
+    try:
+        records = json.loads(decode(data))
+    except json.JSONDecodeError as error:
+        yield UnreadableInput(f"{where} is not valid JSON ({error.msg}); skipped")
+        return
+    except (ValueError, RecursionError):
+        yield UnreadableInput(f"{where} cannot be read as JSON; skipped")
+        return
+    for number, record in enumerate(records, 1):
+        yield _object(record, f"{where} element {number}", Source(FORMAT, path, number))
 
 
 def _lines(stream: BinaryIO) -> Iterator[bytes | None]:
@@ -73,12 +101,46 @@ def _record(line: bytes | None, number: int, path: str | None) -> RawCable | Cab
         return UnreadableInput(f"{where} is not valid JSON ({error.msg}); skipped")
     except (ValueError, RecursionError):  # a 5,000-digit number, nesting 100,000 deep
         return UnreadableInput(f"{where} cannot be read as JSON; skipped")
+    return _object(record, where, Source(format=FORMAT, path=path, row=number))
+
+
+def _object(record: object, where: str, source: Source) -> RawCable | CablekitError:
+    """The cable in one record of the input, once its shape is checked."""
     if not isinstance(record, dict):
         return UnreadableInput(f"{where} is not a JSON object; skipped")
-    cable = _cable(record, Source(format=FORMAT, path=path, row=number))
+    problem = shape_problem(record)
+    if problem:
+        return UnreadableInput(f"{where} {problem}; skipped")
+    cable = _cable(record, source)
     if cable is None:
         return NotACable(f"{where} holds no cable text (no body, content or text); skipped")
     return cable
+
+
+_CLASS_WORDS = re.compile(
+    r"(?:UNCLASSIFIED|UNCLAS|LIMITED OFFICIAL USE|CONFIDENTIAL|SECRET|TOP SECRET)\b", re.I
+)
+_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}\b|\d{4}-\d{2}-\d{2}\b")
+
+
+def shape_problem(record: Mapping[str, Any]) -> str | None:
+    """What in ``record`` is not of the kind its key says, as the end of a sentence
+    naming what was found and what was expected; None when every value fits: a date
+    where a date is expected, a classification word where a classification is. (An id
+    that is no cable id is not taken for one: the parser warns and derives the id.)"""
+    meta = record.get("meta")
+    fields = {**meta, **record} if isinstance(meta, dict) else record
+    for key in ("date_time", "date", "created"):
+        value = fields.get(key)
+        if isinstance(value, str) and value.strip() and not _DATE.match(value.strip()):
+            return f"has {value.strip()[:40]!r} as {key} where a date (YYYY-MM-DD) was expected"
+    value = fields.get("classification")
+    if isinstance(value, str) and value.strip() and not _CLASS_WORDS.match(value.strip()):
+        return (
+            f"has {value.strip()[:40]!r} as classification where a classification word"
+            " (UNCLASSIFIED, CONFIDENTIAL, SECRET...) was expected"
+        )
+    return None
 
 
 def _cable(record: Mapping[str, Any], source: Source) -> RawCable | None:

@@ -26,8 +26,9 @@ publication wrapping, not envelope, so it is cut and ``partial`` set instead.
 from __future__ import annotations
 
 import html
+import re
 
-from ..errors import NotACable
+from ..errors import NotACable, UnreadableInput
 from ..model import Publication, Source
 from .base import HTML, RawCable
 from .decode import decode
@@ -68,7 +69,7 @@ def sniff(name: str | None, head: bytes) -> int:
 def read_cable(data: bytes, path: str | None) -> RawCable:
     """The cable on the page in ``data``. Raises NotACable when the page has no ``<pre>`` block."""
     table, table_end = _find_table(data)
-    publication = _publication(data, table, table_end) if table >= 0 else None
+    publication = _publication(data, table, table_end, path) if table >= 0 else None
     first = _pre(data, max(table_end, 0))
     if first is None:
         where = path or "The input"
@@ -120,16 +121,20 @@ def _find_table(data: bytes) -> tuple[int, int]:
     return -1, -1
 
 
-def _publication(data: bytes, start: int, end: int) -> Publication:
-    """The page table: each ``<th>`` name paired with the first row's ``<td>`` of that place."""
+def _publication(data: bytes, start: int, end: int, path: str | None) -> Publication:
+    """The page table: each ``<th>`` name paired with the first row's ``<td>`` of that place.
+    Raises UnreadableInput when the table is not a cable table (``shape_problem``)."""
     table = data[start:end]
-    names = [_text(cell).lower() for cell in table.split(b"<th")[1:]]
+    names = [_text(cell) for cell in table.split(b"<th")[1:]]
     values = [_text(cell) for cell in table.split(b"<td")[1:]]
     fields: dict[str, str | None] = {}
     for name, value in zip(names, values, strict=False):
-        key = _COLUMNS.get(name)
+        key = _COLUMNS.get(name.lower())
         if key is not None:
             fields[key] = value or None
+    problem = shape_problem(names, fields)
+    if problem:
+        raise UnreadableInput(f"{path or 'The input'} {problem}")
     return Publication(
         reference_id=fields.get("reference_id"),
         created=fields.get("created"),
@@ -137,6 +142,34 @@ def _publication(data: bytes, start: int, end: int) -> Publication:
         classification=fields.get("classification"),
         origin=fields.get("origin"),
     )
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\b")
+_CLASS_WORDS = re.compile(
+    r"(?:UNCLASSIFIED|UNCLAS|LIMITED OFFICIAL USE|CONFIDENTIAL|SECRET|TOP SECRET)\b", re.I
+)
+
+
+def shape_problem(names: list[str], fields: dict[str, str | None]) -> str | None:
+    """What of a cable table is not a WikiLeaks cable table's, as the end of a sentence
+    naming what was found and what was expected; None for a table of the right shape:
+    a Reference ID and a Created (or Date) column, a date in it, a classification word."""
+    if "reference_id" not in fields and "created" not in fields:
+        found = ", ".join(names[:8]) or "no column names"
+        return (
+            f"has a cable table with {found} where a WikiLeaks cable page has Reference ID,"
+            " Created, Released, Classification, Origin"
+        )
+    created = fields.get("created")
+    if created and not _DATE.match(created):
+        return f"has {created[:40]!r} as Created where a WikiLeaks cable page has a date"
+    level = fields.get("classification")
+    if level and not _CLASS_WORDS.match(level):
+        return (
+            f"has {level[:40]!r} as Classification where a WikiLeaks cable page has a"
+            " classification word (UNCLASSIFIED, CONFIDENTIAL, SECRET...)"
+        )
+    return None
 
 
 def _text(cell: bytes) -> str:

@@ -42,7 +42,7 @@ Progress = Callable[[int], object]
 def prepare_item(item: RawCable | CablekitError) -> Outcome:
     """Parse and flatten one input (in a worker); every problem becomes a ``Failed``."""
     if isinstance(item, CablekitError):
-        return Failed("", str(item))
+        return Failed(item.place, str(item))
     place = where(item)
     try:
         cable = parse_raw(item)

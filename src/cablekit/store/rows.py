@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from ..access.policy import (
 from ..model import Cable
 from ..parser.normalise import unwrap
 from ..sources.base import RawCable
-from ..tables import is_duplicate_id, tag_kind
+from ..tables import tag_kind
 
 try:
     # ISA-L's deflate writes the same zlib format three times as fast as zlib at
@@ -63,6 +64,7 @@ class Prepared:
     record: bytes
     text: bytes
     rows: SearchRows
+    alias: str | None = None  # the publisher's id, when it is another cable id than ``id``
 
     @property
     def policy(self) -> Row:
@@ -74,15 +76,15 @@ def pack(p: Prepared) -> bytes:
     """``p`` as bytes for the writing process: ``marshal`` (plain values only, the same
     Python at both ends) is several times faster than pickling the dataclasses."""
     r = p.rows
-    values: Any = (p.id, p.content_hash, p.released, p.source, p.record, p.text)
+    values: Any = (p.id, p.content_hash, p.released, p.source, p.record, p.text, p.alias)
     values += (r.cable, r.units, r.addressees, r.tags, r.caveats, r.references, r.guards)
     return marshal.dumps(values)
 
 
 def unpack(data: Any) -> Prepared:
     """A Prepared from what ``marshal.loads`` made of ``pack``'s bytes."""
-    id, content_hash, released, source, record, text, *rows = data
-    return Prepared(id, content_hash, released, source, record, text, SearchRows(*rows))
+    id, content_hash, released, source, record, text, alias, *rows = data
+    return Prepared(id, content_hash, released, source, record, text, SearchRows(*rows), alias)
 
 
 def content_text(raw: RawCable) -> str:
@@ -101,11 +103,28 @@ def content_text(raw: RawCable) -> str:
 
 
 def archive_id(cable: Cable) -> str | None:
-    """The id a cable is archived under: its canonical id, except for the duplicates
-    WikiLeaks published under a malformed id beside the correct one, which stay apart
-    under the id they were published with (the twin is often one section of the cable)."""
+    """The id a cable is archived under: its canonical id. A cable id names one cable:
+    a copy WikiLeaks published under a malformed id beside the correct one (often one
+    section of the cable again) is another publication of that cable, kept as one of
+    its versions, or as the same version when the text is the same (``alias``)."""
+    return cable.id
+
+
+def alias(cable: Cable) -> str | None:
+    """The id the publisher gave the cable when it is another cable id than the
+    cable's own (``08SCTION02OF02SAOPAULO335`` of ``08SAOPAULO335``): kept so that
+    ``id:`` finds the cable under it. Anything else a publisher wrote is no id."""
     published = cable.source.original_id
-    return published if published and is_duplicate_id(published) else cable.id
+    if not published or cable.id is None:
+        return None
+    published = published.strip().upper()
+    return published if published != cable.id and ALIAS.fullmatch(published) else None
+
+
+# What a publisher's id must look like to be kept as an alias: a year, then letters and
+# digits only (malformed WikiLeaks ids hold digits inside: ``09SECTION02OF03QRIPOLI583``).
+# It is searched for, shown and put in URLs: nothing else a page or a JSON line says is.
+ALIAS = re.compile(r"\d{2}[A-Z][A-Z0-9]{1,46}", re.ASCII)
 
 
 def prepare(cable: Cable, raw: RawCable) -> Prepared:
@@ -122,6 +141,7 @@ def prepare(cable: Cable, raw: RawCable) -> Prepared:
         record=compress(record.encode("utf-8")),
         text=compress(text.encode("utf-8")),
         rows=search_rows(cable),
+        alias=alias(cable),
     )
 
 

@@ -17,7 +17,10 @@ so that access rules can hide single paragraphs inside every query.
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
+import zlib
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -415,6 +418,191 @@ def _sessions(db: sqlite3.Connection) -> None:
     )
 
 
+# A cable id as the parser checks one (``parser.derive.CABLE_ID``), and a publisher's id
+# kept as an alias (``store.rows.ALIAS``), copied here: a migration never calls today's code.
+_CABLE_ID = re.compile(r"(\d{2})([A-Z]+?)(\d{1,7})", re.ASCII)
+_ALIAS = re.compile(r"\d{2}[A-Z][A-Z0-9]{1,46}", re.ASCII)
+
+
+def _one_cable_per_id(db: sqlite3.Connection) -> None:
+    """A cable id names one cable. Each version records whether it was published under
+    the cable's own id (``canonical``), and ``alias`` the other cable ids it was
+    published under (``id:`` finds the cable by them). Cables that an older cablekit
+    kept apart under a malformed id WikiLeaks published beside the correct one
+    (``08SCTION02OF02SAOPAULO335``) are merged into the cable their record names:
+    their versions become that cable's (the same text: the same version), with their
+    collections and review decisions, and the garbled id an alias."""
+    run_script(
+        db,
+        """
+        ALTER TABLE version ADD COLUMN canonical INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE alias (
+            id TEXT NOT NULL,
+            cable_key INTEGER NOT NULL REFERENCES cable(key),
+            number INTEGER NOT NULL,
+            PRIMARY KEY (id, cable_key, number)
+        ) WITHOUT ROWID;
+        CREATE INDEX alias_cable ON alias(cable_key, number)
+        """,
+    )
+    rows = db.execute(
+        "SELECT c.key, c.id, v.number, v.source FROM cable c JOIN version v ON v.cable_key = c.key"
+    ).fetchall()
+    for key, cable_id, number, source in rows:
+        published = _original_id(source)
+        other = (published or "").strip().upper()
+        if other and other != cable_id and _ALIAS.fullmatch(other):
+            db.execute("INSERT OR IGNORE INTO alias VALUES (?, ?, ?)", (other, key, number))
+            db.execute(
+                "UPDATE version SET canonical = 0 WHERE cable_key = ? AND number = ?", (key, number)
+            )
+    for key, record_id in _kept_apart(db):
+        target = db.execute("SELECT key FROM cable WHERE id = ?", (record_id,)).fetchone()
+        if target is None:
+            db.execute("UPDATE cable SET id = ? WHERE key = ?", (record_id, key))
+        else:
+            _merge_cable(db, key, target[0])
+
+
+def _original_id(source: object) -> str | None:
+    """The publisher's id in a version's stored source (None when unreadable)."""
+    try:
+        value = json.loads(source).get("original_id")  # type: ignore[arg-type]
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _kept_apart(db: sqlite3.Connection) -> list[tuple[int, str]]:
+    """(key, the id its record names) of each cable archived under another id."""
+    found = []
+    for key, cable_id, record in db.execute(
+        "SELECT c.key, c.id, v.record FROM cable c JOIN version v"
+        " ON v.cable_key = c.key AND v.number = c.version"
+    ):
+        try:
+            record_id = json.loads(zlib.decompress(record)).get("id")
+        except (zlib.error, ValueError, AttributeError):
+            continue  # a damaged record: left where it is, and named when read
+        if isinstance(record_id, str) and record_id != cable_id and _CABLE_ID.fullmatch(record_id):
+            found.append((key, record_id))
+    return found
+
+
+def _merge_cable(db: sqlite3.Connection, key: int, target: int) -> None:
+    """Cable ``key``'s versions, collections, reviews and aliases moved to ``target``;
+    the searchable rows follow the current version; cable ``key`` goes."""
+    (last,) = db.execute(
+        "SELECT max(number) FROM version WHERE cable_key = ?", (target,)
+    ).fetchone()
+    (old_id,) = db.execute("SELECT id FROM cable WHERE key = ?", (key,)).fetchone()
+    renumber: dict[int, int] = {}
+    for number, digest in db.execute(
+        "SELECT number, content_hash FROM version WHERE cable_key = ? ORDER BY number", (key,)
+    ).fetchall():
+        same = db.execute(
+            "SELECT number FROM version WHERE cable_key = ? AND content_hash = ?", (target, digest)
+        ).fetchone()
+        if same is not None:
+            renumber[number] = same[0]
+            continue
+        last += 1
+        renumber[number] = last
+        db.execute(
+            "UPDATE version SET cable_key = ?, number = ?, canonical = 0"
+            " WHERE cable_key = ? AND number = ?",
+            (target, last, key, number),
+        )
+    for old, new in renumber.items():
+        db.execute("INSERT OR IGNORE INTO alias VALUES (?, ?, ?)", (old_id, target, new))
+        db.execute(
+            "INSERT OR IGNORE INTO alias SELECT id, ?, ? FROM alias WHERE cable_key = ?"
+            " AND number = ?",
+            (target, new, key, old),
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO version_collection (cable_key, number, collection_key)"
+            " SELECT ?, ?, collection_key FROM version_collection WHERE cable_key = ?"
+            " AND number = ?",
+            (target, new, key, old),
+        )
+        db.execute(
+            "UPDATE review SET cable_key = ?, version = ? WHERE cable_key = ? AND version = ?",
+            (target, new, key, old),
+        )
+    db.execute("UPDATE review SET cable_key = ? WHERE cable_key = ?", (target, key))
+    (current,) = db.execute(
+        "SELECT number FROM version WHERE cable_key = ? ORDER BY coalesce(released, '') DESC,"
+        " canonical DESC, order_release DESC, order_place DESC, content_hash DESC LIMIT 1",
+        (target,),
+    ).fetchone()
+    (was, moved_current) = db.execute(
+        "SELECT t.version, c.version FROM cable t, cable c WHERE t.key = ? AND c.key = ?",
+        (target, key),
+    ).fetchone()
+    if current != was and current == renumber.get(moved_current):
+        _move_search_rows(db, key, target, current)
+    _drop_search_rows(db, key)
+    db.execute(
+        "UPDATE cable SET rv = max(rv, (SELECT rv FROM cable WHERE key = ?)) WHERE key = ?",
+        (key, target),
+    )
+    for table in ("alias", "version_collection", "version"):
+        db.execute(f"DELETE FROM {table} WHERE cable_key = ?", (key,))
+    db.execute("DELETE FROM cable WHERE key = ?", (key,))
+
+
+_CABLE_COLUMNS = (
+    "date, year, dtg, origin, from_name, from_ri, classification, level, precedence, subject,"
+    " caveats, tags, sections, partial, paragraphs, warnings, need, rel, declass, hhash"
+)
+
+
+def _move_search_rows(db: sqlite3.Connection, key: int, target: int, number: int) -> None:
+    """The searchable rows of ``key``'s current version made ``target``'s, as its new
+    current version ``number`` (unit rowids hold the cable key: ``key << 16 | seq``)."""
+    _drop_search_rows(db, target)
+    db.execute(
+        f"UPDATE cable SET version = ?, ({_CABLE_COLUMNS}) = (SELECT {_CABLE_COLUMNS}"
+        " FROM cable WHERE key = ?) WHERE key = ?",
+        (number, key, target),
+    )
+    shift = (target - key) << 16
+    db.execute(
+        "INSERT INTO unit_fts (unit_fts, rowid, body)"
+        " SELECT 'delete', rowid, body FROM unit WHERE cable_key = ?",
+        (key,),
+    )
+    db.execute(
+        "UPDATE unit SET rowid = rowid + ?, cable_key = ? WHERE cable_key = ?", (shift, target, key)
+    )
+    db.execute(
+        "INSERT INTO unit_fts (rowid, body) SELECT rowid, body FROM unit WHERE cable_key = ?",
+        (target,),
+    )
+    db.execute(
+        "UPDATE guard SET rowid = rowid + ?, cable_key = ? WHERE cable_key = ?",
+        (shift, target, key),
+    )
+    for table in ("addressee", "tag", "caveat", "reference"):
+        db.execute(f"UPDATE {table} SET cable_key = ? WHERE cable_key = ?", (target, key))
+
+
+def _drop_search_rows(db: sqlite3.Connection, key: int) -> None:
+    db.execute(
+        "INSERT INTO unit_fts (unit_fts, rowid, body)"
+        " SELECT 'delete', rowid, body FROM unit WHERE cable_key = ?",
+        (key,),
+    )
+    db.execute(
+        "INSERT INTO name_fts (name_fts, rowid, name)"
+        " SELECT 'delete', rowid, name FROM addressee WHERE cable_key = ?",
+        (key,),
+    )
+    for table in ("unit", "guard", "addressee", "tag", "caveat", "reference"):
+        db.execute(f"DELETE FROM {table} WHERE cable_key = ?", (key,))
+
+
 def _backfill_markings(db: sqlite3.Connection) -> None:
     from .rows import search_rows, version_policy
     from .sqlite import GUARD_COLUMNS, GUARD_VALUES, load_record, unit_rowid
@@ -501,6 +689,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0005_audit", _audit),
     ("0006_markings", _markings),
     ("0007_version_order", _version_order),
+    ("0008_one_cable_per_id", _one_cable_per_id),
 )
 
 

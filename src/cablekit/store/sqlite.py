@@ -305,6 +305,7 @@ class _BatchWriter:
         self.seen = db.execute("SELECT coalesce(max(seen), 0) FROM version").fetchone()[0]
         self.new_cables: list[Row] = []
         self.new_versions: list[Row] = []
+        self.aliases: list[Row] = []
 
     def write_all(self, batch: Sequence[Prepared], first: int = 1) -> None:
         """Every version of the batch, in order, then the searchable rows."""
@@ -328,6 +329,8 @@ class _BatchWriter:
                 current, number = self.write(p, *found)
                 known[p.id] = (found[0], current)
                 written.append((found[0], number))
+            if p.alias is not None:
+                self.aliases.append((p.alias, *written[-1]))
         self._insert_new()
         self._join_collection(written)
         self.flush()
@@ -349,21 +352,31 @@ class _BatchWriter:
             self.new_cables,
         )
         self.db.executemany(INSERT_VERSION, self.new_versions)
+        self.db.executemany(
+            "INSERT OR IGNORE INTO alias (id, cable_key, number) VALUES (?, ?, ?)", self.aliases
+        )
         self.new_cables.clear()
         self.new_versions.clear()
+        self.aliases.clear()
 
     def write(self, p: Prepared, key: int, current: int) -> tuple[int, int]:
         """A version of the archived cable ``key``; returns the cable's current version
         after, and the number of the version ``p`` is."""
         self.seen += 1
         same = self.db.execute(
-            "SELECT number FROM version WHERE cable_key = ? AND content_hash = ?",
+            "SELECT number, canonical FROM version WHERE cable_key = ? AND content_hash = ?",
             (key, p.content_hash),
         ).fetchone()
         if same is not None:
             # Seen again, maybe in a later release: it may be the newest copy after all.
-            number = same[0]
+            number, canonical = same
             self.db.execute(RESEEN, (self.seen, self.label, self.place, key, number))
+            if p.alias is None and not canonical:
+                # The same text published under the cable's own id at last: that
+                # publication's record is the version's, whichever came first.
+                self.db.execute(CANONICAL, (p.source, p.record, *p.policy, key, number))
+                if number == current:
+                    self._replace_current(key, number, p.rows)
             self.report.unchanged += 1
         else:
             number = (
@@ -393,12 +406,15 @@ class _BatchWriter:
     def _newest(self, key: int) -> int:
         """The current version, a function of the versions alone, whatever order or
         concurrency they were ingested in: the latest release date; between copies with
-        the same date, the one ingested under the greatest release label; under one
-        label, the one placed last in that ingest's input; then the greatest hash.
-        (A copy met under several labels counts under the greatest, at its last place.)"""
+        the same date, one published under the cable's own id before one published only
+        under another (``alias``: a malformed id, often one section of the cable), then
+        the one ingested under the greatest release label; under one label, the one
+        placed last in that ingest's input; then the greatest hash. (A copy met under
+        several labels counts under the greatest, at its last place.)"""
         row = self.db.execute(
             "SELECT number FROM version WHERE cable_key = ? ORDER BY coalesce(released, '')"
-            " DESC, order_release DESC, order_place DESC, content_hash DESC LIMIT 1",
+            " DESC, canonical DESC, order_release DESC, order_place DESC, content_hash DESC"
+            " LIMIT 1",
             (key,),
         ).fetchone()
         return int(row[0])
@@ -425,6 +441,7 @@ class _BatchWriter:
             self.label,
             self.place,
             *p.policy,
+            int(p.alias is None),
         )
 
     def _replace_current(self, key: int, number: int, rows: SearchRows) -> None:
@@ -544,8 +561,13 @@ def unit_rowid(cable_key: int, seq: int) -> int:
 
 INSERT_VERSION = (
     "INSERT INTO version (cable_key, number, content_hash, release, released, ingested_at,"
-    " seen, source, record, text, order_release, order_place, level, need, rel, declass, hhash)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " seen, source, record, text, order_release, order_place, level, need, rel, declass, hhash,"
+    " canonical) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+# A version known only under an alias, met under the cable's own id: that copy's record.
+CANONICAL = (
+    "UPDATE version SET canonical = 1, source = ?, record = ?, level = ?, need = ?, rel = ?,"
+    " declass = ?, hhash = ? WHERE cable_key = ? AND number = ?"
 )
 # A copy seen again keeps the greatest (release label, place) it was met with; every
 # right-hand side reads the row as it was.
