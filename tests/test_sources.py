@@ -139,7 +139,7 @@ def test_detect_rejects_binary() -> None:
 
 
 def test_format_names_cover_formats() -> None:
-    assert FORMATS == ("telegram", "markdown", "wikileaks-html", "cables-csv", "jsonl")
+    assert FORMATS == ("telegram", "markdown", "wikileaks-html", "cables-csv", "jsonl", "pdf")
     assert tuple(FORMAT_NAMES) == FORMATS
 
 
