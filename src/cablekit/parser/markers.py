@@ -25,7 +25,7 @@ INLINE_MARKER = re.compile(
 OLD_PAGE = re.compile(
     r"^\s*(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+)?"
     r"PAGE\s+(?P<page>\d{2,3})\s+[A-Z][A-Z .\-]{0,12}?\s*\d{4,6}"
-    r"(?:\s+(?P<section>\d{2})\s+OF\s+(?P<total>\d{2}))?(?:\s+\d{6}Z)?\s*$"
+    r"(?:\s+(?P<section>\d{2})\s+OF\s+(?P<total>\d{2}))?(?:\s+\d{6}\s?[Z2])?\s*$"  # OCR: 2 for Z
 )
 CLASS_ONLY = re.compile(r"^\s*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|UNCLAS)\s*$")
 STAMP = re.compile(

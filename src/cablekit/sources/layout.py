@@ -11,11 +11,10 @@ spaces. Exact for monospaced text (every cable); close enough for the rest.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-_MAX_BLANKS = 3  # more blank lines than this carry no more meaning
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +42,32 @@ def lines_from_glyphs(
     advance = _advance(rows)
     margin = min(row[0].left for row in rows)
     bases = [statistics.median(g.bottom for g in row if g.text != " ") for row in rows]
-    gaps = [above - below for above, below in zip(bases, bases[1:], strict=False) if above > below]
-    if len(gaps) >= 3:
-        pitch = statistics.median(gaps)
+    gaps = [above - below for above, below in itertools.pairwise(bases) if above > below]
+    if len(gaps) >= 3 and not (pitch and all(_fits(g / pitch) for g in gaps)):
+        pitch = _pitch(gaps)  # the pitch of the page before (if any) does not fit this one
     lines: list[str] = []
     for i, row in enumerate(rows):
         if i and pitch:
             gap = bases[i - 1] - bases[i]
-            lines.extend([""] * min(_MAX_BLANKS, max(0, round(gap / pitch) - 1)))
+            lines.extend([""] * max(0, round(gap / pitch) - 1))
         lines.append(_line(row, advance, margin))
     return lines, pitch
+
+
+def _pitch(gaps: list[float]) -> float:
+    """The line pitch: the largest step of which every gap is a whole multiple.
+
+    Not the median (on a page with many blank lines most gaps are two pitches) nor
+    the least gap (a raised or lowered glyph makes a tiny one: such gaps, under a
+    third of a pitch, are passed over)."""
+    for candidate in sorted({round(g, 1) for g in gaps}, reverse=True):
+        if all(_fits(g / candidate) for g in gaps):
+            return candidate
+    return statistics.median(gaps)
+
+
+def _fits(steps: float) -> bool:
+    return steps < 0.3 or (steps >= 0.8 and abs(steps - round(steps)) <= 0.2)
 
 
 def _rows(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
@@ -76,7 +91,7 @@ def _advance(rows: list[list[Glyph]]) -> float:
     steps = [
         b.left - a.left
         for row in rows
-        for a, b in zip(row, row[1:], strict=False)
+        for a, b in itertools.pairwise(row)
         if a.text != " " and b.text != " " and len(a.text) == 1 and b.left > a.left
     ]
     if steps:

@@ -28,6 +28,9 @@ INSTALL_TESSERACT = "apt-get install tesseract-ocr"
 _TIMEOUT = 300  # seconds for one page; a page that takes longer is not a page of text
 _PSM = "6"  # one block of text: a telegram page is a single column
 
+# Typographic characters Tesseract reads for a typewriter's: a telegram has straight
+# quotes and hyphens only (its rules and dashes are runs of hyphens).
+_TYPEWRITER = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "—": "-", "–": "-"})
 # Letters Tesseract reads for digits in a paragraph number ("il." for "¶1.").
 _CONFUSED_NUMBER = re.compile(r"^(?P<token>[^\s(\[\"'-]?[\dlI|iOo]{1,3})\.(?=\s|$)")
 _DIGIT_CONFUSIONS = str.maketrans("lI|iOo", "111100")
@@ -65,7 +68,7 @@ def read_page(page: Any, where: str) -> list[str]:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UnreadableInput(f"{where}: Tesseract failed ({said[-1] if said else 'no reason'})")
     lines, _ = lines_from_glyphs(words_from_tsv(done.stdout.decode("utf-8", "replace")))
-    return repair_pilcrows(lines)
+    return repair_pilcrows([line.translate(_TYPEWRITER) for line in lines])
 
 
 def _pgm(page: Any) -> bytes:

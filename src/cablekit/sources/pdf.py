@@ -53,7 +53,9 @@ _FM = re.compile(r"^FM\s+\S")
 _TO = re.compile(r"^T[O0]\s+\S")
 _PARTIAL = "This record is a partial extract"
 # WikiLeaks' title line: "2000HANOI00686 - CONFIDENTIAL".
-_TITLE = re.compile(r"^(?P<year>(?:19|20)\d\d)(?P<post>[A-Z]+)(?P<serial>\d{5,6}) - (?P<cls>[A-Z/ ]+)$")
+_TITLE = re.compile(
+    r"^(?P<year>(?:19|20)\d\d)(?P<post>[A-Z]+)(?P<serial>\d{5,6})\s+-\s+(?P<cls>[A-Z/ ]+)$"
+)
 # Lines that show a cable's text has begun (its header fields, a numbered paragraph).
 _TEXT_SEEN = re.compile(r"^(?:SUBJ|TAGS|E\.\s?O\.|¶?\d{1,3}\.\s)")
 # Envelope and page furniture that belongs to the next cable when it comes before its start.
@@ -105,7 +107,7 @@ def _pdfium() -> Any:
     return pypdfium2
 
 
-class _seekable:  # noqa: N801 - a context manager used like a function
+class _seekable:
     """The stream itself when it can seek (PDFium jumps around), else a spooled copy."""
 
     def __init__(self, stream: BinaryIO) -> None:
@@ -134,13 +136,13 @@ def _open(pdfium: Any, file: BinaryIO | IO[bytes], where: str) -> pypdfium2.PdfD
     except pdfium.PdfiumError as error:
         code = getattr(error, "err_code", None)
         if code in (_PDFIUM_PASSWORD, _PDFIUM_SECURITY):
-            raise UnreadableInput(f"{where} is an encrypted PDF; give cablekit a copy without a password") from None
+            raise UnreadableInput(
+                f"{where} is an encrypted PDF; give cablekit a copy without a password"
+            ) from None
         raise UnreadableInput(f"{where} is a damaged PDF (PDFium cannot read it)") from None
 
 
-def _pages(
-    pdfium: Any, file: BinaryIO | IO[bytes], where: str
-) -> Iterator[tuple[int, list[str]]]:
+def _pages(pdfium: Any, file: BinaryIO | IO[bytes], where: str) -> Iterator[tuple[int, list[str]]]:
     """The lines of each page, by page number (1-based), scans read by OCR."""
     document = _open(pdfium, file, where)
     try:
@@ -248,7 +250,9 @@ class _Splitter:
     def _leading_lines(self) -> list[str]:
         """The envelope lines already gathered that belong to the cable starting now."""
         cut = len(self.lines)
-        while cut > 0 and (not self.lines[cut - 1].strip() or _LEADING.match(self.lines[cut - 1].strip())):
+        while cut > 0 and (
+            not self.lines[cut - 1].strip() or _LEADING.match(self.lines[cut - 1].strip())
+        ):
             cut -= 1
         back = self.lines[cut:]
         del self.lines[cut:]
