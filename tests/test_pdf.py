@@ -495,3 +495,34 @@ def test_layout_rebuilds_monospaced_text(lines: list[str]) -> None:
         written.pop(0)
     indent = min((len(w) - len(w.lstrip()) for w in written if w), default=0)
     assert rebuilt == [w[indent:] for w in written]
+
+
+# --- command line ---------------------------------------------------------------
+
+
+def test_cli_parse_check_and_ingest_a_bundle(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cablekit.archive import Archive
+    from cablekit.cli import cli
+
+    bundle = tmp_path / "release.pdf"
+    make_bundle(sample_pdfs(), bundle)
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n% cut here")
+    runner = CliRunner()
+    parsed = runner.invoke(cli, ["parse", "--format", "pdf", str(bundle)])
+    assert parsed.exit_code == 0, parsed.output
+    ids = [line.split('"id": "')[1].split('"')[0] for line in parsed.stdout.splitlines()]
+    assert ids == ["00ABUDHABI5893", "00ATHENS1501", "00BEIJING11790", "00HANOI686"]
+    checked = runner.invoke(cli, ["check", str(broken), str(bundle)])
+    assert checked.exit_code != 0
+    assert checked.stderr.strip() == f"Error: {broken} is a damaged PDF (PDFium cannot read it)"
+    assert "4 cables parsed, 1 inputs failed" in checked.stdout
+    db = tmp_path / "archive.db"
+    ingested = runner.invoke(cli, ["ingest", "--db", str(db), str(bundle)])
+    assert ingested.exit_code == 0, ingested.output
+    with Archive(db) as archive:
+        cable = archive.get("00HANOI686").cable
+        assert cable.subject == EXPECTED["00HANOI686"]["subject"]
+        assert cable.source.path == f"{bundle}#page=7"

@@ -71,10 +71,19 @@ def _fits(steps: float) -> bool:
 
 
 def _rows(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
-    """Glyphs split at line ends, without leading or trailing word boundaries."""
+    """Glyphs split at line ends, without leading or trailing word boundaries.
+
+    A line also ends where the next glyph is back to the left and lower down: PDFium
+    runs a line ending in a hyphen into the next one, without a line end."""
     rows: list[list[Glyph]] = []
     row: list[Glyph] = []
+    last: Glyph | None = None
     for glyph in [*glyphs, Glyph("\n", 0, 0, 0)]:
+        if glyph.text not in (" ", "\n"):
+            if last is not None and row and _next_line(last, glyph):
+                rows.append(row)
+                row = []
+            last = glyph
         if glyph.text == "\n":
             while row and row[-1].text == " ":
                 row.pop()
@@ -84,6 +93,11 @@ def _rows(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
         elif glyph.text != " " or row:
             row.append(glyph)
     return rows
+
+
+def _next_line(last: Glyph, glyph: Glyph) -> bool:
+    width = max(last.right - last.left, 0.1)
+    return glyph.left < last.left - 4 * width and glyph.bottom < last.bottom - width
 
 
 def _advance(rows: list[list[Glyph]]) -> float:
