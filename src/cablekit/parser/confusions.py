@@ -23,11 +23,18 @@ _MONTHS = frozenset(
 _TO_DIGITS = str.maketrans("OolISZ", "001152")
 _TO_LETTERS = str.maketrans("0152", "OISZ")
 
-# One cheap test per line first: only lines starting like a confused keyword go further.
+# Two cheap tests per line: its first two characters (a set look-up), then a pattern of
+# the confused forms only (lines written right fail it at once).
+_PREFIXES = frozenset(
+    ["0 ", "00", "0O", "O0", "O ", "OO", "P ", "PP", "R ", "RR", "Z ", "ZZ", "Y ", "YY"]
+    + ["T0", "1N", "lN", "IN", "F ", "2N", "ZN", "E.", "E ", "TA", "5U", "S1", "Sl", "N0", "NO"]
+    + ["C0", "CO", "SE", "5E", "UN"]
+    + [f"{letter} " for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ5"]  # spaced out: "T A G S:"
+)
 _SUSPECT = re.compile(
-    r"^(?:0\s|[ZOPRY0]{1,2}\s+[\dOolIS]{6}\s?Z|T0\s|[1l]NF[O0]|INF0|F\sM\s|2N[RY]\s|ZN[RY]\s.*22H"
-    r"|[CS]\s?[O0]\s?N\s?F|C[O0]NF|[S5]\s?[E3]\s?C\s?R|U\s?N\s?C\s?L\s?A|[A-Z](?:\s[A-Z]){2,}\s?:"
-    r"|E\s?\.\s?0|TAG5|[5S]UBJ|S[1l]PD|N[O0]F[O0]RN)"
+    r"^(?:0\s|[ZOPRY0]{1,2}\s+[\dOolIS]{6}\s?Z|T0\s|[1l]NF[O0]|INF0|F\sM\s|2N[RY]\s"
+    r"|ZN[RY]\s.*22H|(?=[A-Z\s]{0,11}[015])[CSU5]|[A-Z](?:\s[A-Z]){2,}\s?:"
+    r"|E\s?\.\s?0|TAG5|5UBJ|S[1l]PD|N0F|NOF0)"
 )
 _DTG = re.compile(
     r"^(?P<prec>[ZOPRY0])(?:\s+(?P<info>[ZOPRY0]))?\s+(?P<time>[\dOolIS]{6})\s?Z\s+"
@@ -55,8 +62,11 @@ def repair_header(lines: list[str], state: ParseState) -> list[str]:
     """``lines`` with the confusions of its header lines repaired (a warning for each)."""
     out: list[str] | None = None
     for i, line in enumerate(lines[:_HEADER_LINES]):
-        if line[:1].isdigit() and _paragraph(line):
-            break
+        head = line[:2]
+        if head not in _PREFIXES:
+            if head[:1].isdigit() and _paragraph(line):
+                break
+            continue
         if not _SUSPECT.match(line):
             continue
         fixed = repair_line(line)
