@@ -526,3 +526,22 @@ def test_cli_parse_check_and_ingest_a_bundle(tmp_path: Path) -> None:
         cable = archive.get("00HANOI686").cable
         assert cable.subject == EXPECTED["00HANOI686"]["subject"]
         assert cable.source.path == f"{bundle}#page=7"
+
+
+def test_blank_page_is_no_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page with neither text nor image (a separator sheet) is skipped, not sent to OCR."""
+    import pypdfium2 as pdfium
+
+    bundle = tmp_path / "with-blank.pdf"
+    document = pdfium.PdfDocument.new()
+    for name in ("00ATHENS1501.pdf", "00BEIJING11790.pdf"):
+        source = pdfium.PdfDocument(str(PDF_SAMPLES / name))
+        document.import_pages(source)
+        document.new_page(595, 842)
+        source.close()
+    document.save(str(bundle))
+    document.close()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract: a page sent to OCR would fail
+    got = parse_all([bundle])
+    assert [c.id for c in got if isinstance(c, Cable)] == ["00ATHENS1501", "00BEIJING11790"]
+    assert len(got) == 2

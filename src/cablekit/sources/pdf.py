@@ -21,6 +21,7 @@ CONFIDENTIAL`` (taken as the publisher's id and classification).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
@@ -41,6 +42,9 @@ MAGIC = b"%PDF-"
 INSTALL_PDF = "pip install 'cablekit[pdf]'"
 
 _REOPEN_PAGES = 100  # pages read between two openings of the document
+# A page with an image and fewer characters of text than this is a scan: what text it
+# has is a stamp (a Bates number, "Page 3 of 9") put over the image, not the cable.
+_SCAN_TEXT = 40
 # PDFium's marks for characters it changed: U+FFFE is a hyphen that ended a line.
 _PDFIUM_CHARS = {"\ufffe": "-", "\x02": "-"}
 _PDFIUM_PASSWORD = 4  # FPDF_ERR_PASSWORD
@@ -107,26 +111,18 @@ def _pdfium() -> Any:
     return pypdfium2
 
 
-class _seekable:
+@contextlib.contextmanager
+def _seekable(stream: BinaryIO) -> Iterator[BinaryIO | IO[bytes]]:
     """The stream itself when it can seek (PDFium jumps around), else a spooled copy."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self._copy: IO[bytes] | None = None
-
-    def __enter__(self) -> BinaryIO | IO[bytes]:
-        seekable = getattr(self._stream, "seekable", None)
-        if seekable is not None and seekable():
-            return self._stream
-        # A pipe or a decompressor: copy to disk, not memory (a bundle may be large).
-        self._copy = tempfile.TemporaryFile()
-        shutil.copyfileobj(self._stream, self._copy, 1024 * 1024)
-        self._copy.seek(0)
-        return self._copy
-
-    def __exit__(self, *exc: object) -> None:
-        if self._copy is not None:
-            self._copy.close()
+    seekable = getattr(stream, "seekable", None)
+    if seekable is not None and seekable():
+        yield stream
+        return
+    # A pipe or a decompressor: copied to disk, not memory (a bundle may be large).
+    with tempfile.TemporaryFile() as copy:
+        shutil.copyfileobj(stream, copy, 1024 * 1024)
+        copy.seek(0)
+        yield copy
 
 
 def _open(pdfium: Any, file: BinaryIO | IO[bytes], where: str) -> pypdfium2.PdfDocument:
@@ -173,12 +169,19 @@ class _PageReader:
 
     def lines(self, page: Any, number: int) -> list[str]:
         glyphs = _glyphs(page)
-        if any(not g.text.isspace() for g in glyphs):
-            lines, self.line_pitch = lines_from_glyphs(glyphs, self.line_pitch)
-            return lines
-        from . import ocr  # a scan: the only pages that need Tesseract
+        text = sum(1 for g in glyphs if not g.text.isspace())
+        if text < _SCAN_TEXT and _has_image(page):
+            from . import ocr  # a scan: the only pages that need Tesseract
 
-        return ocr.read_page(page, f"{self.where}: page {number}")
+            return ocr.read_page(page, f"{self.where}: page {number}")
+        lines, self.line_pitch = lines_from_glyphs(glyphs, self.line_pitch)
+        return lines
+
+
+def _has_image(page: Any) -> bool:
+    import pypdfium2.raw
+
+    return next(page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,)), None) is not None
 
 
 def _glyphs(page: Any) -> list[Glyph]:
