@@ -319,6 +319,16 @@ def test_bundle_yields_each_cable_with_its_page(tmp_path: Path) -> None:
         assert cable.paragraphs == alone.paragraphs and cable.subject == alone.subject
 
 
+def test_title_line_goes_with_its_own_cable(tmp_path: Path) -> None:
+    """HANOI's title line (top of its first page) after a cable without one."""
+    bundle = tmp_path / "two.pdf"
+    make_bundle([PDF_SAMPLES / "00BEIJING11790.pdf", PDF_SAMPLES / "00HANOI686.pdf"], bundle)
+    beijing, hanoi = parse_all([bundle])
+    assert isinstance(beijing, Cable) and isinstance(hanoi, Cable)
+    assert beijing.id == "00BEIJING11790" and beijing.publication is None
+    assert hanoi.publication is not None and hanoi.publication.reference_id == "00HANOI686"
+
+
 def test_stream_without_seek(tmp_path: Path) -> None:
     """A compressed PDF comes as a stream PDFium cannot seek in: spooled to disk first."""
     packed = tmp_path / "00BEIJING11790.pdf.gz"

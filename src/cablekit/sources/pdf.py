@@ -230,11 +230,11 @@ class _Splitter:
         lines = unwrap_edition(page_lines)
         for i, line in enumerate(lines):
             stripped = line.strip()
-            if self.text_seen and _starts_cable(stripped, lines, i):
+            title = _TITLE.match(stripped) if stripped[:2] in ("19", "20") else None
+            if self.text_seen and (_starts_cable(stripped, lines, i) or self._new_title(title)):
                 back = self._leading_lines()
                 yield from self._flush(number)
                 self.lines.extend(back)
-            title = _TITLE.match(stripped) if stripped[:2] in ("19", "20") else None
             if title is not None:
                 self.title = self.title or title
                 continue  # the publisher's title line, not cable text
@@ -243,6 +243,11 @@ class _Splitter:
             self.lines.append(line)
             if not self.text_seen and _TEXT_SEEN.match(stripped):
                 self.text_seen = True
+
+    def _new_title(self, title: re.Match[str] | None) -> bool:
+        """A title line after the text of a cable without one, or with another: the title
+        of the next cable (the same title again closes the cable's last page)."""
+        return title is not None and (self.title is None or title[0] != self.title[0])
 
     def finish(self) -> Iterator[RawCable]:
         yield from self._flush(None)
