@@ -353,6 +353,11 @@ def test_damaged_and_encrypted_pdf_one_sentence_and_others_go_on(tmp_path: Path)
     assert isinstance(got[2], Cable) and got[2].id == "00ATHENS1501"
 
 
+def test_forced_on_another_file() -> None:
+    (error,) = list(iter_inputs([str(PDF_SAMPLES / "LICENSE")], format="pdf"))
+    assert str(error) == f"{PDF_SAMPLES / 'LICENSE'} is not a PDF"
+
+
 def test_without_pypdfium2_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pypdfium2", None)  # as if not installed
     (error,) = parse_all([PDF_SAMPLES / "00ATHENS1501.pdf"])

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
-from ..errors import CablekitError, MissingDependency, UnreadableInput
+from ..errors import CablekitError, MissingDependency, UnknownFormat, UnreadableInput
 from ..model import Publication, Source
 from .base import TEXT, RawCable
 from .layout import Glyph, lines_from_glyphs
@@ -89,6 +89,10 @@ def read_records(stream: BinaryIO, path: str | None) -> Iterator[RawCable | Cabl
         yield error
         return
     with _seekable(stream) as file:
+        file.seek(0)  # a file handed over open has had its first bytes read
+        if not is_pdf(file.read(1024)):  # --format pdf forced on another file
+            yield UnknownFormat(f"{where} is not a PDF")
+            return
         splitter = _Splitter(path)
         try:
             for number, lines in _pages(pdfium, file, where):
