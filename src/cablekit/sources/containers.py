@@ -148,7 +148,7 @@ def archive_kind(name: str | None, head: bytes) -> str | None:
 def _read_file_path(path: str, info: os.stat_result, read_file: ReadFile) -> Iterator[Item]:
     with open(path, "rb") as file:
         if stat.S_ISREG(info.st_mode):
-            head = file.read(HEAD_BYTES)
+            head = file.read(1024)  # enough to tell; the file is read again from the start
             if _random_access(head):
                 # Handed over open: its reader seeks and reads only what it needs.
                 yield from read_file(file, head, path, path)
