@@ -135,7 +135,7 @@ def test_parse_forced_wrong_format_is_one_error() -> None:
 
 
 def test_parse_unknown_format_is_a_usage_error() -> None:
-    result = run("parse", "--format", "pdf", str(REFERENCE))
+    result = run("parse", "--format", "docx", str(REFERENCE))
     assert result.exit_code == 2
     assert "Invalid value for '--format'" in result.stderr
     assert result.stdout == ""

@@ -139,7 +139,7 @@ def test_detect_rejects_binary() -> None:
 
 
 def test_format_names_cover_formats() -> None:
-    assert FORMATS == ("telegram", "markdown", "wikileaks-html", "cables-csv", "jsonl")
+    assert FORMATS == ("telegram", "markdown", "wikileaks-html", "cables-csv", "jsonl", "pdf")
     assert tuple(FORMAT_NAMES) == FORMATS
 
 
@@ -425,7 +425,7 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, samples: Path) -> None:
 def test_forced_and_unknown_formats() -> None:
     (cable,) = read_bytes(b"[x](#) looks like markdown\nTAGS: PREL", format="telegram")
     assert cable.source.format == "telegram" and cable.source.path is None
-    (error,) = list(iter_inputs(["whatever"], format="pdf"))
+    (error,) = list(iter_inputs(["whatever"], format="docx"))
     assert isinstance(error, UnknownFormat) and "choose one of telegram" in str(error)
     with pytest.raises(UnknownFormat):
         list(read_bytes(b"\0\0binary"))

@@ -6,7 +6,8 @@
     ├── InputError                a path or stream cannot be read
     │   ├── MissingInput          the path does not exist
     │   ├── UnreadableInput       permission, I/O error, truncated or corrupt archive
-    │   └── UnknownFormat         the format cannot be detected or is not supported
+    │   ├── UnknownFormat         the format cannot be detected or is not supported
+    │   └── MissingDependency     reading the input needs an optional package or program
     ├── NotACable                 the input was read but holds no cable
     ├── QuerySyntaxError          a search query cannot be read (``position``, ``query``)
     ├── ParserFailure             the parser itself failed on an input (a bug, reported)
@@ -60,6 +61,10 @@ class UnreadableInput(InputError):
 
 class UnknownFormat(InputError):
     pass
+
+
+class MissingDependency(InputError):
+    """An optional extra (``cablekit[pdf]``) or program (Tesseract) is not installed."""
 
 
 class NotACable(CablekitError):

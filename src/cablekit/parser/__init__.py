@@ -1,6 +1,7 @@
 """The parser: one entry point, a fixed order of named stages (spec section 10).
 
-1. normalise   strip the publication layer (``normalise``)
+1. normalise   strip the publication layer (``normalise``); repair OCR and
+               teletype confusions in header lines (``confusions``)
 2. split       header (envelope) from content
 3. envelope    FL1-FL9 (``envelope``)
 4. markers     page markers and stamps out, cut sentences flagged (``markers``)
@@ -25,6 +26,7 @@ from .body import parse_body, take_signature
 from .classified import START as CLASSIFIED_START
 from .classified import parse_classified_by
 from .classline import ClassLine, parse_class_line, repaired_class_line
+from .confusions import repair_header
 from .derive import canonical_from_publication, derive, fallback_year, id_from_class_line
 from .envelope import looks_like_envelope, parse_envelope
 from .markers import remove_markers
@@ -75,9 +77,9 @@ def envelope_and_class_line(
 ) -> tuple[list[str], ClassLine | None, int]:
     """Stages 1-3: the envelope parsed; the content lines, their classification line, and
     the index where the text header starts."""
-    body = strip_preamble(lines_of(raw.body, raw.markup))
+    body = repair_header(strip_preamble(lines_of(raw.body, raw.markup)), state)
     if raw.header is not None:
-        header = lines_of(raw.header, raw.markup)
+        header = repair_header(lines_of(raw.header, raw.markup), state)
     else:
         header, body = split_header(body)
     parse_envelope(header, state)

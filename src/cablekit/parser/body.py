@@ -246,9 +246,11 @@ class _Body:
         """Whether ``line``, after a blank line, is a heading."""
         if len(line) > 70 or not line[0].isalpha():
             return False
+        nxt = _next_text(lines, i)
+        if i > 0 and nxt is not None and UNDERLINE.match(lines[i - 1]) and UNDERLINE.match(nxt):
+            return True  # boxed by rules above and below: a heading even if it asks a question
         if SENTENCE_END.search(line.rstrip(":")):
             return False
-        nxt = _next_text(lines, i)
         if nxt is not None and UNDERLINE.match(nxt):
             return True
         upper = line.isupper() and len(line.split()) <= 8

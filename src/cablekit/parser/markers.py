@@ -25,7 +25,7 @@ INLINE_MARKER = re.compile(
 OLD_PAGE = re.compile(
     r"^\s*(?:(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+)?"
     r"PAGE\s+(?P<page>\d{2,3})\s+[A-Z][A-Z .\-]{0,12}?\s*\d{4,6}"
-    r"(?:\s+(?P<section>\d{2})\s+OF\s+(?P<total>\d{2}))?(?:\s+\d{6}Z)?\s*$"
+    r"(?:\s+(?P<section>\d{2})\s+OF\s+(?P<total>\d{2}))?(?:\s+\d{6}\s?[Z2])?\s*$"  # OCR: 2 for Z
 )
 CLASS_ONLY = re.compile(r"^\s*(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE|UNCLAS)\s*$")
 STAMP = re.compile(
@@ -61,7 +61,9 @@ def _candidate_lines(text: str) -> set[int]:
     for position in sorted(positions):  # newlines counted once, not from the start each time
         line += text.count("\n", counted, position)
         counted = position
-        hits.update((line - 1, line, line + 1))
+        # Two lines around: a PDF copy puts a blank line between a page header and the
+        # classification word printed above it.
+        hits.update((line - 2, line - 1, line, line + 1, line + 2))
     return hits
 
 
@@ -119,12 +121,32 @@ def _marker(line: str) -> PageMarker | None:
 
 
 def _old_page_debris(lines: Sequence[str], index: int) -> bool:
-    """A bare classification word printed above or below an old page header."""
+    """A bare classification word printed above or below an old page header (maybe a
+    blank line apart), or the blank line between them."""
     line = lines[index]
-    if len(line) > 40 or not line.isupper() or not CLASS_ONLY.match(line):
+    if not line:
+        before = lines[index - 1] if index > 0 else ""
+        after = lines[index + 1] if index + 1 < len(lines) else ""
+        return (_class_only(before) and _old_page(after)) or (
+            _old_page(before) and _class_only(after)
+        )
+    if not _class_only(line):
         return False
-    neighbours = [lines[j] for j in (index - 1, index + 1) if 0 <= j < len(lines)]
-    return any(OLD_PAGE.match(n) for n in neighbours)
+    for step in (-1, 1):
+        j = index + step
+        if 0 <= j < len(lines) and not lines[j]:
+            j += step  # one blank line between
+        if 0 <= j < len(lines) and _old_page(lines[j]):
+            return True
+    return False
+
+
+def _class_only(line: str) -> bool:
+    return 0 < len(line) <= 40 and line.isupper() and CLASS_ONLY.match(line) is not None
+
+
+def _old_page(line: str) -> bool:
+    return "PAGE" in line and OLD_PAGE.match(line) is not None
 
 
 def _strip_inline(line: str, out: Cleaned, post: str) -> str:

@@ -12,7 +12,11 @@ markdown           ``markdown``        MARKDOWN   one cable (scraped page, artef
 wikileaks-html     ``wikileaks_html``  HTML       one cable (page table + two ``<pre>``)
 cables-csv         ``cables_csv``      TEXT       one cable per row, header apart
 jsonl              ``jsonl``           FLATTENED  one cable per line (or TEXT, HTML)
+pdf                ``pdf``             TEXT       one cable or a bundle, page by page
 =================  ==================  =========  =====================================
+
+PDF needs the optional extra ``cablekit[pdf]`` (pypdfium2, imported on first
+use) and, for scanned pages, Tesseract (``ocr``).
 
 ``containers`` walks directories and unpacks tar/zip archives and gzip/xz/bz2
 streams down to these files; ``decode`` is the one place bytes become str.
@@ -30,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from ..errors import CablekitError, NotACable, UnknownFormat
-from . import cables_csv, containers, jsonl, markdown, telegram, wikileaks_html
+from . import cables_csv, containers, jsonl, markdown, pdf, telegram, wikileaks_html
 from .base import FLATTENED, HTML, MARKDOWN, TEXT, RawCable
 from .decode import decode
 
@@ -48,7 +52,14 @@ __all__ = [
     "read_bytes",
 ]
 
-FORMATS: tuple[str, ...] = ("telegram", "markdown", "wikileaks-html", "cables-csv", "jsonl")
+FORMATS: tuple[str, ...] = (
+    "telegram",
+    "markdown",
+    "wikileaks-html",
+    "cables-csv",
+    "jsonl",
+    "pdf",
+)
 
 # Help text for the CLI's --format choice.
 FORMAT_NAMES: dict[str, str] = {
@@ -57,6 +68,7 @@ FORMAT_NAMES: dict[str, str] = {
     "wikileaks-html": "WikiLeaks cable page, any of the three templates (.html)",
     "cables-csv": "rows of the leaked cables.csv, one cable per row (.csv)",
     "jsonl": "JSON lines, one cable per line (.jsonl)",
+    "pdf": "PDF with a text layer or scanned (OCR), one cable or many (.pdf)",
 }
 
 _SNIFFERS: dict[str, Callable[[str | None, bytes], int]] = {
@@ -65,6 +77,7 @@ _SNIFFERS: dict[str, Callable[[str | None, bytes], int]] = {
     wikileaks_html.FORMAT: wikileaks_html.sniff,
     cables_csv.FORMAT: cables_csv.sniff,
     jsonl.FORMAT: jsonl.sniff,
+    pdf.FORMAT: pdf.sniff,
 }
 # One cable per file: read whole (up to 64 MiB), then unwrapped from memory.
 _SINGLE: dict[str, Callable[[bytes, str | None], RawCable]] = {
@@ -76,6 +89,7 @@ _SINGLE: dict[str, Callable[[bytes, str | None], RawCable]] = {
 _RECORDS: dict[str, Callable[[BinaryIO, str | None], Iterator[RawCable | CablekitError]]] = {
     cables_csv.FORMAT: cables_csv.read_records,
     jsonl.FORMAT: jsonl.read_records,
+    pdf.FORMAT: pdf.read_records,
 }
 assert tuple(_SNIFFERS) == FORMATS and set(_SINGLE) | set(_RECORDS) == set(FORMATS)
 
@@ -84,8 +98,10 @@ def detect(name: str | None, head: bytes) -> str:
     """The format of a file, from its name and first bytes: the best-scoring reader wins.
 
     Plain text that no reader claims is a telegram. Raises UnknownFormat for a
-    binary file (a NUL byte in the first 8 KiB).
+    binary file (a NUL byte in the first 8 KiB) other than a PDF.
     """
+    if pdf.is_pdf(head):
+        return pdf.FORMAT
     if b"\0" in head[: containers.BINARY_PROBE]:
         raise UnknownFormat(f"{containers.where(name)} is a binary file, not a cable")
     scores = {fmt: sniff(name, head) for fmt, sniff in _SNIFFERS.items()}
@@ -145,7 +161,8 @@ def _read_file(
     data: bytes | BinaryIO, head: bytes, name: str | None, path: str | None, format: str | None
 ) -> Iterator[RawCable | CablekitError]:
     where = containers.where(path)
-    if b"\0" in head[: containers.BINARY_PROBE] and (format is None or format in _SINGLE):
+    binary = b"\0" in head[: containers.BINARY_PROBE] and not pdf.is_pdf(head)
+    if binary and (format is None or format in _SINGLE):
         raise UnknownFormat(f"{where} is a binary file, not a cable")
     if len(head) < containers.HEAD_BYTES and (not head or head.isspace()):
         raise NotACable(f"{where} is empty")

@@ -57,6 +57,7 @@ ReadFile = Callable[[bytes | BinaryIO, bytes, str | None, str | None], Iterator[
 MAX_CABLE_BYTES = 64 * 1024 * 1024  # no single cable comes near; anything bigger is not one
 HEAD_BYTES = 64 * 1024  # what format detection sees
 BINARY_PROBE = 8 * 1024  # a NUL byte in this much of a single-cable file: binary
+RANDOM_ACCESS_MAGIC = b"%PDF-"  # files whose reader needs to seek (see _read_file_path)
 
 # Reads from decompressors: bigger ones cost more (each is a fresh allocation the kernel
 # has to map) and smaller ones more calls; 64 KiB is the cheapest for .tar.xz.
@@ -146,6 +147,13 @@ def archive_kind(name: str | None, head: bytes) -> str | None:
 
 def _read_file_path(path: str, info: os.stat_result, read_file: ReadFile) -> Iterator[Item]:
     with open(path, "rb") as file:
+        if stat.S_ISREG(info.st_mode):
+            head = file.read(1024)  # enough to tell; the file is read again from the start
+            if _random_access(head):
+                # Handed over open: its reader seeks and reads only what it needs.
+                yield from read_file(file, head, path, path)
+                return
+            file.seek(0)
         # Big files (csv, jsonl, archives) and pipes or devices (no size; maybe endless)
         # are streamed.
         if info.st_size > MAX_CABLE_BYTES or not stat.S_ISREG(info.st_mode):
@@ -153,6 +161,11 @@ def _read_file_path(path: str, info: os.stat_result, read_file: ReadFile) -> Ite
             return
         data = file.read()  # small files are read in one go and parsed from memory
     yield from read_source(data, path, path, read_file)
+
+
+def _random_access(head: bytes) -> bool:
+    """A file read by seeking, not front to back (a PDF: its index is at the end)."""
+    return RANDOM_ACCESS_MAGIC in head[:1024]
 
 
 def _walk(directory: str, read_file: ReadFile, seen: set[tuple[int, int]]) -> Iterator[Item]:
