@@ -26,6 +26,7 @@ from cablekit.archive import Archive
 from cablekit.cli import COMMANDS, cli
 from cablekit.web.pages import EXAMPLES
 
+from .pdf_helpers import make_bundle, sample_pdfs
 from .conftest import DATA, ROOT, SAMPLE_CABLES, SAMPLE_FILES, SAMPLE_VERSIONS, SAMPLES
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -147,10 +148,22 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(path, tmp_path / "cables" / path.name)
     if CSV.exists():
         shutil.copy(CSV, tmp_path / "cables.csv")
+    _pdf_examples(tmp_path)
     monkeypatch.chdir(tmp_path)
     for name in ("CABLEKIT_DB", "CABLEKIT_USER", "CABLEKIT_TODAY", "CABLEKIT_AUDIT_KEY"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+def _pdf_examples(folder: Path) -> None:
+    """docs/pdf.md's files: the sample PDFs, a bundle of them, a damaged and an
+    encrypted one."""
+    for path in sample_pdfs():
+        shutil.copy(path, folder / path.name)
+    if sample_pdfs():
+        make_bundle(sample_pdfs(), folder / "release.pdf")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8)
+    shutil.copy(Path(__file__).parent / "fixtures" / "pdf" / "encrypted.pdf", folder / "secret.pdf")
 
 
 def run_shown(shown: Shown, sandbox: Path) -> None:
