@@ -22,8 +22,8 @@ from ..errors import NotACable
 from ..model import Cable, PageMarker, Sections
 from ..sources.base import RawCable
 from .body import parse_body, take_signature
+from .classified import CLASSIFIED_WORD, parse_classified_by
 from .classified import START as CLASSIFIED_START
-from .classified import parse_classified_by
 from .classline import ClassLine, parse_class_line
 from .derive import canonical_from_publication, derive, fallback_year, id_from_class_line
 from .envelope import looks_like_envelope, parse_envelope
@@ -42,6 +42,7 @@ from .validate import validate
 
 __all__ = ["parse_raw"]
 
+_CLASSIFIED_BY = re.compile(rf"{CLASSIFIED_WORD}\s*BY", re.I)
 PARTIAL_NOTE = "This record is a partial extract of the original cable"
 
 
@@ -229,13 +230,13 @@ def place_markers(
 def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
     """A Classified By line outside the text header: in a paragraph, or further down."""
     for paragraph in state.get("paragraphs")[:3]:
-        if "lassified by" in paragraph.text or "LASSIFIED BY" in paragraph.text:
+        if _CLASSIFIED_BY.search(paragraph.text):
             found = parse_classified_by(paragraph.text)
             if found and found.reasons:
                 state.set("classified_by", found)
                 return
     joined = "\n".join(lines)
-    if "lassified" not in joined and "LASSIFIED" not in joined:
+    if not _CLASSIFIED_BY.search(joined):
         return
     previous = ""
     for i, line in enumerate(lines):
@@ -244,7 +245,7 @@ def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
             text = "CLASSIFIED " + line  # "... CLASSIFIED" / "BY: Gene A. Cretz, ..."
         if line.strip():
             previous = line.rstrip()
-        if ("lassified" in text or "LASSIFIED" in text) and CLASSIFIED_START.match(text):
+        if "LAS" in text.upper() and CLASSIFIED_START.match(text):
             found = parse_classified_by(" ".join([text, *lines[i + 1 : i + 3]]))
             if found and (found.reasons or i < 40):
                 state.set("classified_by", found)

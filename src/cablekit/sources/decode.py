@@ -54,6 +54,28 @@ def decode(data: bytes) -> str:
     return normalise_newlines(text)
 
 
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Besides NUL: the control characters a text file may hold (tab, newlines, form feed).
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c")
+
+
+def padded_text(data: bytes) -> bytes | None:
+    """A file that holds text in spite of NUL bytes, as UTF-8 bytes; None when it is
+    binary. Two kinds are text: UTF-16 with a byte-order mark (a Windows export), and
+    a telegram text padded with NULs (teletype fill, or a file cut from a tape image),
+    whose other bytes are all text."""
+    if data[:2] in _UTF16_BOMS:
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    text = data.replace(b"\0", b"")
+    if not text.strip():
+        return None
+    controls = sum(1 for byte in text[:8192] if byte < 32 and byte not in _TEXT_CONTROLS)
+    return text if controls == 0 else None
+
+
 def normalise_newlines(text: str) -> str:
     """CRLF and lone CR as LF (also for text that came out of CSV fields or JSON strings)."""
     if "\r" in text:
