@@ -107,7 +107,9 @@ def test_classified_by_misspelled(word: str) -> None:
 
 
 def test_classified_by_wrapped_after_a_blank_line() -> None:
-    found = cable(after_subject="Classified By: Ambassador Ronald Spogli, reasons 1.4\n\n(b) and (d)\n")
+    found = cable(
+        after_subject="Classified By: Ambassador Ronald Spogli, reasons 1.4\n\n(b) and (d)\n"
+    )
     assert found.classified_by is not None
     assert found.classified_by.reasons == ("1.4(b)", "1.4(d)")
     assert [p.number for p in found.paragraphs] == [1, 2]

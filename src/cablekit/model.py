@@ -118,13 +118,17 @@ class Sections:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """One REF item: as written, its kind, and the cable id it resolves to."""
+    """One REF item: as written, its kind, and the cable id it resolves to; or a
+    mention of a cable in the text (kind ``mention``), with ``paragraph`` the place of
+    the paragraph unit it is in (1 for the first of ``Cable.paragraphs``) and
+    ``letter`` the REF letter it names ("REFTEL B"), if any."""
 
     letter: str | None
     text: str
     kind: str
     id: str | None = None
     year_inferred: bool = False
+    paragraph: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +193,7 @@ class Cable:
     tags: tuple[str, ...] = ()
     subject: str | None = None
     references: tuple[Reference, ...] = ()
+    mentions: tuple[Reference, ...] = ()
     classified_by: ClassifiedBy | None = None
     summary: str | None = None
     paragraphs: tuple[Paragraph, ...] = ()

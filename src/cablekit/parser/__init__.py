@@ -8,7 +8,8 @@
                Classified By (``classline``, ``textheader``, ``tags``, ``refs``,
                ``classified``)
 6. body        signature and trailer, paragraphs, headings, summary (``body``)
-7. derive      canonical id, classification, date (``derive``)
+7. derive      canonical id, classification, date (``derive``); then the cables the
+               paragraphs mention (``mentions``)
 8. validate    cross-field checks, warnings only (``validate``)
 """
 
@@ -28,6 +29,7 @@ from .classline import ClassLine, parse_class_line
 from .derive import canonical_from_publication, derive, fallback_year, id_from_class_line
 from .envelope import looks_like_envelope, parse_envelope
 from .markers import remove_markers
+from .mentions import find_mentions
 from .normalise import lines_of, unglue_header
 from .state import ParseState
 from .textheader import (
@@ -67,6 +69,12 @@ def parse_raw(raw: RawCable) -> Cable:
             "The input holds no cable: no envelope, classification line or header fields"
         )
     derive(raw, state, class_line, raw.partial or PARTIAL_NOTE in raw.body[:2000])
+    state.set(
+        "mentions",
+        find_mentions(
+            state.get("paragraphs"), state.get("references") or (), state.get("id"), state.year
+        ),
+    )
     validate(state, class_line)
     return Cable(**state.fields, warnings=tuple(state.warnings))
 

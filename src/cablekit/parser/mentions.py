@@ -1,0 +1,330 @@
+"""Citations in the text: the other cables a paragraph mentions (issue 11, point 3).
+
+Two forms, each resolved by the rules of the REF line (``refs``):
+
+- post and serial as cables write them: ``ROME 1902``, ``(BEIRUT 1013)``, ``08 STATE
+  31565``, ``USUN 6028``, ``BERN 1253 AND 1260``; the year is the one written before
+  the post, else the citing cable's;
+- the REF line by letter: ``REFTEL``, ``REF A``, ``(REFS A AND B)``, ``PARA 3 REFTEL B``,
+  resolved to the REF line's entries (``REFTEL`` alone only when the REF line has
+  one cable; ``REFTELS`` to every cable of it).
+
+Precision before recall: prose holds post names followed by numbers that are no
+serials ("PARIS 2009", "STATE 1", "ROME 00187", "KABUL 100 KM"). A post-and-serial
+mention needs the post written in capitals; a bare one ("ROME 1902" in running
+text) needs a serial of three digits at least, not a year near the cable's, no
+number or unit next to it. A cue makes it certain: parentheses around the citation
+alone, or SEE, REF, REFTEL, PER, CF before it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .. import tables
+from ..model import Paragraph, Reference
+from .refs import resolve
+
+# Up to four words in capitals, then a serial: the candidates (the station is looked
+# up among the last words of the run, longest first).
+_CANDIDATE = re.compile(
+    r"(?<![\w$/.\-])(?P<run>[A-Z][A-Z'.\-]*(?: [A-Z][A-Z'.\-]*){0,4}) +(?P<serial>\d{1,7})"
+    r"(?![\w%/\-]|[.,:]\d)"
+)
+_MORE = re.compile(r"\s*(?:,|\bAND\b|&)\s*(?P<serial>\d{1,7})(?![\w%/\-]|[.,:]\d)")
+_YEAR_BEFORE = re.compile(r"(?<![\w/.\-])(?P<year>\d{2}|\d{4})\s+$")
+_YEAR_AFTER = re.compile(r"\s*\((?P<year>\d{2}|\d{4})\)")
+_CUE_WORDS = frozenset({"SEE", "REF", "REFS", "REFTEL", "REFTELS", "PER", "CF"})
+_UNITS = frozenset(
+    [
+        "HOURS",
+        "HRS",
+        "HOUR",
+        "KM",
+        "KMS",
+        "KILOMETERS",
+        "KILOMETRES",
+        "MILES",
+        "MILE",
+        "METERS",
+        "METRES",
+        "MT",
+        "TONS",
+        "TONNES",
+        "PERCENT",
+        "PCT",
+        "DOLLARS",
+        "USD",
+        "EUROS",
+        "EURO",
+        "PEOPLE",
+        "PERSONS",
+        "TROOPS",
+        "SOLDIERS",
+        "MEN",
+        "MILLION",
+        "BILLION",
+        "THOUSAND",
+        "MEMBERS",
+        "YEARS",
+        "DAYS",
+        "WEEKS",
+        "MONTHS",
+        "FLIGHTS",
+        "VEHICLES",
+        "SEATS",
+        "VOTES",
+        "LOCAL",
+        "GMT",
+        "TIME",
+        "STREET",
+        "ST",
+        "AVENUE",
+        "AVE",
+        "ROAD",
+        "RD",
+        "BLVD",
+        "FLOOR",
+        "ROOM",
+        "SUITE",
+    ]
+)
+# Address and classification lines copied into a paragraph (a mangled page): the
+# serial after a post there is a message number, or the cable's own.
+_NOT_A_CITATION = re.compile(
+    r"(?:\b(?:AMEMBASSY|AMCONSUL|AMCONSULATE|USMISSION|SECSTATE|AIT|USDAO|USLO|USOFFICE"
+    r"|IMMEDIATE|PRIORITY|ROUTINE|NIACT|UNCLAS|UNCLASSIFIED|CONFIDENTIAL|SECRET|USE"
+    r"|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
+    r"|OF \d{1,3})|[A-Z] L|[A-Z] T|/)\s*$"
+)
+_SECTION_OF = re.compile(r"\bOF\s*$")  # "SECTION 01 OF 03 THE HAGUE 002163"
+_ADDRESS_WORDS = frozenset({"SECSTATE", "WASHDC", "AMEMBASSY", "AMCONSUL", "USMISSION"})
+_NEVER_CITED = frozenset({"WASHDC"})  # "SECSTATE WASHDC 5366": a message number
+_NEXT_WORD = re.compile(r"\s+([A-Z][A-Z]+(?: [A-Z]+)?)")
+# Words that name a station only as an ordinary word, in running text.
+_NOT_ALONE = frozenset({"STATE", "SECSTATE"})
+_REF_WORD = re.compile(
+    r"(?<![A-Za-z])(?P<kw>REFTELS?|Reftels?|reftels?|REFS?|Refs?|refs?)\.?(?![A-Za-z\-])"
+)
+_LETTER = r"(?:\(\s*[A-Z]\s*\)|[A-Z](?![A-Za-z]))"
+_LETTERS = re.compile(
+    rf"\s*(?P<list>{_LETTER}(?:\s*(?:,|/|-|&|\bAND\b|\band\b|\bTHRU\b|\bTHROUGH\b)?\s*{_LETTER})*)"
+)
+_PARA_BEFORE = re.compile(
+    r"(?:\b(?:PARAS?|Paras?|paras?|PARAGRAPHS?|paragraphs?)\.?\s*\d+[A-Za-z]?"
+    r"(?:\s*(?:,|-|AND|and)\s*\d+[A-Za-z]?)*\s*(?:OF|of)?\s*)$"
+)
+_PARA_AFTER = re.compile(
+    r"\s*,?\s*(?:PARAS?|Paras?|paras?|PARAGRAPHS?)\.?\s*\d+[A-Za-z]?(?:\s*(?:,|-|AND|and)\s*\d+)*"
+)
+
+Found = tuple[int, int, str | None, str | None, bool]  # start, end, letter, id, inferred
+
+
+def find_mentions(
+    paragraphs: Sequence[Paragraph],
+    references: Sequence[Reference],
+    citing_id: str | None,
+    citing_year: int | None,
+) -> tuple[Reference, ...]:
+    """Every cable a paragraph mentions, once per paragraph, in order of reading;
+    ``paragraph`` is the unit's place (1 for the first of ``paragraphs``)."""
+    lettered = _ref_letters(references)
+    mentions: list[Reference] = []
+    for place, paragraph in enumerate(paragraphs, start=1):
+        text = paragraph.text
+        if not any(c.isdigit() for c in text) and "ef" not in text and "EF" not in text:
+            continue  # the common case: nothing to look at
+        found = [*_serial_mentions(text, citing_year), *_ref_mentions(text, lettered)]
+        seen: set[str] = set()
+        for start, end, letter, ident, inferred in sorted(found):
+            if ident is None or ident == citing_id or ident in seen:
+                continue
+            seen.add(ident)
+            said = " ".join(text[start:end].split()).strip(" ,;(")
+            mentions.append(Reference(letter, said, "mention", ident, inferred, place))
+    return tuple(mentions)
+
+
+# --- post and serial ---------------------------------------------------------------------
+
+
+def _serial_mentions(text: str, citing_year: int | None) -> list[Found]:
+    found: list[Found] = []
+    for m in _CANDIDATE.finditer(text):
+        hit = _station(m["run"])
+        if hit is None:
+            continue
+        words, station = hit
+        start = m.end("run") - len(" ".join(words))
+        before = text[:start]
+        year_m = _YEAR_BEFORE.search(before)
+        year = year_m["year"] if year_m and _plausible_year(year_m["year"], citing_year) else None
+        if year_m and year is None:
+            continue  # "75008 PARIS 12": a postcode or a phone number before
+        ahead = before[: year_m.start()] if year_m else before
+        if (
+            station in _NEVER_CITED
+            or _NOT_A_CITATION.search(ahead[-40:])
+            or (year_m and _SECTION_OF.search(ahead[-8:]))
+            or any(w in _ADDRESS_WORDS for w in words)
+        ):
+            continue  # an address line or a classification line copied into the text
+        cue = _cued(text, ahead, m.end())
+        serial = m["serial"]
+        if not cue and not _bare_serial_ok(text, m.end(), serial, words, citing_year):
+            continue
+        begin = year_m.start("year") if year_m else start
+        end = m.end()
+        suffix = _YEAR_AFTER.match(text, end)  # "LIMA 4516 (06)"
+        if year is None and suffix and _plausible_year(suffix["year"], citing_year):
+            year, end = suffix["year"], suffix.end()
+        found.append(_resolved(begin, end, None, station, serial, year, citing_year))
+        for more in _following(text, end, citing_year):  # "BERN 1253 AND 1260"
+            found.append(
+                _resolved(
+                    more.start("serial"),
+                    more.end(),
+                    None,
+                    station,
+                    more["serial"],
+                    year,
+                    citing_year,
+                )
+            )
+            end = more.end()
+    return found
+
+
+def _following(text: str, end: int, citing_year: int | None) -> list[re.Match[str]]:
+    """Serials after a citation that share its post ("BERN 1253 AND 1260"); not a year
+    before the next citation ("PARAMARIBO 00531, 2005 PARAMARIBO 00589")."""
+    more: list[re.Match[str]] = []
+    while (m := _MORE.match(text, end)) is not None and len(m["serial"]) >= 3:
+        next_word = _NEXT_WORD.match(text, m.end())
+        if next_word and _station(next_word[1]) is not None:
+            break
+        if len(m["serial"]) == 4 and _plausible_year(m["serial"], citing_year):
+            break
+        more.append(m)
+        end = m.end()
+    return more
+
+
+def _resolved(
+    start: int,
+    end: int,
+    letter: str | None,
+    station: str,
+    serial: str,
+    year: str | None,
+    citing_year: int | None,
+) -> Found:
+    return (start, end, letter, resolve(station, int(serial), year, citing_year), year is None)
+
+
+def _station(run: str) -> tuple[list[str], str] | None:
+    """The station named by the last words of ``run`` (longest first), and those words."""
+    words = run.split(" ")
+    for n in range(min(4, len(words)), 0, -1):
+        last = words[len(words) - n :]
+        station = tables.station_token(" ".join(last))
+        if station and any(c.isalpha() for c in last[0]):
+            return last, station
+    return None
+
+
+def _plausible_year(year: str, citing_year: int | None) -> bool:
+    """A year written before the post: two digits, or four near the cable's own."""
+    if len(year) == 2:
+        return citing_year is None or int(year) <= citing_year % 100 or int(year) >= 66
+    return citing_year is not None and citing_year - 40 <= int(year) <= citing_year
+
+
+def _cued(text: str, before: str, end: int) -> bool:
+    """Whether a cue marks the citation: a cue word before it, or parentheses around
+    it alone ("(BEIRUT 1013)", "(ROME 1902, PARA 3)")."""
+    stripped = before.rstrip()
+    if stripped.endswith("("):
+        rest = text[end : end + 24].lstrip().upper()
+        return rest[:1] in (")", ",", ";") or rest.startswith(("AND ", "PARA", "NOTAL"))
+    word = stripped.rsplit(None, 1)[-1] if stripped else ""
+    return word.strip("(.:,").upper() in _CUE_WORDS
+
+
+def _bare_serial_ok(
+    text: str, end: int, serial: str, words: list[str], citing_year: int | None
+) -> bool:
+    """A citation in running text: three digits at least, no year, no unit or number."""
+    if len(serial) < 3 or (len(words) == 1 and words[0] in _NOT_ALONE and len(serial) < 4):
+        return False
+    value = int(serial)
+    if len(serial) == 4 and citing_year is not None and abs(value - citing_year) <= 40:
+        return False  # "PARIS 2009": a year
+    after = text[end : end + 16].lstrip()
+    if after[:1].isdigit():
+        return False  # a phone number or an address
+    word = after.split(" ", 1)[0].strip(".,;:)").upper() if after else ""
+    return word not in _UNITS
+
+
+# --- the REF line by letter -----------------------------------------------------------------
+
+
+def _ref_letters(references: Sequence[Reference]) -> dict[str | None, list[Reference]]:
+    """The REF line's cable entries by letter (None: every one)."""
+    found: dict[str | None, list[Reference]] = {None: []}
+    for ref in references:
+        if ref.id is None:
+            continue
+        found[None].append(ref)
+        if ref.letter:
+            found.setdefault(ref.letter, []).append(ref)
+    return found
+
+
+def _ref_mentions(text: str, lettered: dict[str | None, list[Reference]]) -> list[Found]:
+    everyone = lettered[None]
+    if not everyone:
+        return []
+    found: list[Found] = []
+    for m in _REF_WORD.finditer(text):
+        word = m["kw"].upper()
+        letters_m = _LETTERS.match(text, m.end())
+        letters = _letters(letters_m["list"]) if letters_m else []
+        known = [x for x in letters if x in lettered]
+        end = letters_m.end() if known and letters_m else m.end()
+        if known:
+            targets = [(x, r) for x in known for r in lettered[x]]
+        elif word.startswith("REFTEL") and (len(everyone) == 1 or word == "REFTELS"):
+            targets = [(r.letter, r) for r in everyone]
+        elif (
+            word in ("REF", "REFS")
+            and text[m.start() - 1 : m.start()] == "("
+            and (text[end : end + 1] == ")" and len(everyone) == 1)
+        ):
+            targets = [(r.letter, r) for r in everyone]  # "(REF)"
+        else:
+            continue
+        start = m.start()
+        para = _PARA_BEFORE.search(text[max(0, start - 40) : start])
+        if para:
+            start -= len(para[0])
+        after = _PARA_AFTER.match(text, end)
+        if after:
+            end = after.end()
+        for letter, ref in targets:
+            found.append((start, end, letter, ref.id, ref.year_inferred))
+    return found
+
+
+def _letters(written: str) -> list[str]:
+    """``A AND B`` -> [A, B]; ``A-C`` -> [A, B, C]."""
+    letters = re.findall(
+        r"[A-Z](?![A-Za-z])",
+        written.replace("AND", " ").replace("THRU", " ").replace("THROUGH", " "),
+    )
+    if "-" in written and len(letters) == 2 and letters[0] < letters[1]:
+        return [chr(c) for c in range(ord(letters[0]), ord(letters[1]) + 1)]
+    return letters
