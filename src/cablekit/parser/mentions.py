@@ -12,7 +12,7 @@ Two forms, each resolved by the rules of the REF line (``refs``):
 Precision before recall: prose holds post names followed by numbers that are no
 serials ("PARIS 2009", "STATE 1", "ROME 00187", "KABUL 100 KM"). A post-and-serial
 mention needs the post written in capitals; a bare one ("ROME 1902" in running
-text) needs a serial of three digits at least, not a year near the cable's, no
+text) needs a serial of three digits at least, not a year (1910 to the cable's), no
 number or unit next to it. A cue makes it certain: parentheses around the citation
 alone, or SEE, REF, REFTEL, PER, CF before it.
 """
@@ -36,6 +36,7 @@ _MORE = re.compile(r"\s*(?:,|\bAND\b|&)\s*(?P<serial>\d{1,7})(?![\w%/\-]|[.,:]\d
 _YEAR_BEFORE = re.compile(r"(?<![\w/.\-])(?P<year>\d{2}|\d{4})\s+$")
 _YEAR_AFTER = re.compile(r"\s*\((?P<year>\d{2}|\d{4})\)")
 _CUE_WORDS = frozenset({"SEE", "REF", "REFS", "REFTEL", "REFTELS", "PER", "CF"})
+_YEARS = (1910, 2010)  # a four-digit number in this span (to the citing year) is a year
 _UNITS = frozenset(
     [
         "HOURS",
@@ -260,8 +261,8 @@ def _bare_serial_ok(
     if len(serial) < 3 or (len(words) == 1 and words[0] in _NOT_ALONE and len(serial) < 4):
         return False
     value = int(serial)
-    if len(serial) == 4 and citing_year is not None and abs(value - citing_year) <= 40:
-        return False  # "PARIS 2009": a year
+    if len(serial) == 4 and _YEARS[0] <= value <= (citing_year or _YEARS[1]) + 5:
+        return False  # "PARIS 2009", "GENEVA 1949": a year
     after = text[end : end + 16].lstrip()
     if after[:1].isdigit():
         return False  # a phone number or an address
@@ -295,6 +296,7 @@ def _ref_mentions(text: str, lettered: dict[str | None, list[Reference]]) -> lis
         letters = _letters(letters_m["list"]) if letters_m else []
         known = [x for x in letters if x in lettered]
         end = letters_m.end() if known and letters_m else m.end()
+        targets: list[tuple[str | None, Reference]]
         if known:
             targets = [(x, r) for x in known for r in lettered[x]]
         elif word.startswith("REFTEL") and (len(everyone) == 1 or word == "REFTELS"):

@@ -57,6 +57,7 @@ def decode(data: bytes) -> str:
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Besides NUL: the control characters a text file may hold (tab, newlines, form feed).
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0c")
+_MIN_PADDED_TEXT = 64  # bytes of text a NUL-padded file must hold, on several lines
 
 
 def padded_text(data: bytes) -> bytes | None:
@@ -70,8 +71,8 @@ def padded_text(data: bytes) -> bytes | None:
         except UnicodeDecodeError:
             return None
     text = data.replace(b"\0", b"")
-    if not text.strip():
-        return None
+    if len(text.strip()) < _MIN_PADDED_TEXT or b"\n" not in text:
+        return None  # too little left to be a telegram: a binary file
     controls = sum(1 for byte in text[:8192] if byte < 32 and byte not in _TEXT_CONTROLS)
     return text if controls == 0 else None
 
