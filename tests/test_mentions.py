@@ -42,6 +42,9 @@ def mentioned(text: str, refs: tuple[Reference, ...] = REFS) -> list[tuple[str, 
         ("(2005 USUN 2635)", [("2005 USUN 2635", "05USUNNEWYORK2635")]),
         ("REF: A. LIMA 4516 (06)", [("LIMA 4516 (06)", "06LIMA4516")]),
         ("(See MEXICO 2371, 3498)", [("MEXICO 2371", "09MEXICO2371"), ("3498", "09MEXICO3498")]),
+        ("would climb. (Tbilisi 1356)", [("Tbilisi 1356", "09TBILISI1356")]),
+        ("has languished (05 Mexico 184).", [("05 Mexico 184", "05MEXICO184")]),
+        ("(See also London 2774 regarding)", [("London 2774", "09LONDON2774")]),
         ("as reported in reftel A, the", [("reftel A", "09STATE31565")]),
         ("PER REF B THE EMBASSY", [("REF B", "09ROME1902")]),
         ("PARA 3 REFTEL B SAYS", [("PARA 3 REFTEL B", "09ROME1902")]),
@@ -73,6 +76,11 @@ def test_what_is_a_mention(text: str, expected: list[tuple[str, str]]) -> None:
         "the refs say (reftel C)",  # REF C is an email: no cable
         "REFTEL A MEETING WAS HELD",  # nothing lettered A in an empty REF line
         "We met at ROME 1 (our office)",
+        "Mexico City 1978-80 Translation department",  # Title Case without a cue
+        "initial planning for London 2012",
+        "Villas de San Agustin Metepec Edo de Mexico 52140",
+        "the summit (Paris 2009)",  # a year, cue or not
+        "the Minsk Group (Minsk 2)",
     ],
 )
 def test_what_is_not(text: str) -> None:

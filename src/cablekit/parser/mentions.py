@@ -10,11 +10,12 @@ Two forms, each resolved by the rules of the REF line (``refs``):
   one cable; ``REFTELS`` to every cable of it).
 
 Precision before recall: prose holds post names followed by numbers that are no
-serials ("PARIS 2009", "STATE 1", "ROME 00187", "KABUL 100 KM"). A post-and-serial
-mention needs the post written in capitals; a bare one ("ROME 1902" in running
-text) needs a serial of three digits at least, not a year (1910 to the cable's), no
-number or unit next to it. A cue makes it certain: parentheses around the citation
-alone, or SEE, REF, REFTEL, PER, CF before it.
+serials ("PARIS 2009", "STATE 1", "ROME 00187", "KABUL 100 KM"). A post written in
+capitals with its serial in running text ("ROME 1902") needs a serial of three digits
+at least, not a year (1910 to the cable's), no number or unit next to it; a cue makes
+it certain: parentheses around the citation alone, or SEE, REF, REFTEL, PER, CF
+before it. A post in Title Case ("(Tbilisi 1356)", "(05 Mexico 184)") needs a cue,
+and a serial of three digits that is no year.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from .refs import resolve
 # Up to four words in capitals, then a serial: the candidates (the station is looked
 # up among the last words of the run, longest first).
 _CANDIDATE = re.compile(
-    r"(?<![\w$/.\-])(?P<run>[A-Z][A-Z'.\-]*(?: [A-Z][A-Z'.\-]*){0,4}) +(?P<serial>\d{1,7})"
+    r"(?<![\w$/.\-])(?P<run>[A-Z][A-Za-z'.\-]*(?: [A-Z][A-Za-z'.\-]*){0,4}) +(?P<serial>\d{1,7})"
     r"(?![\w%/\-]|[.,:]\d)"
 )
-_MORE = re.compile(r"\s*(?:,|\bAND\b|&)\s*(?P<serial>\d{1,7})(?![\w%/\-]|[.,:]\d)")
+_MORE = re.compile(r"\s*(?:,|\bAND\b|\band\b|&)\s*(?P<serial>\d{1,7})(?![\w%/\-]|[.,:]\d)")
 _YEAR_BEFORE = re.compile(r"(?<![\w/.\-])(?P<year>\d{2}|\d{4})\s+$")
 _YEAR_AFTER = re.compile(r"\s*\((?P<year>\d{2}|\d{4})\)")
 _CUE_WORDS = frozenset({"SEE", "REF", "REFS", "REFTEL", "REFTELS", "PER", "CF"})
@@ -174,8 +175,11 @@ def _serial_mentions(text: str, citing_year: int | None) -> list[Found]:
             continue  # an address line or a classification line copied into the text
         cue = _cued(text, ahead, m.end())
         serial = m["serial"]
-        if not cue and not _bare_serial_ok(text, m.end(), serial, words, citing_year):
-            continue
+        if not any(c.islower() for c in "".join(words)):
+            if not cue and not _bare_serial_ok(text, m.end(), serial, words, citing_year):
+                continue
+        elif not cue or len(serial) < 3 or _year_like(serial, citing_year):
+            continue  # "(Tbilisi 1356)", "(05 Mexico 184)": a post in Title Case needs a cue
         begin = year_m.start("year") if year_m else start
         end = m.end()
         suffix = _YEAR_AFTER.match(text, end)  # "LIMA 4516 (06)"
@@ -250,8 +254,14 @@ def _cued(text: str, before: str, end: int) -> bool:
     if stripped.endswith("("):
         rest = text[end : end + 24].lstrip().upper()
         return rest[:1] in (")", ",", ";") or rest.startswith(("AND ", "PARA", "NOTAL"))
-    word = stripped.rsplit(None, 1)[-1] if stripped else ""
-    return word.strip("(.:,").upper() in _CUE_WORDS
+    words = [w.strip("(.:,").upper() for w in stripped.split()[-2:]]
+    if words[-1:] == ["ALSO"]:
+        words = words[:1]  # "see also"
+    return bool(words) and words[-1] in _CUE_WORDS
+
+
+def _year_like(serial: str, citing_year: int | None) -> bool:
+    return len(serial) == 4 and _YEARS[0] <= int(serial) <= (citing_year or _YEARS[1]) + 5
 
 
 def _bare_serial_ok(
@@ -260,8 +270,7 @@ def _bare_serial_ok(
     """A citation in running text: three digits at least, no year, no unit or number."""
     if len(serial) < 3 or (len(words) == 1 and words[0] in _NOT_ALONE and len(serial) < 4):
         return False
-    value = int(serial)
-    if len(serial) == 4 and _YEARS[0] <= value <= (citing_year or _YEARS[1]) + 5:
+    if _year_like(serial, citing_year):
         return False  # "PARIS 2009", "GENEVA 1949": a year
     after = text[end : end + 16].lstrip()
     if after[:1].isdigit():
