@@ -18,15 +18,22 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import NotACable
-from ..model import Cable, PageMarker, Sections
+from ..model import Cable, PageMarker, Sections, first_mistyped
 from ..sources.base import RawCable
 from .body import parse_body, take_signature
 from .classified import CLASSIFIED_WORD, parse_classified_by
 from .classified import START as CLASSIFIED_START
 from .classline import ClassLine, parse_class_line
-from .derive import canonical_from_publication, derive, fallback_year, id_from_class_line
+from .derive import (
+    canonical_from_publication,
+    derive,
+    fallback_year,
+    id_from_class_line,
+    is_cable_id,
+)
 from .envelope import looks_like_envelope, parse_envelope
 from .markers import remove_markers
 from .mentions import find_mentions
@@ -50,6 +57,8 @@ PARTIAL_NOTE = "This record is a partial extract of the original cable"
 
 def parse_raw(raw: RawCable) -> Cable:
     """Parse one cable as a reader found it. Raises NotACable when there is none."""
+    if raw.record is not None:
+        return read_record(raw.record)
     state = ParseState()
     body, class_line, start = envelope_and_class_line(raw, state)
     cleaned = remove_markers(body, class_line.post if class_line else None)
@@ -77,6 +86,22 @@ def parse_raw(raw: RawCable) -> Cable:
     )
     validate(state, class_line)
     return Cable(**state.fields, warnings=tuple(state.warnings))
+
+
+def read_record(record: dict[str, Any]) -> Cable:
+    """A cablekit record as it was written (by ``parse`` or ``export``): the cable is
+    not parsed again, so an archive rebuilt from an export holds the same records."""
+    wrong = first_mistyped(record)
+    if wrong is not None:
+        raise NotACable(f"The record's {wrong} is not of the type a record gives it")
+    try:
+        cable = Cable.from_json(record)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise NotACable(f"The record cannot be read ({type(error).__name__}: {error})") from None
+    if cable.id is None or not is_cable_id(cable.id):
+        # The id becomes the archive's key, a file name and a path: a cable id only.
+        raise NotACable(f"The record's id {str(cable.id)[:40]!r} is not a cable id")
+    return cable
 
 
 def envelope_and_class_line(

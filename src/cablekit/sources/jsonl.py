@@ -10,6 +10,9 @@
 * Any object with the whole telegram in ``text`` -> TEXT.
 * Exports of WikiLeaks pages (``corpus/versions/cables.jsonl.xz``):
   ``header_pre_raw``/``body_pre_raw`` inner HTML and a ``meta`` table -> HTML.
+* cablekit's own records (``cablekit parse``, ``cablekit export --format jsonl``):
+  an object with ``id``, a ``source`` object and a ``paragraphs`` list is a record,
+  handed on whole (``RawCable.record``) to be read, not parsed again.
 
 A line that is not valid JSON, or holds no cable text, is yielded as an error
 and reading goes on with the next line.
@@ -75,10 +78,24 @@ def _record(line: bytes | None, number: int, path: str | None) -> RawCable | Cab
         return UnreadableInput(f"{where} cannot be read as JSON; skipped")
     if not isinstance(record, dict):
         return UnreadableInput(f"{where} is not a JSON object; skipped")
+    if is_record(record):
+        text = normalise_newlines(line.decode("utf-8", "replace")).strip()
+        return RawCable(text, Source(format=FORMAT, path=path, row=number), record=record)
     cable = _cable(record, Source(format=FORMAT, path=path, row=number))
     if cable is None:
         return NotACable(f"{where} holds no cable text (no body, content or text); skipped")
     return cable
+
+
+def is_record(record: Mapping[str, Any]) -> bool:
+    """Whether a JSON object is a cablekit record (``Cable.to_json()``)."""
+    source = record.get("source")
+    return (
+        "id" in record
+        and isinstance(source, dict)
+        and "format" in source
+        and isinstance(record.get("paragraphs"), list)
+    )
 
 
 def _cable(record: Mapping[str, Any], source: Source) -> RawCable | None:
