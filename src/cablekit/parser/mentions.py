@@ -29,10 +29,13 @@ from .refs import resolve
 
 # Up to four words in capitals, then a serial: the candidates (the station is looked
 # up among the last words of the run, longest first).
-_CANDIDATE = re.compile(
-    r"(?<![\w$/.\-])(?P<run>[A-Z][A-Za-z'.\-]*(?: [A-Z][A-Za-z'.\-]*){0,4}) +(?P<serial>\d{1,7})"
-    r"(?![\w%/\-]|[.,:]\d)"
-)
+# A serial after a word (the post's last): the candidates. The post is then read back
+# from the words before it, up to four in a row starting with a capital, longest first.
+# (A literal first: the engine skips ahead to each space, which keeps this cheap.)
+_CANDIDATE = re.compile(r" (?P<serial>\d{1,7})(?![\w%/\-]|[.,:]\d)")
+_RUN_WORD = re.compile(r"[A-Z][A-Za-z'.\-]*")
+_OPENERS = "(\"'[\u2028\n\t"  # what may stand between a post name and the space before
+_WINDOW = 64  # characters before a citation that decide whether it is one
 _MORE = re.compile(r"\s*(?:,|\bAND\b|\band\b|&)\s*(?P<serial>\d{1,7})(?![\w%/\-]|[.,:]\d)")
 _YEAR_BEFORE = re.compile(r"(?<![\w/.\-])(?P<year>\d{2}|\d{4})\s+$")
 _YEAR_AFTER = re.compile(r"\s*\((?P<year>\d{2}|\d{4})\)")
@@ -106,9 +109,7 @@ _NEVER_CITED = frozenset({"WASHDC"})  # "SECSTATE WASHDC 5366": a message number
 _NEXT_WORD = re.compile(r"\s+([A-Z][A-Z]+(?: [A-Z]+)?)")
 # Words that name a station only as an ordinary word, in running text.
 _NOT_ALONE = frozenset({"STATE", "SECSTATE"})
-_REF_WORD = re.compile(
-    r"(?<![A-Za-z])(?P<kw>REFTELS?|Reftels?|reftels?|REFS?|Refs?|refs?)\.?(?![A-Za-z\-])"
-)
+_REF_WORD = re.compile(r"(?P<kw>[Rr](?:EF(?:TELS?|S)?|ef(?:tels?|s)?))\.?(?![A-Za-z\-])")
 _LETTER = r"(?:\(\s*[A-Z]\s*\)|[A-Z](?![A-Za-z]))"
 _LETTERS = re.compile(
     rf"\s*(?P<list>{_LETTER}(?:\s*(?:,|/|-|&|\bAND\b|\band\b|\bTHRU\b|\bTHROUGH\b)?\s*{_LETTER})*)"
@@ -136,8 +137,6 @@ def find_mentions(
     mentions: list[Reference] = []
     for place, paragraph in enumerate(paragraphs, start=1):
         text = paragraph.text
-        if not any(c.isdigit() for c in text) and "ef" not in text and "EF" not in text:
-            continue  # the common case: nothing to look at
         found = [*_serial_mentions(text, citing_year), *_ref_mentions(text, lettered)]
         seen: set[str] = set()
         for start, end, letter, ident, inferred in sorted(found):
@@ -155,12 +154,21 @@ def find_mentions(
 def _serial_mentions(text: str, citing_year: int | None) -> list[Found]:
     found: list[Found] = []
     for m in _CANDIDATE.finditer(text):
-        hit = _station(m["run"])
+        run_end = m.start()
+        while run_end > 0 and text[run_end - 1] == " ":
+            run_end -= 1  # "05  Mexico 1804": a doubled space
+        if run_end == 0 or not text[run_end - 1].isalpha():
+            continue  # a number after a number, a sign or a bracket: no post before it
+        last = text[max(0, run_end - 24) : run_end].split()
+        if not last or not last[-1].lstrip(_OPENERS)[:1].isupper():
+            continue  # "in 2009", "of 300": the word before is no post name
+        hit = _station(_run_before(text, run_end))
         if hit is None:
             continue
         words, station = hit
-        start = m.end("run") - len(" ".join(words))
-        before = text[:start]
+        start = run_end - len(" ".join(words))
+        offset = max(0, start - _WINDOW)
+        before = text[offset:start]
         year_m = _YEAR_BEFORE.search(before)
         year = year_m["year"] if year_m and _plausible_year(year_m["year"], citing_year) else None
         if year_m and year is None:
@@ -180,7 +188,7 @@ def _serial_mentions(text: str, citing_year: int | None) -> list[Found]:
                 continue
         elif not cue or len(serial) < 3 or _year_like(serial, citing_year):
             continue  # "(Tbilisi 1356)", "(05 Mexico 184)": a post in Title Case needs a cue
-        begin = year_m.start("year") if year_m else start
+        begin = offset + year_m.start("year") if year_m else start
         end = m.end()
         suffix = _YEAR_AFTER.match(text, end)  # "LIMA 4516 (06)"
         if year is None and suffix and _plausible_year(suffix["year"], citing_year):
@@ -208,7 +216,7 @@ def _following(text: str, end: int, citing_year: int | None) -> list[re.Match[st
     more: list[re.Match[str]] = []
     while (m := _MORE.match(text, end)) is not None and len(m["serial"]) >= 3:
         next_word = _NEXT_WORD.match(text, m.end())
-        if next_word and _station(next_word[1]) is not None:
+        if next_word and _station(next_word[1].split(" ")) is not None:
             break
         if len(m["serial"]) == 4 and _plausible_year(m["serial"], citing_year):
             break
@@ -229,9 +237,29 @@ def _resolved(
     return (start, end, letter, resolve(station, int(serial), year, citing_year), year is None)
 
 
-def _station(run: str) -> tuple[list[str], str] | None:
-    """The station named by the last words of ``run`` (longest first), and those words."""
-    words = run.split(" ")
+def _run_before(text: str, end: int) -> list[str]:
+    """The words (up to five) that end at ``end``, each starting with a capital and
+    separated by one space: where a post name may be."""
+    window = text[max(0, end - _WINDOW) : end]
+    parts = window.split(" ")
+    if end > _WINDOW:
+        parts = parts[1:]  # the first may be cut
+    run: list[str] = []
+    for word in reversed(parts):
+        if len(run) == 5:
+            break
+        if not _RUN_WORD.fullmatch(word):
+            opened = word.lstrip(_OPENERS)  # "(BEIRUT 1013)": the run starts after "("
+            if opened != word and _RUN_WORD.fullmatch(opened):
+                run.append(opened)
+            break
+        run.append(word)
+    run.reverse()
+    return run
+
+
+def _station(words: list[str]) -> tuple[list[str], str] | None:
+    """The station named by the last of ``words`` (longest first), and those words."""
     for n in range(min(4, len(words)), 0, -1):
         last = words[len(words) - n :]
         station = tables.station_token(" ".join(last))
@@ -299,7 +327,11 @@ def _ref_mentions(text: str, lettered: dict[str | None, list[Reference]]) -> lis
     if not everyone:
         return []
     found: list[Found] = []
+    if "REF" not in text and "ref" not in text and "Ref" not in text:
+        return found
     for m in _REF_WORD.finditer(text):
+        if m.start() and text[m.start() - 1].isalpha():
+            continue  # "PREF", "Bref"
         word = m["kw"].upper()
         letters_m = _LETTERS.match(text, m.end())
         letters = _letters(letters_m["list"]) if letters_m else []
