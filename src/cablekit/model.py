@@ -27,7 +27,8 @@ CLASSIFICATIONS = (
     "TOP SECRET",
 )
 PRECEDENCES = ("FLASH", "NIACT IMMEDIATE", "IMMEDIATE", "PRIORITY", "ROUTINE")
-REFERENCE_KINDS = ("cable", "email", "telcon", "memo", "other")
+# A REF item's kind, or "mention": a cable cited in a paragraph (Cable.mentions).
+REFERENCE_KINDS = ("cable", "email", "telcon", "memo", "other", "mention")
 
 
 @dataclass(frozen=True, slots=True)
