@@ -263,13 +263,13 @@ def place_markers(
 def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
     """A Classified By line outside the text header: in a paragraph, or further down."""
     for paragraph in state.get("paragraphs")[:3]:
-        if _CLASSIFIED_BY.search(paragraph.text):
+        if _may_say_classified(paragraph.text) and _CLASSIFIED_BY.search(paragraph.text):
             found = parse_classified_by(paragraph.text)
             if found and found.reasons:
                 state.set("classified_by", found)
                 return
     joined = "\n".join(lines)
-    if not _CLASSIFIED_BY.search(joined):
+    if not _may_say_classified(joined):
         return
     previous = ""
     for i, line in enumerate(lines):
@@ -278,11 +278,17 @@ def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
             text = "CLASSIFIED " + line  # "... CLASSIFIED" / "BY: Gene A. Cretz, ..."
         if line.strip():
             previous = line.rstrip()
-        if "LAS" in text.upper() and CLASSIFIED_START.match(text):
+        if _may_say_classified(text) and CLASSIFIED_START.match(text):
             found = parse_classified_by(" ".join([text, *lines[i + 1 : i + 3]]))
             if found and (found.reasons or i < 40):
                 state.set("classified_by", found)
                 return
+
+
+def _may_say_classified(text: str) -> bool:
+    """Whether ``text`` may hold "Classified" or a misspelling of it (cheap: a regex
+    over every line of every cable would not be)."""
+    return "lass" in text or "LASS" in text or "lasi" in text or "LASI" in text
 
 
 def is_cable(state: ParseState) -> bool:

@@ -21,7 +21,7 @@ and a serial of three digits that is no year.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .. import tables
 from ..model import Paragraph, Reference
@@ -107,6 +107,79 @@ _SECTION_OF = re.compile(r"\bOF\s*$")  # "SECTION 01 OF 03 THE HAGUE 002163"
 _ADDRESS_WORDS = frozenset({"SECSTATE", "WASHDC", "AMEMBASSY", "AMCONSUL", "USMISSION"})
 _NEVER_CITED = frozenset({"WASHDC"})  # "SECSTATE WASHDC 5366": a message number
 _NEXT_WORD = re.compile(r"\s+([A-Z][A-Z]+(?: [A-Z]+)?)")
+# Capitalised words often before a number that end no post name: skipped at once.
+_NO_POST = frozenset(
+    [
+        "JANUARY",
+        "FEBRUARY",
+        "MARCH",
+        "APRIL",
+        "MAY",
+        "JUNE",
+        "JULY",
+        "AUGUST",
+        "SEPTEMBER",
+        "OCTOBER",
+        "NOVEMBER",
+        "DECEMBER",
+        "JAN",
+        "FEB",
+        "MAR",
+        "APR",
+        "JUN",
+        "JUL",
+        "AUG",
+        "SEP",
+        "SEPT",
+        "OCT",
+        "NOV",
+        "DEC",
+        "ARTICLE",
+        "ARTICLES",
+        "SECTION",
+        "PARA",
+        "PARAS",
+        "PARAGRAPH",
+        "PARAGRAPHS",
+        "RESOLUTION",
+        "UNSCR",
+        "NO",
+        "NO.",
+        "NUMBER",
+        "ANNEX",
+        "CHAPTER",
+        "TITLE",
+        "ROOM",
+        "PHASE",
+        "LEVEL",
+        "GROUP",
+        "TEL",
+        "FAX",
+        "BOX",
+        "SUITE",
+        "FLOOR",
+        "ROUTE",
+        "HIGHWAY",
+        "FLIGHT",
+        "PAGE",
+        "PAGES",
+        "ITEM",
+        "ITEMS",
+        "LAW",
+        "DECREE",
+        "BILL",
+        "ACT",
+        "CODE",
+        "ZIP",
+        "POSTAL",
+        "BLOCK",
+        "PLOT",
+        "KM",
+        "US",
+        "USD",
+        "EUR",
+    ]
+)
 # Words that name a station only as an ordinary word, in running text.
 _NOT_ALONE = frozenset({"STATE", "SECSTATE"})
 _REF_WORD = re.compile(r"(?P<kw>[Rr](?:EF(?:TELS?|S)?|ef(?:tels?|s)?))\.?(?![A-Za-z\-])")
@@ -160,8 +233,9 @@ def _serial_mentions(text: str, citing_year: int | None) -> list[Found]:
         if run_end == 0 or not text[run_end - 1].isalpha():
             continue  # a number after a number, a sign or a bracket: no post before it
         last = text[max(0, run_end - 24) : run_end].split()
-        if not last or not last[-1].lstrip(_OPENERS)[:1].isupper():
-            continue  # "in 2009", "of 300": the word before is no post name
+        word = last[-1].lstrip(_OPENERS) if last else ""
+        if not word[:1].isupper() or word.upper() in _NO_POST:
+            continue  # "in 2009", "of 300", "March 2009": the word before is no post name
         hit = _station(_run_before(text, run_end))
         if hit is None:
             continue
@@ -327,11 +401,7 @@ def _ref_mentions(text: str, lettered: dict[str | None, list[Reference]]) -> lis
     if not everyone:
         return []
     found: list[Found] = []
-    if "REF" not in text and "ref" not in text and "Ref" not in text:
-        return found
-    for m in _REF_WORD.finditer(text):
-        if m.start() and text[m.start() - 1].isalpha():
-            continue  # "PREF", "Bref"
+    for m in _ref_words(text):
         word = m["kw"].upper()
         letters_m = _LETTERS.match(text, m.end())
         letters = _letters(letters_m["list"]) if letters_m else []
@@ -360,6 +430,19 @@ def _ref_mentions(text: str, lettered: dict[str | None, list[Reference]]) -> lis
         for letter, ref in targets:
             found.append((start, end, letter, ref.id, ref.year_inferred))
     return found
+
+
+def _ref_words(text: str) -> Iterator[re.Match[str]]:
+    """The REF words of ``text`` (``REFTEL``, ``ref``, ``Refs.``), found by ``str.find``
+    (a regex scan of every paragraph would cost more than the rest of the parse)."""
+    for written in ("REF", "ref", "Ref"):
+        at = text.find(written)
+        while at >= 0:
+            if not (at and text[at - 1].isalpha()):  # "PREF", "Bref"
+                m = _REF_WORD.match(text, at)
+                if m is not None:
+                    yield m
+            at = text.find(written, at + 3)
 
 
 def _letters(written: str) -> list[str]:
