@@ -90,7 +90,7 @@ class Corpus:
             ref.id
             for cable in self.cables
             if cable.id == citing_id
-            for ref in cable.references
+            for ref in (*cable.references, *cable.mentions)
             if ref.id is not None
         }
         return {i for i, cable in enumerate(self.cables) if cable.id in cited}
@@ -164,5 +164,8 @@ def field_matches(cable: Cable, name: str, value: str, prefix: bool) -> bool:
         wanted = words_of(value, _CAVEAT_SPLIT)
         return any(words_of(c, _CAVEAT_SPLIT)[: len(wanted)] == wanted for c in cable.caveats)
     if name == "ref":
-        return any(ref.id == value for ref in cable.references)
+        return any(ref.id == value for ref in (*cable.references, *cable.mentions))
+    if name == "refkind":
+        refs = cable.mentions if value == "MENTION" else cable.references
+        return any(ref.id is not None for ref in refs)
     raise ValueError(f"unknown field {name!r}")

@@ -26,8 +26,8 @@ from cablekit.archive import Archive
 from cablekit.cli import COMMANDS, cli
 from cablekit.web.pages import EXAMPLES
 
-from .pdf_helpers import make_bundle, sample_pdfs
 from .conftest import DATA, ROOT, SAMPLE_CABLES, SAMPLE_FILES, SAMPLE_VERSIONS, SAMPLES
+from .pdf_helpers import make_bundle, sample_pdfs
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 TEMPLATES = ROOT / "src" / "cablekit" / "web" / "templates"

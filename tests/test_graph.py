@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cablekit.errors import UnknownCable
-from cablekit.model import Cable
+from cablekit.model import Cable, Reference
 from cablekit.search.graph import (
     CSV_HEADER,
     Graph,
@@ -65,8 +65,13 @@ def all_cables(store: SQLiteStore) -> dict[str, Cable]:
     return {c.id: c for c in store.records(keys).values() if c.id}
 
 
+def cited(cable: Cable) -> tuple[Reference, ...]:
+    """What a cable cites: its REF items, then the cables its text mentions."""
+    return (*cable.references, *cable.mentions)
+
+
 def citers_of(cables: dict[str, Cable], target: str) -> set[str]:
-    return {i for i, c in cables.items() if any(r.id == target for r in c.references)}
+    return {i for i, c in cables.items() if any(r.id == target for r in cited(c))}
 
 
 # --- refs() -----------------------------------------------------------------------
@@ -91,7 +96,7 @@ def test_refs_equal_each_cables_own_references(store: SQLiteStore) -> None:
     for cable_id, cable in cables.items():
         result = refs(store, cable_id)
         assert [(c.letter, c.text, c.kind, c.target) for c in result.cites] == [
-            (r.letter, r.text, r.kind, r.id) for r in cable.references
+            (r.letter, r.text, r.kind, r.id) for r in cited(cable)
         ]
         for citation in result.cites:
             target = cables.get(citation.target or "")
@@ -157,9 +162,9 @@ def test_subjects_follow_the_unit_scope(store: SQLiteStore) -> None:
 def test_the_whole_graph(store: SQLiteStore) -> None:
     cables = all_cables(store)
     result = graph(store, None)
-    targets = {r.id for c in cables.values() for r in c.references if r.id}
+    targets = {r.id for c in cables.values() for r in cited(c) if r.id}
     assert set(result.nodes) == set(cables) | targets
-    assert len(result.edges) == sum(1 for c in cables.values() for r in c.references if r.id)
+    assert len(result.edges) == sum(1 for c in cables.values() for r in cited(c) if r.id)
     for node in result.nodes.values():
         assert node.in_archive == (node.id in cables)
         assert node.matched == (node.id in cables)
@@ -303,10 +308,10 @@ def test_corpus_refs_and_graph_agree_with_the_records(corpus: SQLiteStore) -> No
     assert len(cables) >= CORPUS_PAGES * 0.9
     whole = graph(corpus, None, PUBLIC)
     edges = {(e.source, e.target, e.letter) for e in whole.edges}
-    expected = {(i, r.id, r.letter) for i, c in cables.items() for r in c.references if r.id}
+    expected = {(i, r.id, r.letter) for i, c in cables.items() for r in cited(c) if r.id}
     assert edges == expected
-    cited = {r.id for c in cables.values() for r in c.references if r.id}
-    for target in sorted(cited)[:200]:
+    targets = {r.id for c in cables.values() for r in cited(c) if r.id}
+    for target in sorted(targets)[:200]:
         assert {c.id for c in refs(corpus, target).cited_by} == citers_of(cables, target)
     for fmt in ("graphml", "gexf"):
         ET.fromstring(written(whole, fmt))

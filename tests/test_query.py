@@ -32,7 +32,7 @@ from cablekit.search import (
     parse_query,
     tokens,
 )
-from cablekit.search.query import FIELD_NAMES, name_words, normalise_value
+from cablekit.search.query import FIELD_NAMES, REF_KINDS, name_words, normalise_value
 
 # --- tokens() ------------------------------------------------------------------
 
@@ -287,7 +287,7 @@ def test_describe(query: str, sentence: str) -> None:
 # --- malformed queries -------------------------------------------------------------
 
 DATE_HINT = "; write YYYY, YYYY-MM or YYYY-MM-DD, or a range such as 2009-01..2009-06"
-FIELDS = "id, from, to, tag, class, caveat, subject, date, ref, cites, citedby"
+FIELDS = "id, from, to, tag, class, caveat, subject, date, ref, cites, citedby, refkind"
 CLASS_HINT = "; use U, SBU, LOU, C, S, TS or a full name such as CONFIDENTIAL"
 
 
@@ -399,6 +399,8 @@ def field_nodes(draw: st.DrawFn) -> Field:
     name = draw(st.sampled_from(FIELD_NAMES))
     if name == "class":
         return Field(name, draw(st.sampled_from(CLASSIFICATIONS)), False)
+    if name == "refkind":
+        return Field(name, draw(st.sampled_from(REF_KINDS)), False)
     if name in ("id", "ref", "citedby"):
         value = draw(st.from_regex(r"[0-9]{2}[A-Z]{2,10}[0-9]{1,5}", fullmatch=True))
         return Field(name, value, name == "id" and draw(st.booleans()))

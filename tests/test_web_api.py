@@ -378,6 +378,7 @@ def test_export_csv_holds_every_match_one_row_each(client: TestClient):
         "tags",
         "subject",
         "references",
+        "mentions",
         "paragraphs",
         "text",
     ]

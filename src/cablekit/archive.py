@@ -61,7 +61,7 @@ from .search.export import (
     ordered_keys,
     visible_records,
 )
-from .search.graph import Graph, Refs, graph, neighbourhood, refs
+from .search.graph import Graph, RefKind, Refs, graph, neighbourhood, refs
 from .search.query import Node, parse_query
 from .search.sql import PUBLIC, Scope, matching_keys
 from .search.stats import Stats, stats
@@ -438,30 +438,32 @@ class Archive:
 
     # --- following and taking away ---------------------------------------------------
 
-    def refs(self, cable_id: str) -> Refs:
-        """What a cable cites and which visible cables cite it; logged with every cable
-        whose fields it shows (the cable, the cited ones in the archive, the citing)."""
+    def refs(self, cable_id: str, kind: RefKind | None = None) -> Refs:
+        """What a cable cites and which visible cables cite it (``kind``: REF items or
+        mentions only); logged with every cable whose fields it shows (the cable, the
+        cited ones in the archive, the citing)."""
         cable_id = cable_id.upper()
         with self.refusals("refs", cable_id):
-            found = refs(self.store, cable_id, self.scope)
+            found = refs(self.store, cable_id, self.scope, kind)
         self.audit("refs", cable_id, shown_in_refs(found))
         return found
 
-    def graph(self, query: str | None = None, hops: int = 0) -> Graph:
+    def graph(self, query: str | None = None, hops: int = 0, kind: RefKind | None = None) -> Graph:
         """The citation graph of the visible cables ``query`` matches (all when None),
-        ``hops`` citations further; logged with every cable it describes."""
+        ``hops`` citations further (``kind``: by REF items or mentions only); logged
+        with every cable it describes."""
         node = parsed(query)
         with self.refusals("graph", query):
             scope = self.scope
-        found = graph(self.store, node, scope, hops)
+        found = graph(self.store, node, scope, hops, kind)
         self.audit("graph", query, described_in(found))
         return found
 
-    def neighbourhood(self, cable_id: str, hops: int = 2) -> Graph:
+    def neighbourhood(self, cable_id: str, hops: int = 2, kind: RefKind | None = None) -> Graph:
         """A visible cable and the visible cables up to ``hops`` citations away."""
         cable_id = cable_id.upper()
         with self.refusals("graph", cable_id):
-            found = neighbourhood(self.store, cable_id, hops, self.scope)
+            found = neighbourhood(self.store, cable_id, hops, self.scope, kind=kind)
         self.audit("graph", cable_id, described_in(found))
         return found
 

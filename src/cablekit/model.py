@@ -27,7 +27,8 @@ CLASSIFICATIONS = (
     "TOP SECRET",
 )
 PRECEDENCES = ("FLASH", "NIACT IMMEDIATE", "IMMEDIATE", "PRIORITY", "ROUTINE")
-REFERENCE_KINDS = ("cable", "email", "telcon", "memo", "other")
+# A REF item's kind, or "mention": a cable cited in a paragraph (Cable.mentions).
+REFERENCE_KINDS = ("cable", "email", "telcon", "memo", "other", "mention")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +119,17 @@ class Sections:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """One REF item: as written, its kind, and the cable id it resolves to."""
+    """One REF item: as written, its kind, and the cable id it resolves to; or a
+    mention of a cable in the text (kind ``mention``), with ``paragraph`` the place of
+    the paragraph unit it is in (1 for the first of ``Cable.paragraphs``) and
+    ``letter`` the REF letter it names ("REFTEL B"), if any."""
 
     letter: str | None
     text: str
     kind: str
     id: str | None = None
     year_inferred: bool = False
+    paragraph: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +194,7 @@ class Cable:
     tags: tuple[str, ...] = ()
     subject: str | None = None
     references: tuple[Reference, ...] = ()
+    mentions: tuple[Reference, ...] = ()
     classified_by: ClassifiedBy | None = None
     summary: str | None = None
     paragraphs: tuple[Paragraph, ...] = ()
@@ -273,3 +279,41 @@ def from_data(tp: Any, value: Any) -> Any:
         }
         return tp(**kwargs)
     return value
+
+
+def first_mistyped(data: Any, tp: Any = None, at: str = "") -> str | None:
+    """Where JSON ``data`` for a record (``Cable`` when ``tp`` is None) holds a value of
+    another type than its field's (``paragraphs[2].text``), or None. ``from_json``
+    trusts what it reads (a string where a list belongs becomes its characters); a
+    record from a file must be checked first. Missing fields take their defaults."""
+    tp = Cable if tp is None else tp
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        if data is None:
+            return None
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return first_mistyped(data, inner[0], at)
+    if origin is tuple:
+        if not isinstance(data, list):
+            return at or "record"
+        item = typing.get_args(tp)[0]
+        for n, v in enumerate(data):
+            if (wrong := first_mistyped(v, item, f"{at}[{n}]")) is not None:
+                return wrong
+        return None
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(data, dict):
+            return at or "record"
+        hints = field_types(tp)
+        for f in dataclasses.fields(tp):
+            key = json_name(f)
+            if key in data:
+                where = f"{at}.{key}" if at else key
+                if (wrong := first_mistyped(data[key], hints[f.name], where)) is not None:
+                    return wrong
+        return None
+    if tp is Any:
+        return None
+    if (tp is int and isinstance(data, bool)) or not isinstance(data, tp):
+        return at or "record"
+    return None

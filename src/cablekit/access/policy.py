@@ -65,7 +65,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..errors import AccessError
-from ..markings import ACCESS_WORDS, Marking, find_marks, level, read_marking
+from ..markings import ACCESS_WORDS, SBU_LEVEL, Marking, find_marks, level, read_marking
 from ..model import CLASSIFICATIONS, Cable, Paragraph
 from .countries import US, country, release_list
 
@@ -95,6 +95,7 @@ _HANDLING_CONTROLS = re.compile(
     r"|WNINTEL|NOCONTRACT|PROPIN|CHEROKEE)\b"
     r"|\bREL(?:EASABLE)?\s+TO\s+[A-Z][A-Z ,/]*|(?:^|/)\s*REL\s+[A-Z][A-Z ,/]*"
 )
+_SENSITIVE_CAVEATS = frozenset({"FOR OFFICIAL USE ONLY", "FOUO", "SENSITIVE", "SBU"})
 AUTOMATIC_YEARS = 25
 NOT_UNDERSTOOD = "marking not understood"
 
@@ -209,6 +210,10 @@ def _header_markings(cable: Cable) -> Iterable[Marking]:
     """The controls the header carries: caveats, the publisher's classification, and
     controls written on handling lines."""
     for caveat in cable.caveats:
+        if caveat.upper() in _SENSITIVE_CAVEATS:
+            # U//FOUO: the caption of an UNCLAS cable that is sensitive (SBU at least),
+            # though its classification stays UNCLASSIFIED as written.
+            yield Marking(caveat, SBU_LEVEL)
         if caveat.upper() in ACCESS_WORDS:
             yield Marking(caveat, None, access=frozenset({ACCESS_WORDS[caveat.upper()]}))
             continue

@@ -4,7 +4,8 @@ Every place that hands a reader a record or its text (``show``, ``versions``,
 ``diff``, ``export``) goes through :func:`reader_record`, with the facts of that very
 version (its own header, markings and declassification date). A withheld paragraph
 becomes a placeholder that keeps its number, label and marking only; its text says why
-it is withheld. What is derived from paragraphs goes with them: the summary is kept
+it is withheld. What is derived from paragraphs goes with them: the cables a withheld
+paragraph mentions (``Cable.mentions``) are dropped, the summary is kept
 only when no withheld paragraph shares words with it, and warning messages (which may
 quote a line) lose their text when anything is withheld.
 """
@@ -72,10 +73,21 @@ def reader_record(
         dataclasses.replace(
             cable,
             paragraphs=paragraphs,
+            mentions=tuple(m for m in cable.mentions if _seen(m.paragraph, decisions)),
             summary=_summary(cable.summary, withheld),
             warnings=tuple(ParseWarning(w.code, "") for w in cable.warnings),
         ),
         decisions,
+    )
+
+
+def _seen(paragraph: int | None, decisions: tuple[Decision, ...]) -> bool:
+    """Whether the reader sees the paragraph (a place, 1 for the first) a mention is
+    in; a mention that names none, or one past the paragraphs, is withheld."""
+    return (
+        paragraph is not None
+        and 0 < paragraph <= len(decisions)
+        and decisions[paragraph - 1].visible
     )
 
 

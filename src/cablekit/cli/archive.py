@@ -289,7 +289,9 @@ def stats(db_path: str, output: str, as_user: str | None) -> None:
         f"{f.versions:,} versions; {f.cables_with_versions:,} cables have more than one\n"
         f"{f.references:,} references, {f.references_to_cables:,} to cables: "
         f"{f.resolved:,} resolved to a cable id ({f.resolved_share:.1%}), "
-        f"{f.resolved_in_archive:,} of those in the archive ({f.in_archive_share:.1%})"
+        f"{f.resolved_in_archive:,} of those in the archive ({f.in_archive_share:.1%})\n"
+        f"{f.mentions:,} mentions of cables in the text, "
+        f"{f.mentions_in_archive:,} of those to a cable in the archive"
     )
     if f.failures is not None:  # a public archive's (administrators: `cablekit errors`)
         click.echo(f"{f.failures:,} failed inputs")

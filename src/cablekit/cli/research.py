@@ -15,7 +15,7 @@ from ..archive import Archive
 from ..errors import QuerySyntaxError
 from ..plot import PLOT_KINDS, PlotKind
 from ..search.export import ExportFormat
-from ..search.graph import GraphFormat, write_graph
+from ..search.graph import REF_KINDS, GraphFormat, RefKind, write_graph
 from ..staged import staged_path
 from ..textdiff import format_diff, summary
 from . import cli
@@ -62,15 +62,27 @@ def diff(
     click.echo(format_diff(changes, color=sys.stdout.isatty() if color is None else color))
 
 
+kind_option = click.option(
+    "--kind",
+    type=click.Choice(REF_KINDS),
+    default=None,
+    help="Only citations of this kind: ref (the REF line) or mention (in the text).",
+)
+
+
 @cli.command("refs")
 @click.argument("cable_id")
 @db_option
 @output_option
+@kind_option
 @as_option
-def refs_command(cable_id: str, db_path: str, output: str, as_user: str | None) -> None:
-    """What a cable cites, and which cables of the archive cite it."""
+def refs_command(
+    cable_id: str, db_path: str, output: str, kind: RefKind | None, as_user: str | None
+) -> None:
+    """What a cable cites (REF line, then mentions in its text), and which cables of
+    the archive cite it."""
     with Archive(db_path, user=as_user) as archive:
-        found = archive.refs(cable_id)
+        found = archive.refs(cable_id, kind)
     if output == "json":
         echo_json(found.to_json())
         return
@@ -78,16 +90,26 @@ def refs_command(cable_id: str, db_path: str, output: str, as_user: str | None) 
     for c in found.cites:
         where = "in the archive" if c.in_archive else "not in the archive"
         target = f"{c.target} ({where})" if c.target else f"unresolved ({c.kind})"
+        label = f"{c.letter or '-'}." if c.kind != "mention" else _paragraph(c.paragraph)
         click.echo(
-            f"  {c.letter or '-'}. {c.text:<28} -> {target}"
+            f"  {label} {c.text:<28} -> {target}"
             + (f"  {c.date or ''} {c.subject or ''}" if c.in_archive else "")
         )
     click.echo(f"{found.id} is cited by {len(found.cited_by)}:")
     for citer in found.cited_by:
         letters = ",".join(citer.letters)
+        how = "REF" if "ref" in citer.kinds else "TEXT"
+        if citer.kinds == ("ref", "mention"):
+            how = "REF+TEXT"
         click.echo(
-            f"  {citer.id:<22} {citer.date or '':<10} REF {letters or '-':<4} {citer.subject or ''}"
+            f"  {citer.id:<22} {citer.date or '':<10} {how} {letters or '-':<4}"
+            f" {citer.subject or ''}"
         )
+
+
+def _paragraph(number: int | None) -> str:
+    """Where a mention is: ``¶3`` (``¶-`` in an unnumbered paragraph)."""
+    return f"\u00b6{number if number is not None else '-'}"
 
 
 @cli.command("graph")
@@ -115,13 +137,20 @@ def refs_command(cable_id: str, db_path: str, output: str, as_user: str | None) 
     show_default=True,
     help="The file to write (- for standard output).",
 )
+@kind_option
 @as_option
 def graph_command(
-    query: str | None, db_path: str, format_: str, hops: int, out: str, as_user: str | None
+    query: str | None,
+    db_path: str,
+    format_: str,
+    hops: int,
+    out: str,
+    kind: RefKind | None,
+    as_user: str | None,
 ) -> None:
     """The citation graph of the cables matching QUERY (all when none), for Gephi."""
     with Archive(db_path, user=as_user) as archive, pointed():
-        result = archive.graph(query, hops)  # logged: what follows is output only
+        result = archive.graph(query, hops, kind)  # logged: what follows is output only
     if out == "-":
         write_graph(result, cast(GraphFormat, format_), sys.stdout.buffer)
     else:

@@ -9,7 +9,8 @@
                Classified By (``classline``, ``textheader``, ``tags``, ``refs``,
                ``classified``)
 6. body        signature and trailer, paragraphs, headings, summary (``body``)
-7. derive      canonical id, classification, date (``derive``)
+7. derive      canonical id, classification, date (``derive``); then the cables the
+               paragraphs mention (``mentions``)
 8. validate    cross-field checks, warnings only (``validate``)
 """
 
@@ -18,18 +19,26 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import NotACable
-from ..model import Cable, PageMarker, Sections
+from ..model import Cable, PageMarker, Sections, first_mistyped
 from ..sources.base import RawCable
 from .body import parse_body, take_signature
+from .classified import CLASSIFIED_WORD, parse_classified_by
 from .classified import START as CLASSIFIED_START
-from .classified import parse_classified_by
 from .classline import ClassLine, parse_class_line, repaired_class_line
 from .confusions import repair_header
-from .derive import canonical_from_publication, derive, fallback_year, id_from_class_line
+from .derive import (
+    canonical_from_publication,
+    derive,
+    fallback_year,
+    id_from_class_line,
+    is_cable_id,
+)
 from .envelope import looks_like_envelope, parse_envelope
 from .markers import remove_markers
+from .mentions import find_mentions
 from .normalise import lines_of, strip_preamble, unglue_header
 from .state import ParseState
 from .textheader import (
@@ -44,11 +53,14 @@ from .validate import validate
 
 __all__ = ["parse_raw"]
 
+_CLASSIFIED_BY = re.compile(rf"{CLASSIFIED_WORD}\s*BY", re.I)
 PARTIAL_NOTE = "This record is a partial extract of the original cable"
 
 
 def parse_raw(raw: RawCable) -> Cable:
     """Parse one cable as a reader found it. Raises NotACable when there is none."""
+    if raw.record is not None:
+        return read_record(raw.record)
     state = ParseState()
     body, class_line, start = envelope_and_class_line(raw, state)
     cleaned = remove_markers(body, class_line.post if class_line else None)
@@ -68,8 +80,30 @@ def parse_raw(raw: RawCable) -> Cable:
             "The input holds no cable: no envelope, classification line or header fields"
         )
     derive(raw, state, class_line, raw.partial or PARTIAL_NOTE in raw.body[:2000])
+    state.set(
+        "mentions",
+        find_mentions(
+            state.get("paragraphs"), state.get("references") or (), state.get("id"), state.year
+        ),
+    )
     validate(state, class_line)
     return Cable(**state.fields, warnings=tuple(state.warnings))
+
+
+def read_record(record: dict[str, Any]) -> Cable:
+    """A cablekit record as it was written (by ``parse`` or ``export``): the cable is
+    not parsed again, so an archive rebuilt from an export holds the same records."""
+    wrong = first_mistyped(record)
+    if wrong is not None:
+        raise NotACable(f"The record's {wrong} is not of the type a record gives it")
+    try:
+        cable = Cable.from_json(record)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise NotACable(f"The record cannot be read ({type(error).__name__}: {error})") from None
+    if cable.id is None or not is_cable_id(cable.id):
+        # The id becomes the archive's key, a file name and a path: a cable id only.
+        raise NotACable(f"The record's id {str(cable.id)[:40]!r} is not a cable id")
+    return cable
 
 
 def envelope_and_class_line(
@@ -257,13 +291,13 @@ def place_markers(
 def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
     """A Classified By line outside the text header: in a paragraph, or further down."""
     for paragraph in state.get("paragraphs")[:3]:
-        if "lassified by" in paragraph.text or "LASSIFIED BY" in paragraph.text:
+        if _may_say_classified(paragraph.text) and _CLASSIFIED_BY.search(paragraph.text):
             found = parse_classified_by(paragraph.text)
             if found and found.reasons:
                 state.set("classified_by", found)
                 return
     joined = "\n".join(lines)
-    if "lassified" not in joined and "LASSIFIED" not in joined:
+    if not _may_say_classified(joined):
         return
     previous = ""
     for i, line in enumerate(lines):
@@ -272,11 +306,17 @@ def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
             text = "CLASSIFIED " + line  # "... CLASSIFIED" / "BY: Gene A. Cretz, ..."
         if line.strip():
             previous = line.rstrip()
-        if ("lassified" in text or "LASSIFIED" in text) and CLASSIFIED_START.match(text):
+        if _may_say_classified(text) and CLASSIFIED_START.match(text):
             found = parse_classified_by(" ".join([text, *lines[i + 1 : i + 3]]))
             if found and (found.reasons or i < 40):
                 state.set("classified_by", found)
                 return
+
+
+def _may_say_classified(text: str) -> bool:
+    """Whether ``text`` may hold "Classified" or a misspelling of it (cheap: a regex
+    over every line of every cable would not be)."""
+    return "lass" in text or "LASS" in text or "lasi" in text or "LASI" in text
 
 
 def is_cable(state: ParseState) -> bool:

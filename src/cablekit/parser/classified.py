@@ -13,13 +13,20 @@ import re
 
 from ..model import ClassifiedBy
 
+# "Classified", and the misspellings cables carry: "Classfied", "Classifed", "Clasified".
+CLASSIFIED_WORD = r"Clas{1,2}i?fi?ed"
 START = re.compile(
     r"^\s*(?:\d{1,2}\.\s*(?:\([A-Za-z/]{1,8}\)\s*)?)?(?:\(U\)\s*)?(?:Text\s+)?"
-    r"Classified\s*By(?=[\s:A-Z]|$)",
+    rf"{CLASSIFIED_WORD}\s*By(?=[\s:A-Z]|$)",
     re.I,
 )
-_KEY = re.compile(r"(?:Text\s+)?Classified\s*by\s*:?\s*", re.I)
-_LEAD = re.compile(r"(?:\(U\)\s*|Classified\s*by\s*:?\s*)+", re.I)
+_KEY = re.compile(rf"(?:Text\s+)?{CLASSIFIED_WORD}\s*by\s*:?\s*", re.I)
+_LEAD = re.compile(rf"(?:\(U\)\s*|{CLASSIFIED_WORD}\s*by\s*:?\s*)+", re.I)
+# A line holding only the letters of the reasons, the rest of a wrapped line:
+# "(B) AND (D).", "b, d", "(b)(d)".
+REASON_LETTERS = re.compile(
+    r"^[(\[]?[a-hA-H][)\]]?(?:\s*(?:,|/|\band\b|&)?\s*[(\[]?[a-hA-H][)\]]?)*\s*\.?$", re.I
+)
 # Where the authority ends and the reasons begin.
 _REASONS = re.compile(
     r"[\s,;:.]*(?:\b(?:for|under|based\s+upon)\s+)?"

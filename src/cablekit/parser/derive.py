@@ -23,6 +23,10 @@ _LEVELS = {
     "TOP SECRET": "TOP SECRET",
 }
 
+# Captions of UNCLAS cables kept as handling caveats (the cable stays UNCLASSIFIED; the
+# access policy reads them: FOUO asks for SBU, LIMITED OFFICIAL USE for LOU).
+OFFICIAL_USE = frozenset({"FOR OFFICIAL USE ONLY", "FOUO", "LIMITED OFFICIAL USE"})
+
 
 def is_cable_id(text: str) -> bool:
     return CABLE_ID.fullmatch(text) is not None
@@ -159,13 +163,16 @@ def set_classification(raw: RawCable, state: ParseState, class_line: ClassLine |
     caveats = list(state.get("caveats") or ())
     if published and "NOFORN" in published.upper() and "NOFORN" not in caveats:
         caveats.append("NOFORN")
+    official = [c for c in caveats if c in OFFICIAL_USE]
     if level == "UNCLASSIFIED" and (
-        "SBU" in caveats or (published or "").upper().endswith("FOR OFFICIAL USE ONLY")
+        "SBU" in caveats
+        or (not official and (published or "").upper().endswith("FOR OFFICIAL USE ONLY"))
     ):
         level = "SENSITIVE BUT UNCLASSIFIED"
-    if level == "UNCLASSIFIED" and "LOU" in caveats:
-        level = "LIMITED OFFICIAL USE"
-    state.set("caveats", tuple(c for c in caveats if c not in ("SBU", "LOU")))
+    if level is None and "LIMITED OFFICIAL USE" in caveats:
+        level = "LIMITED OFFICIAL USE"  # the caption is the only classification written
+        caveats.remove("LIMITED OFFICIAL USE")
+    state.set("caveats", tuple(c for c in caveats if c != "SBU"))
     state.set("classification", level)
 
 

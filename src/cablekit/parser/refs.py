@@ -18,6 +18,8 @@ REF_KEY = re.compile(
 )
 # A lettered item: "A.", "A)", "(A)", "A:" at the start or after a separator.
 _LETTER = re.compile(r"(?:^|(?<=[\s;,]))(?:\(([A-Z])\)|([A-Z])[.):](?!\w))\s*")
+# A numbered item: "1." or "1)" (the list must start with "1" at the start of the block).
+_NUMBER = re.compile(r"(?:^|(?<=[\s;,]))([1-9])[.)](?=\s)\s*")
 _ITEM_SEPARATOR = re.compile(r"\s*[;:]\s+|\s+AND\s+(?=(?:\d{2,4}\s+)?[A-Z]{3,}\s+\d)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'.\-]*|\d+|\S")
 _SLASH_YEAR = re.compile(r"/(\d{2})\b(?!/)")
@@ -41,6 +43,8 @@ def split_items(text: str) -> list[tuple[str | None, str]]:
         elif marks and letter == marks[-1][2] and m.start() == marks[-1][1]:
             marks[-1] = (marks[-1][0], m.end(), letter)  # doubled "A. A)"
     if not marks:
+        marks = _numbered(text)
+    if not marks:
         return [(None, part) for part in _ITEM_SEPARATOR.split(text) if part.strip(" ,;.")]
     items: list[tuple[str | None, str]] = []
     if text[: marks[0][0]].strip(" ,;:."):
@@ -49,6 +53,16 @@ def split_items(text: str) -> list[tuple[str | None, str]]:
         stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
         items.append((letter, text[end:stop].strip(" ;,")))
     return items
+
+
+def _numbered(text: str) -> list[tuple[int, int, str]]:
+    """The marks of a numbered list on one line (``1. ROME 1902, 2. STATE 31565``): only
+    from "1" at the start, in sequence, and two at least (a serial is never taken)."""
+    marks: list[tuple[int, int, str]] = []
+    for m in _NUMBER.finditer(text):
+        if m[1] == str(len(marks) + 1) and (marks or m.start() == 0):
+            marks.append((m.start(), m.end(), m[1]))
+    return marks if len(marks) > 1 else []
 
 
 def _citations(item: str) -> list[tuple[int, int, str, int, str | None]]:

@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 
 from ..model import ClassifiedBy, Reference
+from .classified import CLASSIFIED_WORD, REASON_LETTERS, parse_classified_by
 from .classified import START as CLASSIFIED_START
-from .classified import parse_classified_by
 from .dates import parse_date
 from .normalise import PORTION_MARK
 from .refs import REF_KEY, parse_references
@@ -76,7 +76,7 @@ _GLUED_PARAGRAPH = re.compile(
     rf"\s(?:1\s?\.\s*\({PORTION_MARK}\)\s?|-{{3,}}\s*S(?:UMMARY|ummary)\s*-{{3,}})"
 )
 _REASON_NUMBER = re.compile(r"1\s?[./]\s?[45]")
-_INLINE_CLASSIFIED = re.compile(r"(?<!de)Classified\s*By\b", re.I)
+_INLINE_CLASSIFIED = re.compile(rf"(?<!de){CLASSIFIED_WORD}\s*By\b", re.I)
 
 CAVEATS = {
     "SIPDIS": "SIPDIS",
@@ -94,11 +94,13 @@ CAVEATS = {
     "FGI": "FGI",
     "EFTO": "EFTO",
     "EYES ONLY": "EYES ONLY",
-    "LIMITED OFFICIAL USE": "LOU",  # a classification word; derive turns it into the level
+    # Handling captions kept as written: on an UNCLAS cable they leave it UNCLASSIFIED
+    # (derive makes LIMITED OFFICIAL USE the level only when no line gives one).
+    "LIMITED OFFICIAL USE": "LIMITED OFFICIAL USE",
+    "FOR OFFICIAL USE ONLY": "FOR OFFICIAL USE ONLY",
+    "FOUO": "FOUO",
 }
-SENSITIVE = frozenset(
-    {"SENSITIVE", "SENSITIVE BUT UNCLASSIFIED", "SBU", "FOR OFFICIAL USE ONLY", "FOUO"}
-)
+SENSITIVE = frozenset({"SENSITIVE", "SENSITIVE BUT UNCLASSIFIED", "SBU"})
 _BARE_CLASSIFICATIONS = frozenset(
     {"UNCLASSIFIED", "UNCLAS", "CONFIDENTIAL", "SECRET", "TOP SECRET"}
 )
@@ -331,10 +333,16 @@ class _TextHeader:
         self.seen_field = True
         parts = [lines[i].strip()]
         j = i + 1
-        while j < len(lines) and lines[j].strip() and len(parts) < 4:
-            if self.ends_block(lines[j]) or _REASON_NUMBER.search(" ".join(parts)):
+        while j < len(lines) and len(parts) < 4:
+            line = lines[j].strip()
+            if not line and parts[-1].rstrip(" .").endswith(("1.4", "1.5")):
+                j += 1  # "... for reasons 1.4" / "" / "(B) AND (D).": a wrapped line
+                continue
+            if not line or self.ends_block(line):
                 break
-            parts.append(lines[j].strip())
+            if _REASON_NUMBER.search(" ".join(parts)) and not REASON_LETTERS.match(line):
+                break
+            parts.append(line)
             j += 1
         self.keep_classified(parse_classified_by(" ".join(parts)))
         return j

@@ -48,10 +48,12 @@ COLUMNS = (
     "tags",
     "subject",
     "references",
+    "mentions",
     "paragraphs",
     "text",
 )
-LIST_COLUMNS = ("caveats", "tags", "references")
+LIST_COLUMNS = ("caveats", "tags", "references", "mentions")
+ID_COLUMNS = ("references", "mentions")  # lists of cable ids, space-separated in CSV
 LIST_SEPARATOR = " | "
 _ORDER = {
     "key": "k.key",
@@ -263,6 +265,7 @@ def row(record: Record) -> dict[str, Any]:
     """The flat row of a record (COLUMNS); list columns as lists."""
     paragraphs = record.get("paragraphs") or []
     ids = (r.get("id") for r in record.get("references") or [])
+    mentioned = (r.get("id") for r in record.get("mentions") or [])
     return {
         "id": record.get("id"),
         "date": record.get("date"),
@@ -273,6 +276,7 @@ def row(record: Record) -> dict[str, Any]:
         "tags": list(record.get("tags") or []),
         "subject": record.get("subject"),
         "references": list(dict.fromkeys(i for i in ids if i)),
+        "mentions": list(dict.fromkeys(i for i in mentioned if i)),
         "paragraphs": len(paragraphs),
         "text": "\n\n".join(_paragraph_text(p) for p in paragraphs),
     }
@@ -301,6 +305,7 @@ def _json_schema() -> Any:
             ("tags", strings),
             ("subject", pa.string()),
             ("references", pa.list_(pa.struct([("id", pa.string())]))),
+            ("mentions", pa.list_(pa.struct([("id", pa.string())]))),
             ("paragraphs", pa.list_(pa.struct([("heading", pa.string()), ("text", pa.string())]))),
         ]
     )
@@ -342,9 +347,7 @@ def _flat(parsed: Any) -> Any:
     heading, text = parts.field("heading"), parts.field("text")
     bodies = pc.if_else(pc.is_null(heading), text, pc.binary_join_element_wise(heading, text, "\n"))
     joined = pc.binary_join(pa.ListArray.from_arrays(paragraphs.offsets, bodies), "\n\n")
-    references = parsed.column("references").combine_chunks()
-    ids = pa.ListArray.from_arrays(references.offsets, references.values.field("id"))
-    unique = [list(dict.fromkeys(i for i in row_ids if i)) for row_ids in ids.to_pylist()]
+    unique = _unique_ids(parsed, "references")
     columns = {
         "id": parsed.column("id"),
         "date": parsed.column("date"),
@@ -355,10 +358,21 @@ def _flat(parsed: Any) -> Any:
         "tags": parsed.column("tags"),
         "subject": parsed.column("subject"),
         "references": pa.array(unique, pa.list_(pa.string())),
+        "mentions": pa.array(_unique_ids(parsed, "mentions"), pa.list_(pa.string())),
         "paragraphs": pc.list_value_length(paragraphs).cast(pa.int32()).fill_null(0),
         "text": joined.fill_null(""),
     }
     return pa.table(columns, schema=row_schema())
+
+
+def _unique_ids(parsed: Any, name: str) -> list[list[str]]:
+    """The cable ids of column ``name`` (a list of references) of each row, once each,
+    in order (a record without the field has none)."""
+    import pyarrow as pa
+
+    column = parsed.column(name).combine_chunks()
+    ids = pa.ListArray.from_arrays(column.offsets, column.values.field("id"))
+    return [list(dict.fromkeys(i for i in row_ids or () if i)) for row_ids in ids.to_pylist()]
 
 
 def _csv(chunks: Iterable[list[bytes]], out: Output) -> int:
@@ -374,7 +388,7 @@ def _csv(chunks: Iterable[list[bytes]], out: Output) -> int:
         for table in _tables(chunks):
             columns = {name: table.column(name) for name in COLUMNS}
             for name in LIST_COLUMNS:
-                separator = " " if name == "references" else LIST_SEPARATOR
+                separator = " " if name in ID_COLUMNS else LIST_SEPARATOR
                 columns[name] = pc.binary_join(columns[name], separator)
             columns["paragraphs"] = columns["paragraphs"].cast(pa.string())
             safe = {name: _spreadsheet_safe(column) for name, column in columns.items()}

@@ -1,10 +1,13 @@
 """The citation graph: who cites whom, as a reader in a :class:`Scope` may see it.
 
 A reference's ``target`` is the id it resolves to, which need not be in the archive.
-A citing cable is seen when it is visible (its REF line is part of its header); a
-cited cable's date and origin are given only when it is itself visible, and its
-subject only when its subject unit is. Otherwise a target is shown as an id outside
-the archive, never as "there but hidden". Every condition is in the SQL.
+References are of two kinds: ``ref``, an item of the REF line, and ``mention``, a
+cable cited in a paragraph. A citing cable is seen when it is visible (its REF line
+is part of its header); a mention only when the reader also sees its paragraph (its
+words and target are that paragraph's). A cited cable's date and origin are given
+only when it is itself visible, and its subject only when its subject unit is.
+Otherwise a target is shown as an id outside the archive, never as "there but
+hidden". Every condition is in the SQL.
 
 - :func:`refs`          one cable: what it cites, and the visible cables citing it
 - :func:`graph`         the cables a query matches (or all), plus what they cite
@@ -24,12 +27,14 @@ from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import UnknownCable
-from ..store.sqlite import SQLiteStore
+from ..store.sqlite import UNIT_BITS, SQLiteStore
 from .export import Output, spreadsheet_safe, text_output
 from .query import Node
 from .sql import PUBLIC, Scope, matching_keys
 
 GraphFormat = Literal["graphml", "gexf", "csv"]
+RefKind = Literal["ref", "mention"]
+REF_KINDS: tuple[RefKind, ...] = ("ref", "mention")
 GRAPH_FORMATS: tuple[GraphFormat, ...] = ("graphml", "gexf", "csv")
 CHUNK = 1_000  # keys read at a time
 MAX_NEIGHBOURHOOD = 150  # nodes: what a web page can still draw legibly
@@ -61,17 +66,30 @@ def visible_key(store: SQLiteStore, cable_id: str, scope: Scope) -> int | None:
 # --- one cable's references -------------------------------------------------------
 
 
+def kind_sql(kind: RefKind | None, alias: str = "r") -> str:
+    """A condition on a reference row: of that kind (None: either)."""
+    if kind is None:
+        return "1"
+    return f"{alias}.kind {'=' if kind == 'mention' else '<>'} 'mention'"
+
+
+def ref_kind(kind: str) -> RefKind:
+    """The kind of a stored reference: a mention, or a REF item (cable, memo ...)."""
+    return "mention" if kind == "mention" else "ref"
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """One REF item of a cable, and what it resolves to."""
+    """One REF item of a cable, or one mention in its text, and what it resolves to."""
 
     letter: str | None
     text: str
-    kind: str
+    kind: str  # a REF item's kind (cable, email, memo ...), or "mention"
     target: str | None
     in_archive: bool  # the target is in the archive and visible
     date: str | None = None
     subject: str | None = None
+    paragraph: int | None = None  # a mention's paragraph number, as the cable numbers it
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +100,7 @@ class Citer:
     date: str | None
     subject: str | None
     letters: tuple[str, ...]  # the REF letters it cites it under (may be none)
+    kinds: tuple[RefKind, ...] = ("ref",)  # on its REF line, in its text, or both
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,39 +114,62 @@ class Refs:
         return asdict(self)
 
 
-def refs(store: SQLiteStore, cable_id: str, scope: Scope = PUBLIC) -> Refs:
-    """What ``cable_id`` cites (its current version's REF items, in order) and which
-    visible cables cite it. A cable outside the archive (or not visible) still has its
-    citers; it is unknown when it has none either."""
+def refs(
+    store: SQLiteStore, cable_id: str, scope: Scope = PUBLIC, kind: RefKind | None = None
+) -> Refs:
+    """What ``cable_id`` cites (its current version's REF items, then its mentions, in
+    order) and which visible cables cite it; ``kind`` keeps one kind only. A cable
+    outside the archive (or not visible) still has its citers; it is unknown when it
+    has none either."""
     with store.snapshot():
         key = visible_key(store, cable_id, scope)
-        cites = _cites(store, key, scope) if key is not None else []
-        cited_by = _cited_by(store, cable_id, scope)
+        cites = _cites(store, key, scope, kind) if key is not None else []
+        cited_by = _cited_by(store, cable_id, scope, kind)
     if key is None and not cited_by:
         raise UnknownCable(f"There is no cable {cable_id} in the archive, and none cites it")
     return Refs(cable_id, key is not None, cites, cited_by)
 
 
-def _cites(store: SQLiteStore, key: int, scope: Scope) -> list[Citation]:
+def _cites(store: SQLiteStore, key: int, scope: Scope, kind: RefKind | None) -> list[Citation]:
     table, params = visible_cables(scope)
     rows = store.query(
-        "SELECT r.letter, r.text, r.kind, r.target, t.key IS NOT NULL, t.date, t.subject"
+        "SELECT r.letter, r.text, r.kind, r.target, t.key IS NOT NULL, t.date, t.subject,"
+        f" (SELECT u.number FROM unit u WHERE u.rowid = (r.cable_key << {UNIT_BITS})"
+        " + r.paragraph)"
         f" FROM reference r LEFT JOIN ({table}) t ON t.id = r.target"
-        " WHERE r.cable_key = ? ORDER BY r.position",
-        [*params, key],
+        f" WHERE r.cable_key = ? AND {scope.references('r')} AND {kind_sql(kind)}"
+        " ORDER BY r.position",
+        [*params, key, *scope.unit_params],
     )
-    return [Citation(lt, text, kind, tg, bool(ok), d, s) for lt, text, kind, tg, ok, d, s in rows]
+    return [
+        Citation(lt, text, kind, target, bool(ok), day, subject, number)
+        for lt, text, kind, target, ok, day, subject, number in rows
+    ]
 
 
-def _cited_by(store: SQLiteStore, cable_id: str, scope: Scope) -> list[Citer]:
+def _cited_by(store: SQLiteStore, cable_id: str, scope: Scope, kind: RefKind | None) -> list[Citer]:
     table, params = visible_cables(scope)
     rows = store.query(
-        "SELECT c.id, c.date, c.subject, group_concat(coalesce(r.letter, ''), ' ')"
+        "SELECT c.id, c.date, c.subject, group_concat(coalesce(r.letter, ''), ' '),"
+        " max(r.kind <> 'mention'), max(r.kind = 'mention')"
         f" FROM reference r JOIN ({table}) c ON c.key = r.cable_key"
-        " WHERE r.target = ? GROUP BY c.key ORDER BY coalesce(c.date, ''), c.id",
-        [*params, cable_id],
+        f" WHERE r.target = ? AND {scope.references('r')} AND {kind_sql(kind)}"
+        " GROUP BY c.key ORDER BY coalesce(c.date, ''), c.id",
+        [*params, cable_id, *scope.unit_params],
     )
-    return [Citer(i, d, s, tuple(letters.split())) for i, d, s, letters in rows]
+    return [
+        Citer(i, d, s, tuple(dict.fromkeys(letters.split())), _kinds(ref, mention))
+        for i, d, s, letters, ref, mention in rows
+    ]
+
+
+def _kinds(ref: int, mention: int) -> tuple[RefKind, ...]:
+    kinds: list[RefKind] = []
+    if ref:
+        kinds.append("ref")
+    if mention:
+        kinds.append("mention")
+    return tuple(kinds)
 
 
 # --- graphs -------------------------------------------------------------------------
@@ -150,6 +192,7 @@ class GraphEdge:
     target: str
     letter: str | None
     text: str
+    kind: RefKind = "ref"  # cited on the REF line, or mentioned in a paragraph
 
 
 @dataclass(slots=True)
@@ -166,15 +209,22 @@ class Graph:
         }
 
 
-def graph(store: SQLiteStore, node: Node | None, scope: Scope = PUBLIC, hops: int = 0) -> Graph:
+def graph(
+    store: SQLiteStore,
+    node: Node | None,
+    scope: Scope = PUBLIC,
+    hops: int = 0,
+    kind: RefKind | None = None,
+) -> Graph:
     """The cables matching ``node`` (every visible cable when None), ``hops`` more
-    steps of citations away in either direction, and every target they cite."""
+    steps of citations away in either direction, and every target they cite; ``kind``
+    keeps the citations of one kind only."""
     with store.snapshot(), _key_table(store) as table:
         keys, params = matching_keys(node, scope)
         store.query(f"INSERT INTO {table} SELECT key FROM ({keys})", params)
         for _ in range(hops):
-            _add_neighbours(store, table, scope)
-        return _graph_of(store, table, scope)
+            _add_neighbours(store, table, scope, kind)
+        return _graph_of(store, table, scope, kind)
 
 
 def neighbourhood(
@@ -183,6 +233,7 @@ def neighbourhood(
     hops: int = 2,
     scope: Scope = PUBLIC,
     max_nodes: int = MAX_NEIGHBOURHOOD,
+    kind: RefKind | None = None,
 ) -> Graph:
     """A visible cable, the visible cables up to ``hops`` citations away (citing or
     cited, nearest first), and what they all cite; at most ``max_nodes`` nodes."""
@@ -193,10 +244,10 @@ def neighbourhood(
         store.query(f"INSERT INTO {table} VALUES (?)", [key])
         truncated = False
         for _ in range(hops):
-            truncated = _add_capped(store, table, scope, max_nodes)
+            truncated = _add_capped(store, table, scope, max_nodes, kind)
             if truncated:
                 break
-        result = _graph_of(store, table, scope)
+        result = _graph_of(store, table, scope, kind)
     result.truncated = truncated
     return result
 
@@ -213,47 +264,53 @@ def _key_table(store: SQLiteStore) -> Iterator[str]:
         store.query(f"DELETE FROM {name}")
 
 
-def _neighbour_sql(table: str, scope: Scope) -> tuple[str, list[object]]:
-    """Visible cables cited by, or citing, a cable of ``table`` (and not in it)."""
+def _neighbour_sql(table: str, scope: Scope, kind: RefKind | None) -> tuple[str, list[object]]:
+    """Visible cables cited by, or citing, a cable of ``table`` (and not in it), by
+    the references the reader may see."""
     visible, params = visible_cables(scope)
+    seen = f"{scope.references('r')} AND {kind_sql(kind)}"
     sql = (
         f"SELECT n.key AS key, n.date AS date FROM ({visible}) n WHERE n.key NOT IN"
         f" (SELECT key FROM {table}) AND (n.id IN (SELECT r.target FROM reference r"
-        f" JOIN {table} k ON k.key = r.cable_key) OR n.key IN (SELECT r.cable_key"
-        f" FROM reference r JOIN cable t ON t.id = r.target JOIN {table} k ON k.key = t.key))"
+        f" JOIN {table} k ON k.key = r.cable_key WHERE {seen}) OR n.key IN (SELECT"
+        f" r.cable_key FROM reference r JOIN cable t ON t.id = r.target JOIN {table} k"
+        f" ON k.key = t.key WHERE {seen}))"
     )
-    return sql, params
+    return sql, [*params, *scope.unit_params, *scope.unit_params]
 
 
-def _add_neighbours(store: SQLiteStore, table: str, scope: Scope) -> None:
-    sql, params = _neighbour_sql(table, scope)
+def _add_neighbours(store: SQLiteStore, table: str, scope: Scope, kind: RefKind | None) -> None:
+    sql, params = _neighbour_sql(table, scope, kind)
     store.query(f"INSERT OR IGNORE INTO {table} SELECT key FROM ({sql})", params)
 
 
-def _add_capped(store: SQLiteStore, table: str, scope: Scope, max_nodes: int) -> bool:
+def _add_capped(
+    store: SQLiteStore, table: str, scope: Scope, max_nodes: int, kind: RefKind | None
+) -> bool:
     """One more hop, oldest first, while the graph stays under ``max_nodes``; True
     when some neighbours were left out."""
-    sql, params = _neighbour_sql(table, scope)
+    sql, params = _neighbour_sql(table, scope, kind)
     candidates = [k for k, _ in store.query(f"{sql} ORDER BY coalesce(date, ''), key", params)]
     for key in candidates:
         store.query(f"INSERT INTO {table} VALUES (?)", [key])
-        if _node_count(store, table) > max_nodes:
+        if _node_count(store, table, scope, kind) > max_nodes:
             store.query(f"DELETE FROM {table} WHERE key = ?", [key])
             return True
     return False
 
 
-def _node_count(store: SQLiteStore, table: str) -> int:
+def _node_count(store: SQLiteStore, table: str, scope: Scope, kind: RefKind | None) -> int:
     """Nodes the graph of ``table`` would have: its cables and the ids they cite."""
     rows = store.query(
         f"SELECT count(*) FROM (SELECT c.id FROM {table} k JOIN cable c ON c.key = k.key"
         f" UNION SELECT r.target FROM {table} k JOIN reference r ON r.cable_key = k.key"
-        " WHERE r.target IS NOT NULL)"
+        f" WHERE r.target IS NOT NULL AND {scope.references('r')} AND {kind_sql(kind)})",
+        list(scope.unit_params),
     )
     return int(rows[0][0])
 
 
-def _graph_of(store: SQLiteStore, table: str, scope: Scope) -> Graph:
+def _graph_of(store: SQLiteStore, table: str, scope: Scope, kind: RefKind | None) -> Graph:
     """Nodes for the cables in ``table`` and for every target they cite; their edges."""
     result = Graph()
     visible, params = visible_cables(scope)
@@ -274,12 +331,16 @@ def _graph_of(store: SQLiteStore, table: str, scope: Scope) -> Graph:
         ):
             result.nodes[row[1]] = GraphNode(row[1], True, True, *row[2:])
         edges = store.query(
-            "SELECT c.id, r.target, r.letter, r.text FROM reference r JOIN cable c"
+            "SELECT c.id, r.target, r.letter, r.text, r.kind FROM reference r JOIN cable c"
             f" ON c.key = r.cable_key WHERE r.cable_key IN ({marks}) AND r.target IS NOT NULL"
+            f" AND {scope.references('r')} AND {kind_sql(kind)}"
             " ORDER BY r.cable_key, r.position",
-            keys,
+            [*keys, *scope.unit_params],
         )
-        result.edges += [GraphEdge(*edge) for edge in edges]
+        result.edges += [
+            GraphEdge(source, target, letter, text, ref_kind(kind))
+            for source, target, letter, text, kind in edges
+        ]
     _add_targets(store, result, scope)
     return result
 
@@ -310,7 +371,7 @@ NODE_ATTRIBUTES = (
     ("in_archive", "boolean"),
     ("matched", "boolean"),
 )
-EDGE_ATTRIBUTES = (("letter", "string"), ("text", "string"))
+EDGE_ATTRIBUTES = (("letter", "string"), ("text", "string"), ("kind", "string"))
 CSV_HEADER = (
     "source",
     "target",
@@ -321,6 +382,7 @@ CSV_HEADER = (
     "target_in_archive",
     "target_date",
     "target_origin",
+    "kind",
 )
 
 
@@ -433,6 +495,7 @@ def _csv(result: Graph) -> Iterator[str]:
             "true" if target.in_archive else "false",
             target.date or "",
             target.origin or "",
+            edge.kind,
         )
         writer.writerow([spreadsheet_safe(cell) for cell in cells])
         if buffer.tell() > 65_536:

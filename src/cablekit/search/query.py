@@ -11,7 +11,7 @@ The AST (frozen, slotted dataclasses; match on these)::
         words from search.text.tokens(), in order; one word, or a phrase whose
         words must be consecutive; prefix=True: the last word is a prefix.
     Field(name: str, value: str, prefix: bool, pos)
-        name in FIELD_NAMES: id, from, to, tag, class, caveat, ref, citedby
+        name in FIELD_NAMES: id, from, to, tag, class, caveat, ref, citedby, refkind
         (cites: is read as ref). value upper case, whitespace collapsed
         (removed for id, ref, citedby); class values are full CLASSIFICATIONS
         names. prefix=True only for id.
@@ -109,7 +109,9 @@ class Not:
 Node: TypeAlias = Text | Field | DateRange | And | Or | Not
 
 # The Field names, in the order the docs list them.
-FIELD_NAMES = ("id", "from", "to", "tag", "class", "caveat", "ref", "citedby")
+FIELD_NAMES = ("id", "from", "to", "tag", "class", "caveat", "ref", "citedby", "refkind")
+# refkind: values: a REF line item, or a mention in the text (upper case, as normalised).
+REF_KINDS = ("REF", "MENTION")
 # Every name a user may write before a colon, and what it becomes.
 _FIELD_ALIASES = {
     "id": "id",
@@ -123,6 +125,7 @@ _FIELD_ALIASES = {
     "ref": "ref",
     "cites": "ref",
     "citedby": "citedby",
+    "refkind": "refkind",
 }
 _KNOWN_FIELDS = tuple(_FIELD_ALIASES)
 _ID_FIELDS = frozenset({"id", "ref", "citedby"})
@@ -428,6 +431,9 @@ def _field_value(query: str, name: str, tok: _Token) -> str:
     if name == "class" and value not in CLASSIFICATIONS:
         problem = f'Unknown classification "{tok.text}"'
         raise _fail(query, tok.value_pos, problem, _class_hint(value))
+    if name == "refkind" and value not in REF_KINDS:
+        problem = f'Unknown reference kind "{tok.text}"'
+        raise _fail(query, tok.value_pos, problem, "; use ref (the REF line) or mention (the text)")
     if name in ("from", "to") and not name_words(value):
         raise _fail(query, tok.value_pos, f'Empty value for "{tok.name}:"')
     return value
@@ -583,6 +589,7 @@ _FIELD_PHRASES = {
     "caveat": "marked {}",
     "ref": "citing {}",
     "citedby": "cited by {}",
+    "refkind": "citing a cable {}",
 }
 
 
@@ -598,6 +605,8 @@ def _describe(node: Node) -> str:
         case Field(name, value, prefix):
             if prefix:
                 return f"with an id starting with {value}"
+            if name == "refkind":
+                value = "in the text" if value == "MENTION" else "on the REF line"
             return _FIELD_PHRASES[name].format(value)
         case DateRange(start, end):
             return _describe_dates(start, end)

@@ -60,6 +60,16 @@ class Scope:
             return self.rowids.replace("{rowid}", rowid)
         return f"{rowid} IN (SELECT u.rowid FROM unit u WHERE {self.units})"
 
+    def references(self, alias: str = "r") -> str:
+        """The condition (with ``unit_params``) that a reference row ``alias`` may be
+        seen, its cable being visible: a REF item always; a mention only when the
+        reader sees the paragraph unit it is in (its target and words are that
+        paragraph's)."""
+        if self.units == "1":
+            return "1"
+        unit = f"(({alias}.cable_key << {UNIT_BITS}) + {alias}.paragraph)"
+        return f"({alias}.paragraph IS NULL OR {self.unit_rowids(unit)})"
+
     def hidden_units(self) -> str:
         """SQL selecting the rowids of the units the reader may not see (``unit_params``);
         empty when they see every unit of the cables they see."""
@@ -188,13 +198,26 @@ def field_sql(node: Field, scope: Scope = PUBLIC) -> Compiled:
             condition, params = caveat_condition("caveat", value)
             return Compiled(f"SELECT cable_key AS key FROM caveat WHERE {condition}", params)
         case "ref":
-            return Compiled("SELECT cable_key AS key FROM reference WHERE target = ?", [value])
+            # A mention is its paragraph's: it counts only where the reader sees it.
+            return Compiled(
+                "SELECT r.cable_key AS key FROM reference r"
+                f" WHERE r.target = ? AND {scope.references('r')}",
+                [value, *scope.unit_params],
+            )
         case "citedby":
             # The citing cable's REF line is part of its header: it must be visible too.
             return Compiled(
                 "SELECT t.key AS key FROM cable c JOIN reference r ON r.cable_key = c.key"
-                f" JOIN cable t ON t.id = r.target WHERE c.id = ? AND {scope.cables}",
-                [value, *scope.cable_params],
+                f" JOIN cable t ON t.id = r.target WHERE c.id = ? AND {scope.cables}"
+                f" AND {scope.references('r')}",
+                [value, *scope.cable_params, *scope.unit_params],
+            )
+        case "refkind":
+            kind = "r.kind = 'mention'" if value == "MENTION" else "r.kind <> 'mention'"
+            return Compiled(
+                f"SELECT DISTINCT r.cable_key AS key FROM reference r WHERE {kind}"
+                f" AND r.target IS NOT NULL AND {scope.references('r')}",
+                list(scope.unit_params),
             )
     raise ValueError(f"unknown field {node.name!r}")
 

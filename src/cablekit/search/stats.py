@@ -22,6 +22,8 @@ class Stats:
     first_date: str | None
     last_date: str | None
     classifications: dict[str, int] = field(default_factory=dict)
+    mentions: int = 0  # cables cited in a paragraph the reader sees
+    mentions_in_archive: int = 0  # of those, cables in the archive they may see
 
     @property
     def resolved_share(self) -> float:
@@ -66,8 +68,14 @@ def stats(store: SQLiteStore, scope: Scope = PUBLIC) -> Stats:
         references, to_cables, resolved, in_archive = store.query(
             "SELECT count(*), sum(r.kind = 'cable'), sum(r.target IS NOT NULL),"
             f" sum(r.target IN (SELECT c.id FROM cable c WHERE {scope.cables}))"
-            f" FROM reference r WHERE r.cable_key IN ({visible})",
+            f" FROM reference r WHERE r.cable_key IN ({visible}) AND r.kind <> 'mention'",
             [*params, *params],
+        )[0]
+        mentions, mentions_in_archive = store.query(
+            f"SELECT count(*), sum(r.target IN (SELECT c.id FROM cable c WHERE {scope.cables}))"
+            f" FROM reference r WHERE r.cable_key IN ({visible}) AND r.kind = 'mention'"
+            f" AND {scope.references('r')}",
+            [*params, *params, *scope.unit_params],
         )[0]
         classes = store.query(
             f"SELECT classification, count(*) FROM cable WHERE key IN ({visible})"
@@ -90,4 +98,6 @@ def stats(store: SQLiteStore, scope: Scope = PUBLIC) -> Stats:
         first_date=first,
         last_date=last,
         classifications={str(name): n for name, n in classes},
+        mentions=mentions,
+        mentions_in_archive=mentions_in_archive or 0,
     )

@@ -36,7 +36,7 @@ from typing import BinaryIO
 from ..errors import CablekitError, NotACable, UnknownFormat
 from . import cables_csv, containers, jsonl, markdown, pdf, telegram, wikileaks_html
 from .base import FLATTENED, HTML, MARKDOWN, TEXT, RawCable
-from .decode import decode
+from .decode import decode, padded_text
 
 __all__ = [
     "FLATTENED",
@@ -163,7 +163,11 @@ def _read_file(
     where = containers.where(path)
     binary = b"\0" in head[: containers.BINARY_PROBE] and not pdf.is_pdf(head)
     if binary and (format is None or format in _SINGLE):
-        raise UnknownFormat(f"{where} is a binary file, not a cable")
+        whole = data if isinstance(data, bytes) else containers.read_limited(data, path)
+        text = padded_text(whole)  # UTF-16, or a text padded with NULs
+        if text is None:
+            raise UnknownFormat(f"{where} is a binary file, not a cable")
+        data, head = text, text[: containers.HEAD_BYTES]
     if len(head) < containers.HEAD_BYTES and (not head or head.isspace()):
         raise NotACable(f"{where} is empty")
     chosen = format or detect(name, head)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import Publication, Source
 
@@ -29,3 +30,6 @@ class RawCable:
     header: str | None = None
     publication: Publication | None = None
     partial: bool = False  # the page says it holds only a partial extract
+    # A cablekit record (what ``parse`` and ``export --format jsonl`` write), read as
+    # it is instead of parsed again; ``body`` is then its JSON line.
+    record: dict[str, Any] | None = None

@@ -54,6 +54,29 @@ def decode(data: bytes) -> str:
     return normalise_newlines(text)
 
 
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Besides NUL: the control characters a text file may hold (tab, newlines, form feed).
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c")
+_MIN_PADDED_TEXT = 64  # bytes of text a NUL-padded file must hold, on several lines
+
+
+def padded_text(data: bytes) -> bytes | None:
+    """A file that holds text in spite of NUL bytes, as UTF-8 bytes; None when it is
+    binary. Two kinds are text: UTF-16 with a byte-order mark (a Windows export), and
+    a telegram text padded with NULs (teletype fill, or a file cut from a tape image),
+    whose other bytes are all text."""
+    if data[:2] in _UTF16_BOMS:
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    text = data.replace(b"\0", b"")
+    if len(text.strip()) < _MIN_PADDED_TEXT or b"\n" not in text:
+        return None  # too little left to be a telegram: a binary file
+    controls = sum(1 for byte in text[:8192] if byte < 32 and byte not in _TEXT_CONTROLS)
+    return text if controls == 0 else None
+
+
 def normalise_newlines(text: str) -> str:
     """CRLF and lone CR as LF (also for text that came out of CSV fields or JSON strings)."""
     if "\r" in text:

@@ -10,6 +10,9 @@
 * Any object with the whole telegram in ``text`` -> TEXT.
 * Exports of WikiLeaks pages (``corpus/versions/cables.jsonl.xz``):
   ``header_pre_raw``/``body_pre_raw`` inner HTML and a ``meta`` table -> HTML.
+* cablekit's own records (``cablekit parse``, ``cablekit export --format jsonl``):
+  an object with ``id``, a ``source`` object and a ``paragraphs`` list is a record,
+  handed on whole (``RawCable.record``) to be read, not parsed again.
 
 A line that is not valid JSON, or holds no cable text, is yielded as an error
 and reading goes on with the next line.
@@ -108,6 +111,9 @@ def _object(record: object, where: str, source: Source) -> RawCable | CablekitEr
     """The cable in one record of the input, once its shape is checked."""
     if not isinstance(record, dict):
         return UnreadableInput(f"{where} is not a JSON object; skipped")
+    if is_record(record):  # cablekit's own output: read as it is, not parsed again
+        text = json.dumps(record, ensure_ascii=False)
+        return RawCable(text, source, record=record)
     problem = shape_problem(record)
     if problem:
         return UnreadableInput(f"{where} {problem}; skipped")
@@ -141,6 +147,17 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
             " (UNCLASSIFIED, CONFIDENTIAL, SECRET...) was expected"
         )
     return None
+
+
+def is_record(record: Mapping[str, Any]) -> bool:
+    """Whether a JSON object is a cablekit record (``Cable.to_json()``)."""
+    source = record.get("source")
+    return (
+        "id" in record
+        and isinstance(source, dict)
+        and "format" in source
+        and isinstance(record.get("paragraphs"), list)
+    )
 
 
 def _cable(record: Mapping[str, Any], source: Source) -> RawCable | None:

@@ -164,10 +164,18 @@ def search_rows(cable: Cable) -> SearchRows:
         addressees=addressee_rows(cable),
         tags=tuple((code, tag_kind(code)) for code in dict.fromkeys(cable.tags)),
         caveats=tuple(dict.fromkeys(cable.caveats)),
-        references=tuple(
-            (n, r.letter, r.text, r.kind, r.id) for n, r in enumerate(cable.references)
-        ),
+        references=reference_rows(cable),
         guards=guarded(header, needs),
+    )
+
+
+def reference_rows(cable: Cable) -> tuple[Row, ...]:
+    """(position, letter, text, kind, target, paragraph): the REF items, then the
+    mentions with the seq of their paragraph unit (the last unit holds the rest)."""
+    items = [*cable.references, *cable.mentions]
+    return tuple(
+        (n, r.letter, r.text, r.kind, r.id, min(r.paragraph, MAX_SEQ) if r.paragraph else None)
+        for n, r in enumerate(items)
     )
 
 

@@ -674,6 +674,14 @@ def _bind_reviews(db: sqlite3.Connection) -> None:
     )
 
 
+def _mentions(db: sqlite3.Connection) -> None:
+    """References of kind ``mention`` (a cable cited in a paragraph) name their
+    paragraph unit (``seq``): a reader sees one only when they see that unit. REF
+    items have none. Cables ingested before keep no mentions until ingested again."""
+    db.execute("ALTER TABLE reference ADD COLUMN paragraph INTEGER")
+    db.execute("CREATE INDEX reference_kind ON reference(kind, cable_key)")
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in script.split(";\n"):
@@ -690,6 +698,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0006_markings", _markings),
     ("0007_version_order", _version_order),
     ("0008_one_cable_per_id", _one_cable_per_id),
+    ("0009_mentions", _mentions),
 )
 
 

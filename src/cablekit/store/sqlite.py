@@ -507,8 +507,8 @@ class _BatchWriter:
             [(k, c) for k, r in pending for c in r.caveats],
         )
         db.executemany(
-            "INSERT INTO reference (cable_key, position, letter, text, kind, target)"
-            " VALUES (?,?,?,?,?,?)",
+            "INSERT INTO reference (cable_key, position, letter, text, kind, target, paragraph)"
+            " VALUES (?,?,?,?,?,?,?)",
             [(k, *ref) for k, r in pending for ref in r.references],
         )
         self.pending.clear()

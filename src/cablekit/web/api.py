@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from ..archive import Archive
 from ..search.engine import SORTS
+from ..search.graph import RefKind
 from ..search.query import parse_query
 from .download import attachment
 from .state import WebState
@@ -91,6 +92,10 @@ Query_ = Annotated[
         max_length=2000,
         description='A query in the query language, e.g. `tag:PREL "nuclear program"` (see /help)',
     ),
+]
+Kind_ = Annotated[
+    RefKind | None,
+    Query(description="Only citations of this kind: `ref` (the REF line) or `mention` (the text)"),
 ]
 CableId = Annotated[str, Path(description="A cable id, e.g. `09OTTAWA278` (any case)")]
 Version = Annotated[
@@ -191,10 +196,12 @@ def api_diff(
     responses=errors(404, 422),
     summary="What a cable cites, and what cites it",
 )
-def api_refs(request: Request, cable_id: CableId) -> dict[str, Any]:
+def api_refs(request: Request, cable_id: CableId, kind: Kind_ = None) -> dict[str, Any]:
     """Its references (with their targets, resolved to cable ids, and whether the
-    archive holds them) and the cables of the archive that cite it."""
-    return archive_of(request).refs(cable_id).to_json()
+    archive holds them): the REF line's items, then the cables its paragraphs mention
+    (kind `mention`, with the paragraph's number); and the cables of the archive that
+    cite it."""
+    return archive_of(request).refs(cable_id, kind).to_json()
 
 
 @router.get(
@@ -206,9 +213,10 @@ def api_neighbourhood(
     request: Request,
     cable_id: CableId,
     hops: Annotated[int, Query(ge=0, le=4, description="How many citations away")] = 2,
+    kind: Kind_ = None,
 ) -> dict[str, Any]:
     """The cables within `hops` citations of this one, either way, as nodes and edges."""
-    return archive_of(request).neighbourhood(cable_id, hops).to_json()
+    return archive_of(request).neighbourhood(cable_id, hops, kind).to_json()
 
 
 @router.get(
@@ -220,10 +228,11 @@ def api_graph(
     hops: Annotated[
         int, Query(ge=0, le=2, description="Also the cables this many citations away")
     ] = 0,
+    kind: Kind_ = None,
 ) -> dict[str, Any]:
     """The matching cables (`matched`), what they cite, and their citations as edges;
     `truncated` says when the graph was cut to its size limit."""
-    return archive_of(request).graph(q, hops).to_json()
+    return archive_of(request).graph(q, hops, kind).to_json()
 
 
 @router.get("/stats", responses=errors(), summary="What the archive holds")
