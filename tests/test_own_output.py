@@ -85,7 +85,9 @@ def reference_rows(archive: Archive) -> list[tuple[object, ...]]:
 def contents(archive: Archive) -> dict[str, object]:
     ids = sorted(i for (i,) in archive.store.query("SELECT id FROM cable"))
     return {
-        "versions": sorted(archive.store.query("SELECT id, version FROM cable")),
+        # an export holds each cable's current version: the rebuilt archive numbers
+        # it 1 where the original had older versions (the corpus's garbled copies)
+        "ids": sorted(i for (i,) in archive.store.query("SELECT id FROM cable")),
         "records": {i: archive.get(i).cable.to_json() for i in ids},
         "references": reference_rows(archive),
         "units": sorted(
