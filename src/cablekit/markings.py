@@ -340,7 +340,8 @@ def find_marks(text: str) -> list[Found]:
 
 def _position(text: str, start: int, end: int) -> Position:
     head = text[max(0, start - _WINDOW) : start]
-    if (start <= _WINDOW and not text[:start].strip()) or _opens(head):
+    # only white space before it, however much: the text opens with it
+    if (not head.strip() and not text[:start].strip()) or _opens(head):
         return "start"
     return "end" if _CLOSES.fullmatch(text, end) else "inner"
 
