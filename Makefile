@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run tour test lint typecheck pytest bench clean tables
+.PHONY: run tour test lint typecheck pytest bench clean tables mutants
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# Mutation testing of markings.py and access/ (docs/security.md, "Mutation testing"):
+# slow (an hour or more on two cores), so not part of `make test`. MUTANTS narrows it
+# to a module, e.g. make mutants MUTANTS='cablekit.access.policy*'.
+MUTANTS ?=
+mutants: $(STAMP)
+	$(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results
 
 bench: $(STAMP)
 	$(BIN)/python bench/parse_bench.py

@@ -483,6 +483,22 @@ READINGS: dict[str, tuple[object, ...]] = {
         True,
     ),
     "  s / nf  ": ("S / NF", 4, True, None, [], False, (), False, False, 1, False, True, True),
+    # names that end in an X or a separator keep every letter
+    "S//REL TO LUX, MEX,": (
+        "S//REL TO LUX, MEX",
+        4,
+        False,
+        ("LUX", "MEX"),
+        [],
+        False,
+        (),
+        False,
+        False,
+        1,
+        True,
+        True,
+        True,
+    ),
 }
 
 
@@ -511,7 +527,23 @@ def test_each_field_of_a_reading(written: str) -> None:
     assert fields(m) == READINGS[written]
 
 
-@pytest.mark.parametrize("written", ["", None, "OC", "NC", "WN", "MR", "FGI", "SIPDIS", "N", "X"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "",
+        None,
+        "OC",
+        "NC",
+        "WN",
+        "MR",
+        "FGI",
+        "SIPDIS",
+        "N",
+        "X",
+        "ENTIRE TEXT",
+        "- ENTIRE PARAGRAPH.",
+    ],
+)
 def test_short_forms_and_informational_words_alone_are_no_marking(written: str | None) -> None:
     """ "(OC)" is the Chief of Operations, "(MR)" a title: without a level, the short forms
     and the words that ask nothing of the reader are not markings."""
