@@ -483,6 +483,21 @@ READINGS: dict[str, tuple[object, ...]] = {
         True,
     ),
     "  s / nf  ": ("S / NF", 4, True, None, [], False, (), False, False, 1, False, True, True),
+    "S//NF//REL TO GBR": (
+        "S//NF//REL TO GBR",
+        4,
+        True,
+        ("GBR",),
+        [],
+        False,
+        (),
+        False,
+        False,
+        2,
+        True,
+        True,
+        True,
+    ),
     # names that end in an X or a separator keep every letter
     "S//REL TO LUX, MEX,": (
         "S//REL TO LUX, MEX",
@@ -578,10 +593,14 @@ def test_a_control_word_inside_a_rel_list_binds_but_a_phrase_is_a_name() -> None
     assert phrase is not None and phrase.release == ("AUSTRALIA GROUP",)
 
 
-def test_a_rel_list_ends_at_a_double_slash() -> None:
+def test_a_rel_list_ends_at_the_first_double_slash() -> None:
     m = read_marking("S//REL TO GBR//FGI//NF")
     assert m is not None
     assert (m.release, m.noforn, m.controls, m.unread) == (("GBR",), True, 3, ())
+    # an unknown part after the list is not read as a country: the marking is unclear
+    odd = read_marking("S//REL TO GBR//XYZ//FGI")
+    assert odd is not None
+    assert (odd.release, odd.unread, odd.controls, odd.understood) == (("GBR",), ("XYZ",), 2, False)
 
 
 def test_n_means_noforn_only_after_sbu_even_when_the_level_rises() -> None:
