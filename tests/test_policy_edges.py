@@ -8,8 +8,11 @@ citizenships and clearances the archive gives them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -40,11 +43,13 @@ from cablekit.access.policy import (
     text_hash,
 )
 from cablekit.access.redact import reader_record
+from cablekit.archive import Archive
 from cablekit.errors import AccessError
 from cablekit.markings import read_marking
 from cablekit.model import Cable, Paragraph, Publication, SecurityWarning, Source
+from cablekit.search import tokens
 
-from .test_markings import telegram
+from .test_markings import telegram, written_archive
 
 U, SBU, LOU, C, S, TS = range(6)
 BEFORE = date(2010, 1, 1)  # before any of these cables declassifies itself
@@ -417,15 +422,23 @@ def test_a_header_hash_is_never_a_paragraphs_and_ignores_the_paragraphs() -> Non
     assert header_hash(one) == header_hash(two)
     assert header_hash(one) != header_hash(other)
     assert header_hash(one).startswith("h") and len(header_hash(one)) == 32
-    data = {k: v for k, v in one.to_json().items() if k not in _not_header()}
-    import json
+    moved = dataclasses.replace(one, source=Source("elsewhere", "/x"), summary="zsummary")
+    assert header_hash(moved) == header_hash(one)
 
+
+def test_a_header_hash_is_the_one_stored_decisions_name() -> None:
+    """Review decisions are stored under this hash: its form (sorted keys, compact, the
+    text as written, not escaped) must not change under them."""
+    text = telegram("C O N F I D E N T I A L", "1. (C) zone.")
+    cable = parse(text.replace("ZSUBJECT TEST", "ZSUBJECT MÉXICO"))
+    assert "MÉXICO" in (cable.subject or "")
+    data = {
+        k: v
+        for k, v in cable.to_json().items()
+        if k not in ("source", "publication", "paragraphs", "summary", "warnings", "page_markers")
+    }
     body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    assert header_hash(one) == "h" + hashlib.sha256(body.encode()).hexdigest()[:31]
-
-
-def _not_header() -> tuple[str, ...]:
-    return ("source", "publication", "paragraphs", "summary", "warnings", "page_markers")
+    assert header_hash(cable) == "h" + hashlib.sha256(body.encode()).hexdigest()[:31]
 
 
 # --- declassification ----------------------------------------------------------------------
@@ -527,3 +540,38 @@ def test_a_citizenship_is_a_trigraph_or_refused() -> None:
     for bad in ("Atlantis", "XY", "XYZW", "X1Z"):
         with pytest.raises(AccessError, match="three-letter code"):
             normalise_citizenship(bad)
+
+
+# --- the same rules in the archive's queries ------------------------------------------------
+
+
+def test_the_archive_finds_a_rel_to_paragraph_for_the_ally_and_no_other(tmp_path: Path) -> None:
+    """The SQL twin of the rules: a REL TO GBR paragraph is found, counted and shown for
+    a British reader; not for a French one; a NOFORN one for neither."""
+    text = telegram(
+        "S E C R E T",
+        "1. (S) zopen words.",
+        "2. (S//REL TO USA, GBR) zallied words.",
+        "3. (S//NF) zdomestic words.",
+        "4. (S//REL TO NATO) zalliance words.",
+    )
+    db = written_archive(
+        tmp_path,
+        [("2011-04-01", text)],
+        {"london": ("SECRET", "GBR"), "paris": ("SECRET", "FRA"), "home": ("SECRET", "USA")},
+    )
+    found = {}
+    for user in ("london", "paris", "home"):
+        with Archive(db, user=user, today=BEFORE) as archive:
+            found[user] = {
+                word
+                for word in ("zopen", "zallied", "zdomestic", "zalliance")
+                if archive.search(word).total
+            }
+            shown = archive.get("09OTTAWA999").text
+            assert found[user] <= set(tokens(shown)), user
+    assert found == {
+        "london": {"zopen", "zallied", "zalliance"},
+        "paris": {"zopen", "zalliance"},
+        "home": {"zopen", "zallied", "zdomestic", "zalliance"},
+    }
