@@ -110,6 +110,7 @@ READINGS: dict[str, tuple[object, ...]] = {
         True,
     ),
     "secret": ("SECRET", 4, False, None, [], False, (), False, False, 0, False, True, False),
+    " SECRET": ("SECRET", 4, False, None, [], False, (), True, False, 0, False, True, True),
     "SECRET": ("SECRET", 4, False, None, [], False, (), True, False, 0, False, True, True),
     "TS": ("TS", 5, False, None, [], False, (), False, False, 0, False, True, False),
     "TOP SECRET": ("TOP SECRET", 5, False, None, [], False, (), True, False, 0, False, True, True),
@@ -762,6 +763,10 @@ def test_list_letters_need_the_letter_before_in_the_same_case() -> None:
     assert readings("(A) one (B) two (c) three") == [("c", "inner", "in running text")]
     assert readings("(b) one (r) two (s) three") == [("s", "inner", "a list letter")]
     assert readings("a list (a) x (b) y. 1) (c) who provides") == [("c", "start", None)]
+    assert readings("(b) one (c) two") == [("c", "inner", "a list letter")]
+    # the letter before must stand before it, and be the one just before
+    assert readings("costs (c) rose; see (b) below") == [("c", "inner", "in running text")]
+    assert readings("(a) one (c) two") == [("c", "inner", "in running text")]
     # not a list letter when only a later letter stands before it
     assert readings("(d) one (c) Two") == [("c", "inner", None)]
     # several letters are never list letters
@@ -778,6 +783,8 @@ def test_a_list_letter_after_a_label_is_a_marking() -> None:
 def test_the_window_before_a_token_is_what_decides_a_start() -> None:
     far = "The talks went on. " + "x" * 30 + " (C) went on"
     assert readings(far) == [("C", "inner", "in running text")]
+    gap = "The talks went on." + " " * 30 + "(C) went on"  # blank window, text before
+    assert readings(gap) == [("C", "inner", "in running text")]
     for pad in (0, 1, 23, 24, 25, 60):  # nothing but white space before it: it opens
         assert readings(" " * pad + "(C) the minister") == [("C", "start", None)], pad
 
