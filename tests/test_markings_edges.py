@@ -751,6 +751,10 @@ def test_a_strong_marking_glued_to_a_word_still_binds() -> None:
     assert found.aside is None
 
 
+def test_a_level_glued_to_the_first_letter_of_a_text_is_set_aside() -> None:
+    assert readings("x(S) The talks") == [("S", "inner", "glued to a word")]
+
+
 def test_a_bracket_of_no_marking_is_not_found() -> None:
     for text in ("no brackets", "xx (Walter) yy", "the words (E) e", "the (2) one", "a (A/S) b"):
         assert find_marks(text) == [], text
