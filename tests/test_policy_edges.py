@@ -575,3 +575,17 @@ def test_the_archive_finds_a_rel_to_paragraph_for_the_ally_and_no_other(tmp_path
         "paris": {"zopen", "zalliance"},
         "home": {"zopen", "zallied", "zdomestic", "zalliance"},
     }
+
+
+def test_two_rel_lists_in_a_paragraph_release_it_to_the_countries_both_name() -> None:
+    (need,) = needs(
+        "S E C R E T",
+        "1. (S//REL TO USA, GBR, CAN) zwords. The embassy (S//REL TO USA, GBR, AUS) said more.",
+    )
+    assert need.release == frozenset({"USA", "GBR"})
+    assert sees(reader(S, "GBR"), need)
+    assert not sees(reader(S, "CAN"), need) and not sees(reader(S, "AUS"), need)
+    (one,) = needs("S E C R E T", "1. (S) zwords. The embassy (S//REL TO USA, GBR) said more.")
+    assert one.release == frozenset({"USA", "GBR"}) and not sees(reader(S, "CAN"), one)
+    (other,) = needs("S E C R E T", "1. (S//REL TO GBR) zwords. The embassy (S) said more.")
+    assert other.release == frozenset({"GBR"})
