@@ -246,7 +246,7 @@ def test_grants_on_collections() -> None:
     assert granted(alice, ["embassy", "other"]).visible
     assert granted(alice, ["embassy", "other"]).reason == "visible: granted"
     refused = granted(alice, ["other"])
-    assert not refused.visible
+    assert refused.visible is False
     assert refused.reason == "withheld: no grant on the version's collections"
     assert not granted(alice, []).visible
     everyone = Reader("root", S, "USA", collections=frozenset({"*"}))
