@@ -324,6 +324,9 @@ def test_the_header_takes_the_highest_of_its_classifications() -> None:
     assert cable_requirement(lower) == Requirement(S)
     published = bare_cable(**base, publication=Publication(classification="SECRET//NOFORN"))
     assert cable_requirement(published) == Requirement(S, NOFORN)
+    # the publisher's level counts even with no control to carry it
+    secret_pub = bare_cable(**base, publication=Publication(classification="SECRET"))
+    assert cable_requirement(secret_pub) == Requirement(S)
     plain_pub = bare_cable(**base, publication=Publication(classification="UNCLASSIFIED"))
     assert cable_requirement(plain_pub) == Requirement(C)
     no_class = bare_cable(**base, publication=Publication(classification=None))
