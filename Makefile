@@ -60,4 +60,4 @@ tables: $(STAMP)
 	$(BIN)/python tools/build_tables.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache mutants
