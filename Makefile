@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 
-.PHONY: run tour test lint typecheck pytest bench clean tables
+.PHONY: run tour test lint typecheck pytest bench clean tables mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+# Mutation testing of markings.py and access/ (docs/security.md, "Mutation testing"):
+# slow (an hour or more on two cores), so not part of `make test`. MUTANTS narrows it
+# to a module, e.g. make mutants MUTANTS='cablekit.access.policy*'.
+MUTANTS ?=
+mutants: $(STAMP)
+	$(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results
+
 bench: $(STAMP)
 	$(BIN)/python bench/parse_bench.py
 
@@ -61,4 +69,4 @@ tables: $(STAMP)
 	$(BIN)/python tools/build_tables.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache mutants

@@ -154,6 +154,11 @@ class Marking:
 def read_marking(written: str | None) -> Marking | None:
     """``written`` (the inside of the brackets) read by the grammar; None when it is not
     marking-like at all: it starts with neither a level nor a known control."""
+    return _read(written)
+
+
+def _read(written: str | None) -> Marking | None:
+    # kept apart from the cache so that mutation testing reaches it (``make mutants``)
     if not written:
         return None
     text = " ".join(written.upper().split()).strip(_SEPARATORS)
@@ -340,7 +345,8 @@ def find_marks(text: str) -> list[Found]:
 
 def _position(text: str, start: int, end: int) -> Position:
     head = text[max(0, start - _WINDOW) : start]
-    if (start <= _WINDOW and not text[:start].strip()) or _opens(head):
+    # only white space before it, however much: the text opens with it
+    if (not head.strip() and not text[:start].strip()) or _opens(head):
         return "start"
     return "end" if _CLOSES.fullmatch(text, end) else "inner"
 

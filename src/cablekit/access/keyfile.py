@@ -62,8 +62,12 @@ def read_key(path: str) -> AuditKey | None:
         return None
     except OSError as error:
         raise AuditKeyProblem(f"Cannot read the audit key {path}: {error.strerror}") from error
+    try:  # checked before the file object: one over a directory fails with a traceback
+        _check_private(path, os.fstat(descriptor))
+    except AuditKeyProblem:
+        os.close(descriptor)
+        raise
     with os.fdopen(descriptor, "rb") as file:
-        _check_private(path, os.fstat(file.fileno()))
         text = file.read(4 * KEY_BYTES)
     return AuditKey(path, _secret(path, text))
 
