@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("archive", "Parse the cables in PATHS and store them in the archive."),
     "parse": ("parsing", "Parse cables in PATHS (files, directories, archives, - for stdin)."),
     "plot": ("research", "Draw the cables matching QUERY: their timeline, origins or tags."),
-    "refs": ("research", "What a cable cites, and which cables of the archive cite it."),
+    "refs": ("research", "What a cable cites and which cables of the archive cite it."),
     "render": ("compose", "Re-emit a cable in canonical form."),
     "review": ("access", "Record a declassification review decision."),
     "schema": ("parsing", "Print the JSON Schema of the record."),

@@ -129,7 +129,8 @@ def errors(db_path: str, output: str, as_user: str | None) -> None:
         return
     for f in failures:
         # The message names its input already when the failure has no place of its own.
-        click.echo(f"{f.at}  {f.place + ': ' if f.place else ''}{f.message}")
+        named = not f.place or f.message.startswith(f.place)  # the sentence names it
+        click.echo(f"{f.at}  {'' if named else f.place + ': '}{f.message}")
     click.echo(f"{len(failures):,} failed input{'s' * (len(failures) != 1)}")
 
 

@@ -79,8 +79,8 @@ kind_option = click.option(
 def refs_command(
     cable_id: str, db_path: str, output: str, kind: RefKind | None, as_user: str | None
 ) -> None:
-    """What a cable cites (REF line, then mentions in its text), and which cables of
-    the archive cite it."""
+    """What a cable cites and which cables of the archive cite it: its REF line first,
+    then the cables its text mentions."""
     with Archive(db_path, user=as_user) as archive:
         found = archive.refs(cable_id, kind)
     if output == "json":
