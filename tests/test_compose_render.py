@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from importlib.resources import files
 
 import pytest
@@ -149,3 +150,16 @@ def test_wrap_keeps_words_together_at_the_end() -> None:
     assert wrap("aaaa bbbb cccc dddd", 14, last_words=2) == ["aaaa bbbb", "cccc dddd"]
     assert split_in_two("1. ", "one two three four") == ["1. one two", "three four"]
     assert split_in_two("1. ", "word") is None
+
+
+@pytest.mark.parametrize(
+    "heading", ["YET GAZPROM EQUIVOCATES ON COST-CUTTING...", "WHAT NEXT FOR THE U.S.-EU TALKS?"]
+)
+def test_a_heading_that_ends_as_a_sentence_reads_back_alone(ottawa: Cable, heading: str) -> None:
+    """09MOSCOW367: a heading boxed by rules in the page, ending in "..." and holding a
+    dash, was written underlined only, and read back alone as the end of the paragraph
+    above it."""
+    first, *rest = ottawa.paragraphs
+    cable = replace(ottawa, paragraphs=(first, replace(rest[0], heading=heading), *rest[1:]))
+    trip = round_trip(cable, alone=True)
+    assert trip.again.paragraphs[1].heading == heading

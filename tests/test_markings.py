@@ -78,6 +78,8 @@ FORMS = {
         True,
     ),
     "S/NF/REL PANAMA": (4, True, ("PANAMA",), set(), False, True),
+    # a control of several words inside a REL list is a control, not a country
+    "S//REL TO GBR, EYES ONLY": (4, False, ("GBR",), {"NODIS"}, False, True),
     "C/RELEASABLE TO ITALY": (3, False, ("ITALY",), set(), False, True),
     "secret//rel germany": (4, False, ("GERMANY",), set(), False, True),
     "SECRET REL INDIA": (4, False, ("INDIA",), set(), False, True),

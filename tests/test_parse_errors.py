@@ -115,6 +115,15 @@ def test_classified_by_wrapped_after_a_blank_line() -> None:
     assert [p.number for p in found.paragraphs] == [1, 2]
 
 
+def test_a_truncated_classified_by_line_keeps_to_its_line() -> None:
+    """08BERLIN1095 (and nine more corpus pages): "Classified By: Acting..." cut short;
+    the lines after the blank line below it are the first paragraph, not its rest."""
+    found = cable(after_subject="Classified By: Acting...\n")
+    assert found.classified_by is not None
+    assert found.classified_by.text == "Classified By: Acting..."
+    assert [p.number for p in found.paragraphs] == [1, 2]
+
+
 # --- UNCLAS cables with FOUO and LIMITED OFFICIAL USE captions ----------------------------
 
 

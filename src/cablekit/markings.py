@@ -266,7 +266,7 @@ class _Parts:
         if self.release is None:
             self.release = []
         for name in _NAME_SPLIT.split(listed.strip(" /,")):
-            if name and not (" " not in name and self._control(name)):
+            if name and not self._control(name):  # "REL TO GBR, EYES ONLY": a control
                 self.release.append(name)
 
 

@@ -203,6 +203,8 @@ def _one_heading(heading: str) -> list[str]:
         return [heading, UNDERLINE]
     if not any(c in heading for c in "-=_*") and len(heading) < 69:
         return [f"{UNDERLINE} {heading} {UNDERLINE}"]
+    if plain:  # a rule above and below: a heading even when it ends as a sentence does
+        return [UNDERLINE, heading, UNDERLINE]
     return [heading, UNDERLINE]
 
 

@@ -307,10 +307,20 @@ def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
         if line.strip():
             previous = line.rstrip()
         if _may_say_classified(text) and CLASSIFIED_START.match(text):
-            found = parse_classified_by(" ".join([text, *lines[i + 1 : i + 3]]))
+            found = parse_classified_by(" ".join([text, *_wrapped(lines[i + 1 : i + 3])]))
             if found and (found.reasons or i < 40):
                 state.set("classified_by", found)
                 return
+
+
+def _wrapped(following: Sequence[str]) -> list[str]:
+    """The lines a line wraps onto: those before the first blank one."""
+    taken: list[str] = []
+    for line in following:
+        if not line.strip():
+            break
+        taken.append(line)
+    return taken
 
 
 def _may_say_classified(text: str) -> bool:
