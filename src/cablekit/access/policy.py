@@ -13,10 +13,12 @@ makes it a unit of its own) carries the most restrictive of its portion marking 
 every marking inside its text (``cablekit.markings.find_marks``); an unmarked one
 carries the header's. Distribution captions of the header (NODIS, EXDIS, LIMDIS,
 STADIS, ORCON ...) bind every paragraph. **Fail closed**: a classification cablekit
-cannot read counts as TOP SECRET; a marking it cannot read in full (``C/F``, ``S//REL``
-without a country, ``NF`` without a level) asks for its most restrictive reading (the
-level it names, else the header's, with every control: only a US reader holding every
-special access sees it) and is withheld with the reason "marking not understood".
+cannot read counts as TOP SECRET; a marking it cannot read in full asks for its most
+restrictive reading and is withheld from others with the reason "marking not
+understood": a part it does not know (``C/F``, ``S//REL`` without a country) asks for
+the level named, every control and no foreign country (only a US reader holding every
+special access sees it); a control without a level (``NF``) asks for the header's level
+with that control.
 
 **Readers.** A reader has a clearance (UNCLASSIFIED .. TOP SECRET), a citizenship
 (a trigraph, ``USA`` for the United States), special accesses (NODIS, EXDIS, LIMDIS,
