@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import NotACable
@@ -168,21 +168,26 @@ def _header_until_text(lines: list[str], first: int, limit: int) -> tuple[list[s
     return lines[:end], lines[end:]
 
 
-def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
-    """The classification line near the top of the content, and its index."""
+def _top_lines(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """The first 61 lines with text, with their index, up to the first E.O., SUBJECT
+    or paragraph line: where a classification line stands."""
     seen = 0
     for i, line in enumerate(lines):
         text = line.strip()
         if not text:
             continue
-        if eo_subject_or_paragraph(text):
-            return None
+        if eo_subject_or_paragraph(text) or seen > 60:
+            return
+        yield i, text
+        seen += 1
+
+
+def find_class_line(lines: Sequence[str]) -> tuple[int, ClassLine] | None:
+    """The classification line near the top of the content, and its index."""
+    for i, text in _top_lines(lines):
         found = parse_class_line(text)
         if found:
             return i, found
-        seen += 1
-        if seen > 60:
-            return None
     return None
 
 
@@ -191,21 +196,12 @@ def repair_class_line(lines: list[str]) -> list[str] | None:
     damage of a pasted database row is repaired (``repaired_class_line``) replaced by
     the lines it repairs to; None when there is no such line. Tried only where
     ``find_class_line`` found none."""
-    seen = 0
-    for i, line in enumerate(lines):
-        text = line.strip()
-        if not text:
-            continue
-        if eo_subject_or_paragraph(text):
-            return None
+    for i, text in _top_lines(lines):
         after = next((j for j in range(i + 1, min(len(lines), i + 3)) if lines[j].strip()), i)
         repaired = repaired_class_line(text, lines[after].strip() if after > i else "")
         if repaired:
             parts, joined = repaired
             return [*lines[:i], *parts, *lines[(after if joined else i) + 1 :]]
-        seen += 1
-        if seen > 60:
-            return None
     return None
 
 

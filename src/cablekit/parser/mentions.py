@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 
 from .. import tables
 from ..model import Paragraph, Reference
+from .dates import MONTH_NAMES, MONTHS
 from .refs import resolve
 
 # Up to four words in capitals, then a serial: the candidates (the station is looked
@@ -110,30 +111,9 @@ _NEXT_WORD = re.compile(r"\s+([A-Z][A-Z]+(?: [A-Z]+)?)")
 # Capitalised words often before a number that end no post name: skipped at once.
 _NO_POST = frozenset(
     [
-        "JANUARY",
-        "FEBRUARY",
-        "MARCH",
-        "APRIL",
-        "MAY",
-        "JUNE",
-        "JULY",
-        "AUGUST",
-        "SEPTEMBER",
-        "OCTOBER",
-        "NOVEMBER",
-        "DECEMBER",
-        "JAN",
-        "FEB",
-        "MAR",
-        "APR",
-        "JUN",
-        "JUL",
-        "AUG",
-        "SEP",
+        *MONTH_NAMES,
+        *MONTHS,
         "SEPT",
-        "OCT",
-        "NOV",
-        "DEC",
         "ARTICLE",
         "ARTICLES",
         "SECTION",
