@@ -468,7 +468,8 @@ class Archive:
         return found
 
     def export(self, query: str | None, format: ExportFormat, out: Output) -> int:
-        """Write every visible cable ``query`` matches (all when None) to ``out``: a
+        """Write every visible cable ``query`` matches (all when None), oldest first
+        (then by id: the same file whatever order they were ingested in), to ``out``: a
         path (the file appears whole, after its log entry, or not at all) or a binary
         stream (left open; nothing reaches it before the entry). How many."""
         node = parsed(query)
@@ -478,13 +479,13 @@ class Archive:
             with staged_path(out) as unnamed:
                 with self.store.snapshot():  # the ids logged and the records: one state
                     ids = self._logged_ids(node)
-                    count = export(self.store, node, scope, format, unnamed)
+                    count = export(self.store, node, scope, format, unnamed, "oldest")
                 self.audit("export", query, ids)
             return count
         with self.store.snapshot():
             ids = self._logged_ids(node)
             self.audit("export", query, ids)  # before the first byte
-            return export(self.store, node, scope, format, out)
+            return export(self.store, node, scope, format, out, "oldest")
 
     def records(self, query: str | None = None, sort: ExportSort = "key") -> Iterator[Cable]:
         """Every visible cable ``query`` matches (all when None), as the reader may see

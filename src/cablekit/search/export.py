@@ -57,8 +57,9 @@ ID_COLUMNS = ("references", "mentions")  # lists of cable ids, space-separated i
 LIST_SEPARATOR = " | "
 _ORDER = {
     "key": "k.key",
-    "oldest": "coalesce(c.date, ''), k.key",
-    "newest": "coalesce(c.date, '') DESC, k.key",
+    # by date, then id: the same order whatever order the cables arrived in
+    "oldest": "coalesce(c.date, ''), c.id, k.key",
+    "newest": "coalesce(c.date, '') DESC, c.id, k.key",
 }
 
 
