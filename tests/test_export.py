@@ -20,10 +20,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from cablekit.errors import UnknownCable
+from cablekit.scope import Scope
 from cablekit.search import export as export_module
 from cablekit.search.export import COLUMNS, LIST_SEPARATOR, export, row, visible_record
 from cablekit.search.query import parse_query
-from cablekit.search.sql import Scope, compile_query
+from cablekit.search.sql import compile_query
 from cablekit.store.ingest import ingest
 from cablekit.store.sqlite import SQLiteStore
 

@@ -18,6 +18,7 @@ import pytest
 
 from cablekit.errors import UnknownCable
 from cablekit.model import Cable, Reference
+from cablekit.scope import PUBLIC, Scope
 from cablekit.search.graph import (
     CSV_HEADER,
     Graph,
@@ -29,7 +30,7 @@ from cablekit.search.graph import (
     write_graph,
 )
 from cablekit.search.query import parse_query
-from cablekit.search.sql import PUBLIC, Scope, compile_query
+from cablekit.search.sql import compile_query
 from cablekit.store.ingest import ingest
 from cablekit.store.sqlite import SQLiteStore
 

@@ -13,8 +13,9 @@ import pytest
 
 from cablekit.model import Cable
 from cablekit.plot import BAR_COLOUR, PLOT_KINDS, TOP, plot, series
+from cablekit.scope import PUBLIC, Scope
 from cablekit.search.query import parse_query
-from cablekit.search.sql import PUBLIC, Scope, compile_query
+from cablekit.search.sql import compile_query
 from cablekit.store.ingest import ingest
 from cablekit.store.sqlite import SQLiteStore
 

@@ -395,9 +395,10 @@ def test_search_finds_what_the_compiled_sql_selects(
 ) -> None:
     """The engine combines the leaves in memory; compile_query (export, graph, plots)
     in SQL: both must select the same cables for every scope."""
+    from cablekit.scope import Scope
     from cablekit.search import parse_query
     from cablekit.search.engine import search
-    from cablekit.search.sql import Scope, compile_query
+    from cablekit.search.sql import compile_query
 
     scopes = {
         "public": Scope(),

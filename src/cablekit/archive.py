@@ -50,6 +50,7 @@ from .administration import Administration
 from .errors import AccessError, ReaderRequired, UnknownCable
 from .model import Cable, Source
 from .plot import PlotKind, check_image_path, draw, series
+from .scope import PUBLIC, Scope
 from .search.engine import SearchResult, Sort, search
 from .search.export import CHUNK as EXPORT_CHUNK
 from .search.export import (
@@ -63,7 +64,7 @@ from .search.export import (
 )
 from .search.graph import Graph, RefKind, Refs, graph, neighbourhood, refs
 from .search.query import Node, parse_query
-from .search.sql import PUBLIC, Scope, matching_keys
+from .search.sql import matching_keys
 from .search.stats import Stats, stats
 from .staged import staged_path
 from .store.ingest import Progress, ingest

@@ -14,9 +14,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from .errors import OutputUnwritable
+from .scope import PUBLIC, Scope
 from .search.engine import bin_width, bins, next_bin
 from .search.query import Node, format_query
-from .search.sql import PUBLIC, Scope, matching_keys
+from .search.sql import matching_keys
 from .store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: the CLI starts fast

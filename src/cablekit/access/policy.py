@@ -64,15 +64,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
 
 from ..errors import AccessError
 from ..markings import ACCESS_WORDS, SBU_LEVEL, Marking, find_marks, level, read_marking
 from ..model import CLASSIFICATIONS, Cable, Paragraph
+from ..scope import Scope
 from .countries import US, country, release_list
-
-if TYPE_CHECKING:  # the search package imports the store, which imports this module
-    from ..search.sql import Scope
 
 TOP_SECRET = len(CLASSIFICATIONS) - 1
 UNKNOWN_LEVEL = TOP_SECRET  # an unreadable classification withholds
@@ -410,8 +407,6 @@ def release_text(release: frozenset[str] | None) -> str | None:
 def scope_for(reader: Reader, today: date, collection_keys: Sequence[int] | None) -> Scope:
     """The SQL conditions for ``reader`` on ``today``. ``collection_keys`` are the keys
     of the collections the reader holds grants on (None: all of them)."""
-    from ..search.sql import Scope
-
     day = today.isoformat()
     cable_sql, cable_params = visible_sql("c", "c.key", "c.rv", "c.hhash", reader, day)
     version_sql, version_params = visible_sql(

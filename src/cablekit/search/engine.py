@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..errors import QuerySyntaxError
+from ..scope import PUBLIC, Scope
 from ..store.sqlite import SQLiteStore
 from .columns import (
     Ints,
@@ -35,7 +36,7 @@ from .cursor import REFUSED, decode_cursor, encode_cursor
 from .matching import Matcher
 from .query import Node, describe, parse_query
 from .ranking import Page, Phrase, best_units, by_date, by_relevance, expression
-from .sql import PUBLIC, Scope, positive_texts
+from .sql import positive_texts
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")

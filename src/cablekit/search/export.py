@@ -20,9 +20,10 @@ from contextlib import contextmanager
 from typing import IO, Any, Literal, TypeVar
 
 from ..errors import UnknownCable
+from ..scope import PUBLIC, Scope
 from ..store.sqlite import SQLiteStore, inflate, load_object
 from .query import Node
-from .sql import PUBLIC, Scope, matching_keys
+from .sql import matching_keys
 
 ExportFormat = Literal["jsonl", "csv", "parquet"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("jsonl", "csv", "parquet")

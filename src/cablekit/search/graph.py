@@ -27,10 +27,11 @@ from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import UnknownCable
-from ..store.sqlite import UNIT_BITS, SQLiteStore
+from ..scope import PUBLIC, UNIT_BITS, Scope
+from ..store.sqlite import SQLiteStore
 from .export import Output, spreadsheet_safe, text_output
 from .query import Node
-from .sql import PUBLIC, Scope, matching_keys
+from .sql import matching_keys
 
 GraphFormat = Literal["graphml", "gexf", "csv"]
 RefKind = Literal["ref", "mention"]

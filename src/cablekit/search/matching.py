@@ -38,22 +38,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..scope import UNIT_BITS, UNIT_MASK, Scope
 from ..store.schema import TEXT_TOKENIZER
-from ..store.sqlite import UNIT_BITS, SQLiteStore
+from ..store.sqlite import SQLiteStore
 from .cache import Stamp, cached, stamp
 from .columns import EMPTY, FROM, TO, Ints, Mask, addressees, ints, loaded
 from .query import And, DateRange, Field, Node, Not, Or, Text
-from .sql import (
-    ROLES,
-    UNIT_MASK,
-    Compiled,
-    Scope,
-    caveat_condition,
-    dates_sql,
-    field_sql,
-    fts_phrase,
-    names_of,
-)
+from .sql import ROLES, Compiled, caveat_condition, dates_sql, field_sql, fts_phrase, names_of
 
 # A name term matching more addressee lines than this reads the addressee columns
 # (about a second at 250,000 cables, once per state of the archive) rather than look

@@ -42,11 +42,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..store.sqlite import UNIT_BITS, SQLiteStore
+from ..scope import UNIT_BITS, UNIT_MASK
+from ..store.sqlite import SQLiteStore
 from .cache import cached
 from .columns import EMPTY, Dates, Ints, Mask
 from .matching import ARCHIVE_INDEX, Index, Matcher
-from .sql import UNIT_MASK, fts_phrase
+from .sql import fts_phrase
 from .text import tokens
 
 Floats = npt.NDArray[np.float64]

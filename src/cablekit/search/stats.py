@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..scope import PUBLIC, Scope
 from ..store.sqlite import SQLiteStore
-from .sql import PUBLIC, Scope
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from ..errors import (
     UnknownCable,
 )
 from ..model import Cable
+from ..scope import UNIT_BITS
 from .rows import Prepared, Row, SearchRows, search_rows
 from .schema import MIGRATIONS, migrate, pending
 
@@ -32,7 +33,6 @@ BUSY_TIMEOUT_MS = 30_000
 # Page cache of a connection that writes batches: with SQLite's 2 MiB, pages spill to the
 # WAL in mid-batch and are written again at commit (a fifth more writes on the corpus).
 WRITE_CACHE_KIB = 16 * 1024
-UNIT_BITS = 16  # MAX_SEQ in rows.py
 
 FileKind = Literal["empty", "archive", "foreign"]
 _NOT_AN_ARCHIVE = {
