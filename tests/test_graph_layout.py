@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cablekit.archive import Archive
+from cablekit.search.graph import Graph, GraphEdge, GraphNode
 from cablekit.web import layout, svg
 
 
@@ -85,3 +87,21 @@ def test_the_svg_draws_lines_clear_of_the_circles(
     assert len({r for _, _, r in circles}) > 2  # sizes differ: cited more, larger
     if width == svg.GRAPH_WIDTH:  # the wide canvas has room enough; a phone's may grow
         assert f'viewBox="0 0 {width:.0f} ' in drawing
+
+
+def test_a_mention_is_drawn_dashed_and_a_ref_solid() -> None:
+    """Both kinds of citation on the page: the REF line's as a solid line, a mention in
+    the text as a dashed one (the stylesheet's ``edge-mention``)."""
+    nodes = {
+        i: GraphNode(i, True, True, "2009-01-0" + str(n + 1), "OTTAWA", "SECRET", "Z")
+        for n, i in enumerate(["09OTTAWA1", "09OTTAWA2", "09OTTAWA3"])
+    }
+    edges = [
+        GraphEdge("09OTTAWA3", "09OTTAWA1", "A", "OTTAWA 1", "ref"),
+        GraphEdge("09OTTAWA3", "09OTTAWA2", None, "OTTAWA 2", "mention"),
+    ]
+    drawing = str(svg.citation_graph(Graph(nodes, edges), "09OTTAWA3", lambda i: i))
+    assert drawing.count('class="edge edge-ref"') == 1
+    assert drawing.count('class="edge edge-mention"') == 1
+    css = (Path(svg.__file__).parent / "static" / "style.css").read_text()
+    assert re.search(r"\.edge-mention\s*\{[^}]*stroke-dasharray", css)

@@ -134,10 +134,9 @@ def citation_graph(
             continue
         a, b = index[edge.source], index[edge.target]
         (x1, y1), (x2, y2) = _trimmed_line(at[a], at[b], radii[a], radii[b] + 1.5)
-        kind = getattr(edge, "kind", "ref")  # REF lines; mentions in the text, once read
         title = escape(f"{edge.source} cites {edge.target}: {edge.text}")
         parts.append(
-            f'<line class="edge edge-{escape(kind)}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}"'
+            f'<line class="edge edge-{edge.kind}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}"'
             f' y2="{y2:.1f}" marker-end="url(#{marker})"><title>{title}</title></line>'
         )
     for node_id in ids:
