@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from cablekit.archive import Archive
 from cablekit.errors import CablekitError
 from cablekit.sources import iter_inputs
@@ -100,6 +102,7 @@ def test_jsonl_record_with_a_value_of_another_kind_is_refused(tmp_path: Path) ->
     assert "'last Tuesday' as date where a date" in str(items[1])
 
 
+@pytest.mark.skipif(not DATA_SAMPLES.exists(), reason="needs the samples in ../shared/data")
 def test_a_json_array_reads_like_json_lines(tmp_path: Path) -> None:
     flat = DATA_SAMPLES / "cables-json-flattened" / "delhi-3.jsonl"
     records = [json.loads(line) for line in flat.read_text("utf-8").splitlines() if line]

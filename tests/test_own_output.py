@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data"
 PAGES = DATA / "corpus" / "cablegate-2011-04" / "cable"
 RAW = DATA / "samples" / "raw-telegram"
+if not RAW.exists():  # without the shared data: the bundled copy of 09PARIS1007.txt
+    RAW = ROOT / "src" / "cablekit" / "samples"
 TELEGRAMS = [str(p) for p in sorted(RAW.glob("*.txt"))]
 
 

@@ -17,8 +17,9 @@ from cablekit.errors import NotACable
 from cablekit.markings import LEVELS
 from cablekit.parser.refs import parse_references, split_items
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-PARIS = DATA / "samples" / "raw-telegram" / "09PARIS1007.txt"
+# the bundled copy of the raw telegram (../shared/data/samples/raw-telegram), so the
+# tests run without the shared data
+PARIS = Path(__file__).resolve().parents[1] / "src" / "cablekit" / "samples" / "09PARIS1007.txt"
 
 CABLE = """VZCZCXYZ0000
 RR RUEHWEB
