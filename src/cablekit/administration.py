@@ -50,7 +50,7 @@ class Administration:
                     "This archive has users: name an administrator with --as USER"
                     " (or CABLEKIT_USER)"
                 )
-            if not principals.is_admin(archive.store, archive.user):
+            if not principals.is_admin(archive.record, archive.user):
                 raise AdministratorRequired(
                     f"{archive.user} is not an administrator of this archive"
                 )
@@ -65,7 +65,7 @@ class Administration:
     def users(self) -> tuple[list[Principal], list[tuple[str, int]]]:
         """Every user and group, and every collection with how many cables it holds."""
         self._act("user list", None)
-        store = self._archive.store
+        store = self._archive.record
         return principals.principals(store), principals.collections(store)
 
     def add_user(
@@ -99,7 +99,7 @@ class Administration:
             if not admin:
                 raise AccessError(FIRST_USER)
             self._archive.audit("user add", asked, (), always=True)  # the log starts
-        store = self._archive.store
+        store = self._archive.record
         principals.add(
             store,
             name,
@@ -111,6 +111,7 @@ class Administration:
             admin=admin,
         )
         principals.grant(store, name, collections=collections, groups=groups)
+        self._archive.refresh()
 
     def grant(
         self,
@@ -135,12 +136,13 @@ class Administration:
                 admin=admin,
             ),
         )
-        store = self._archive.store
+        store = self._archive.record
         principals.grant(store, name, collections=collections, access=access, groups=groups)
         if clearance:
             principals.set_clearance(store, name, clearance)
         if admin:
             principals.set_admin(store, name, True)
+        self._archive.refresh()
 
     def revoke(
         self,
@@ -157,27 +159,29 @@ class Administration:
             "user revoke",
             described(name, collections=collections, access=access, groups=groups, admin=admin),
         )
-        store = self._archive.store
+        store = self._archive.record
         if admin:
             principals.set_admin(store, name, False)
         principals.revoke(store, name, collections=collections, access=access, groups=groups)
+        self._archive.refresh()
 
     def set_password(self, name: str, password: str) -> None:
         self._act("user password", name)  # the password itself is never logged
-        principals.set_password(self._archive.store, name, password)
+        principals.set_password(self._archive.record, name, password)
 
     def new_token(self, name: str, label: str | None = None) -> str:
         """A new API token for ``name`` (logged without the token)."""
         self._act("user token", described(name, label=label))
-        return principals.new_token(self._archive.store, name, label)
+        return principals.new_token(self._archive.record, name, label)
 
     def revoke_tokens(self, name: str) -> int:
         self._act("user token", f"{name}: revoke every token")
-        return principals.revoke_tokens(self._archive.store, name)
+        return principals.revoke_tokens(self._archive.record, name)
 
     def remove(self, name: str) -> None:
         self._act("user remove", name)
-        principals.remove(self._archive.store, name)
+        principals.remove(self._archive.record, name)
+        self._archive.refresh()
 
     # --- declassification -----------------------------------------------------------
 
@@ -206,8 +210,8 @@ class Administration:
         what += f" of version {version}" if version is not None else ""
         self._act("review", f"{cable_id}: {'release' if release else 'withhold'} {what}: {reason}")
         with self._archive.refusals("review", cable_id):
-            return record(
-                self._archive.store,
+            found = record(
+                self._archive.record,
                 cable_id,
                 release=release,
                 reason=reason,
@@ -217,13 +221,15 @@ class Administration:
                 unit=unit,
                 version=version,
             )
+        self._archive.refresh()
+        return found
 
     def reviews(self, cable_id: str) -> list[Recorded]:
         """Every decision on a cable, in the order taken."""
         cable_id = cable_id.upper()
         self.check("review", cable_id)
         with self._archive.refusals("review", cable_id):
-            found = history(self._archive.store, cable_id)
+            found = history(self._archive.record, cable_id)
         self._archive.audit("review", cable_id, (cable_id,))
         return found
 
@@ -239,7 +245,7 @@ class Administration:
     def failures(self) -> list[Failure]:
         """Inputs that could not be archived, and why."""
         self._act("errors", None)
-        return self._archive.store.failures()
+        return self._archive.record.failures()
 
     # --- the log itself ---------------------------------------------------------------
 
@@ -252,25 +258,25 @@ class Administration:
         if user is not None and not self._known_to_log(user):
             raise UnknownUser(f"There is no user {user} in this archive or its audit log")
         self._act("audit", described("entries", user=user, since=since))
-        return audit.entries(self._archive.store, user, since)
+        return audit.entries(self._archive.record, user, since)
 
     def _known_to_log(self, name: str) -> bool:
         """A user of the archive, or one the log names (removed since)."""
-        store = self._archive.store
+        store = self._archive.record
         return bool(
             store.query("SELECT 1 FROM principal WHERE name = ? LIMIT 1", (name,))
-            or store.query("SELECT 1 FROM audit WHERE user = ? LIMIT 1", (name,))
+            or store.query('SELECT 1 FROM audit WHERE "user" = ? LIMIT 1', (name,))
         )
 
     def verify_audit(self) -> audit.Verification:
         """The chain checked with the archive's key, this check's own entry included."""
         self._act("audit", "verify")
-        return audit.verify(self._archive.store, self._archive.audit_key)
+        return audit.verify(self._archive.record, self._archive.audit_key)
 
     def audit_head(self) -> str:
         """The hash of the last entry (this reading's own), to keep elsewhere."""
         self._act("audit", "head")
-        return audit.head(self._archive.store)
+        return audit.head(self._archive.record)
 
 
 def described(name: str, **parts: object) -> str:

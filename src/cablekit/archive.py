@@ -68,6 +68,8 @@ from .search.sql import matching_keys
 from .search.stats import Stats, stats
 from .staged import staged_path
 from .store.ingest import Progress, ingest
+from .store.postgres import PostgresRecord, is_url
+from .store.replica import catch_up, default_index
 from .store.sqlite import BatchReport, SQLiteStore, StoredCable, VersionInfo, decode_record
 from .textdiff import Change, word_diff
 from .textview import render_text
@@ -122,6 +124,12 @@ class Archive:
         address.
     :param audit_key: the audit log's key file (default ``CABLEKIT_AUDIT_KEY``, else
         beside the archive: ``cablekit.access.keyfile``).
+    :param index: for a PostgreSQL archive (``path`` a ``postgresql://`` URL): the
+        search index file this process keeps (``cablekit.store.replica``; by default
+        one in the user's cache folder). It is brought up to date when the archive is
+        opened, unless ``record`` is given (a server keeps it current itself).
+    :param record: an open PostgreSQL record to write through (with ``store``, the
+        index); closing the archive leaves it open.
     """
 
     def __init__(
@@ -133,9 +141,12 @@ class Archive:
         store: SQLiteStore | None = None,
         login: str | None = None,
         audit_key: str | os.PathLike[str] | None = None,
+        index: str | os.PathLike[str] | None = None,
+        record: Record | None = None,
     ):
         self._owns_store = store is None
-        self.store = store if store is not None else SQLiteStore(path, create=create)
+        self._owns_record = record is None
+        self.store, self.record = open_archive(path, create, store, record, index)
         self.user = user
         self.today = today or clock_today()
         self.login = login if login is not None else os_login()
@@ -217,8 +228,8 @@ class Archive:
         if not (always or keeps_log):
             return
         event = audit.Event(action, self.user, query, tuple(ids), "", self.login, refused)
-        if not self.store.db.in_transaction:
-            audit.append(self.store, event, self.audit_key)
+        if self.record is not self.store or not self.store.db.in_transaction:
+            audit.append(self.record, event, self.audit_key)
             return
         # Inside a read snapshot (an export logs before its first record leaves, from
         # the state it exports) this connection cannot commit: another one writes.
@@ -255,9 +266,20 @@ class Archive:
             raise UnknownCable(f"There is no cable {cable_id} in the archive")
         return int(rows[0][0])
 
+    def refresh(self) -> None:
+        """After a write to a PostgreSQL record: bring this process's index up to date
+        with it, and work the reader out again (a server keeps its index current
+        itself). Nothing to do for a SQLite archive: it is its own index."""
+        if isinstance(self.record, PostgresRecord) and self._owns_store:
+            catch_up(self.record, self.store)
+            self._scope = None
+            self._reader = None
+
     def close(self) -> None:
         if self._owns_store:
             self.store.close()
+        if self._owns_record and self.record is not self.store:
+            self.record.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -276,7 +298,9 @@ class Archive:
     ) -> BatchReport:
         """Parse and store every cable in ``paths``; idempotent, resumable. Each joins
         ``collection`` (by default one named after the release, or "default")."""
-        return ingest(self.store, paths, release, jobs, format, progress, collection)
+        report = ingest(self.record, paths, release, jobs, format, progress, collection)
+        self.refresh()
+        return report
 
     def search(
         self,
@@ -540,6 +564,32 @@ class Archive:
         """The ids an export or chart of ``node`` is logged with (none when no log is
         kept: listing every cable of a public archive would be wasted work)."""
         return self.matching_ids(node) if self.controlled else []
+
+
+Record = SQLiteStore | PostgresRecord
+
+
+def open_archive(
+    path: str | os.PathLike[str],
+    create: bool,
+    store: SQLiteStore | None,
+    record: Record | None,
+    index: str | os.PathLike[str] | None,
+) -> tuple[SQLiteStore, Record]:
+    """The store searched (the archive file, or a node's index) and the record written
+    to (the same file, or the PostgreSQL archive at ``path``)."""
+    if not is_url(path):
+        own = store if store is not None else SQLiteStore(path, create=create)
+        return own, own
+    url = str(path)
+    if record is not None and store is not None:
+        return store, record
+    shared = PostgresRecord(url, create=create)
+    index_path = os.fspath(index) if index else default_index(url)
+    os.makedirs(os.path.dirname(os.path.abspath(index_path)), exist_ok=True)
+    local = store if store is not None else SQLiteStore(index_path, create=True)
+    catch_up(shared, local)
+    return local, shared
 
 
 def parsed(query: str | None) -> Node | None:

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import AuditKeyProblem
-from ..store.sqlite import SQLiteStore
+from ..store.shared import Shared
 from .clock import now
 from .keyfile import AuditKey, new_key, read_key, save_key
 
@@ -98,11 +98,12 @@ def _canonical(value: object) -> bytes:
 # --- writing ------------------------------------------------------------------------
 
 
-def append(store: SQLiteStore, event: Event, key_path: str) -> Entry:
+def append(store: Shared, event: Event, key_path: str) -> Entry:
     """Add ``event`` at the end of the chain, signed with the key at ``key_path`` (made
     on first use); its time is set here when empty. One transaction: committed when
     this returns, or nothing written."""
     with store.transaction():
+        store.lock("audit")  # concurrent writers append one after the other
         key, made = _key_for(store, key_path, event.login)
         entry = _insert(store, key, event)
         if made:  # written last: an archive that refused the entries gets no new key
@@ -110,7 +111,7 @@ def append(store: SQLiteStore, event: Event, key_path: str) -> Entry:
         return entry
 
 
-def _insert(store: SQLiteStore, key: AuditKey, event: Event) -> Entry:
+def _insert(store: Shared, key: AuditKey, event: Event) -> Entry:
     if not event.at:
         event = Event(
             event.action, event.user, event.query, event.ids, now(), event.login, event.refused
@@ -119,7 +120,7 @@ def _insert(store: SQLiteStore, key: AuditKey, event: Event) -> Entry:
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     digest = keyed_hash(key, prev, seq, event)
     store.db.execute(
-        "INSERT INTO audit (seq, at, user, action, query, ids, prev, hash, login, refused)"
+        'INSERT INTO audit (seq, at, "user", action, query, ids, prev, hash, login, refused)'
         " VALUES (?,?,?,?,?,?,?,?,?,?)",
         (
             seq,
@@ -137,7 +138,7 @@ def _insert(store: SQLiteStore, key: AuditKey, event: Event) -> Entry:
     return Entry(seq, event, prev, digest)
 
 
-def _key_for(store: SQLiteStore, path: str, login: str | None) -> tuple[AuditKey, bool]:
+def _key_for(store: Shared, path: str, login: str | None) -> tuple[AuditKey, bool]:
     """The archive's key and whether it is new, inside the caller's write transaction
     (so two processes never both make one): read and checked against the fingerprint
     the archive keeps, or made, with a seal over the entries written before it (the
@@ -163,19 +164,19 @@ def _key_for(store: SQLiteStore, path: str, login: str | None) -> tuple[AuditKey
     return key, False
 
 
-def _seal(store: SQLiteStore, key: AuditKey, login: str | None) -> None:
+def _seal(store: Shared, key: AuditKey, login: str | None) -> None:
     """Vouch, with a new key, for the entries written before there was one."""
     (unkeyed,) = store.db.execute("SELECT count(*) FROM audit").fetchone()
     if unkeyed:
         _insert(store, key, Event(SEAL, None, seal_text(unkeyed), (), login=login))
 
 
-def _recorded_fingerprint(store: SQLiteStore) -> str | None:
+def _recorded_fingerprint(store: Shared) -> str | None:
     row = store.db.execute("SELECT value FROM setting WHERE name = ?", (_FINGERPRINT,)).fetchone()
     return None if row is None else str(row[0])
 
 
-def _record_fingerprint(store: SQLiteStore, key: AuditKey) -> None:
+def _record_fingerprint(store: Shared, key: AuditKey) -> None:
     store.db.execute(
         "INSERT OR REPLACE INTO setting (name, value) VALUES (?, ?)",
         (_FINGERPRINT, key.fingerprint),
@@ -185,17 +186,17 @@ def _record_fingerprint(store: SQLiteStore, key: AuditKey) -> None:
 # --- reading ------------------------------------------------------------------------
 
 
-def entries(store: SQLiteStore, user: str | None = None, since: str | None = None) -> list[Entry]:
+def entries(store: Shared, user: str | None = None, since: str | None = None) -> list[Entry]:
     """The log, oldest first, of one user and from a time (``2011-04-01`` or later)."""
-    conditions, params = ["1"], []
+    conditions, params = ["1 = 1"], []
     if user is not None:
-        conditions.append("user = ?")
+        conditions.append('"user" = ?')
         params.append(user)
     if since is not None:
         conditions.append("at >= ?")
         params.append(since)
     rows = store.query(
-        "SELECT seq, at, user, action, query, ids, prev, hash, login, refused FROM audit"
+        'SELECT seq, at, "user", action, query, ids, prev, hash, login, refused FROM audit'
         f" WHERE {' AND '.join(conditions)} ORDER BY seq",
         params,
     )
@@ -220,13 +221,13 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def head(store: SQLiteStore) -> str:
+def head(store: Shared) -> str:
     """The hash of the last entry (GENESIS when the log is empty)."""
     rows = store.query("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")
     return str(rows[0][0]) if rows else GENESIS
 
 
-def verify(store: SQLiteStore, key_path: str) -> Verification:
+def verify(store: Shared, key_path: str) -> Verification:
     """Walk the chain from its start with the key at ``key_path``; the first entry whose
     link or hash is wrong, or a key that is not the log's."""
     found = entries(store)

@@ -18,7 +18,7 @@ from argon2.exceptions import VerificationError
 
 from ..errors import AccessError, PrincipalExists, UnknownUser
 from ..model import CLASSIFICATIONS
-from ..store.sqlite import SQLiteStore
+from ..store.shared import Shared
 from . import sessions
 from .clock import now
 from .policy import SPECIAL_ACCESS, Reader, normalise_citizenship
@@ -49,7 +49,7 @@ class Principal:
     admin: bool = False
 
 
-def has_users(store: SQLiteStore) -> bool:
+def has_users(store: Shared) -> bool:
     """Whether access control is on: an archive with no users is public."""
     return bool(store.query("SELECT 1 FROM principal WHERE kind = 'user' LIMIT 1"))
 
@@ -70,7 +70,7 @@ def check_access(names: Iterable[str]) -> list[str]:
 
 
 def add(
-    store: SQLiteStore,
+    store: Shared,
     name: str,
     *,
     kind: str = "user",
@@ -106,7 +106,7 @@ def add(
 
 
 def grant(
-    store: SQLiteStore,
+    store: Shared,
     name: str,
     *,
     collections: Iterable[str] = (),
@@ -127,7 +127,7 @@ def grant(
 
 
 def revoke(
-    store: SQLiteStore,
+    store: Shared,
     name: str,
     *,
     collections: Iterable[str] = (),
@@ -148,7 +148,7 @@ def revoke(
             )
 
 
-def set_clearance(store: SQLiteStore, name: str, clearance: str) -> None:
+def set_clearance(store: Shared, name: str, clearance: str) -> None:
     with store.transaction():
         store.db.execute(
             "UPDATE principal SET clearance = ? WHERE key = ?",
@@ -156,13 +156,13 @@ def set_clearance(store: SQLiteStore, name: str, clearance: str) -> None:
         )
 
 
-def is_admin(store: SQLiteStore, name: str) -> bool:
+def is_admin(store: Shared, name: str) -> bool:
     """Whether ``name`` is a user who administers the archive."""
     rows = store.query("SELECT admin FROM principal WHERE name = ? AND kind = 'user'", [name])
     return bool(rows and rows[0][0])
 
 
-def set_admin(store: SQLiteStore, name: str, admin: bool) -> None:
+def set_admin(store: Shared, name: str, admin: bool) -> None:
     """Make a user an administrator, or not; the last administrator stays one (an
     archive with users and none could not be administered any more)."""
     with store.transaction():
@@ -180,11 +180,11 @@ def set_admin(store: SQLiteStore, name: str, admin: bool) -> None:
         store.db.execute("UPDATE principal SET admin = ? WHERE key = ?", (int(admin), key))
 
 
-def check_password(store: SQLiteStore, name: str, password: str) -> bool:
+def check_password(store: Shared, name: str, password: str) -> bool:
     return verified_hash(store, name, password) is not None
 
 
-def verified_hash(store: SQLiteStore, name: str, password: str) -> str | None:
+def verified_hash(store: Shared, name: str, password: str) -> str | None:
     """The stored hash ``password`` matched, or None. A session is opened only while
     the hash is still this one (``sessions.start``): a password changed during the
     check opens nothing with the old password."""
@@ -197,7 +197,7 @@ def verified_hash(store: SQLiteStore, name: str, password: str) -> str | None:
     return str(rows[0][0]) if matched else None
 
 
-def set_password(store: SQLiteStore, name: str, password: str) -> None:
+def set_password(store: Shared, name: str, password: str) -> None:
     """Set (or change) a user's password for the web; stored as an argon2 hash. Every
     web session of the user ends with it (whoever knew the old one is signed out)."""
     hashed = _HASHER.hash(password)
@@ -207,7 +207,7 @@ def set_password(store: SQLiteStore, name: str, password: str) -> None:
         sessions.end_all(store, key, sessions.PASSWORD_CHANGED)
 
 
-def new_token(store: SQLiteStore, name: str, label: str | None = None) -> str:
+def new_token(store: Shared, name: str, label: str | None = None) -> str:
     """A new API token for user ``name``: shown once, kept only as its SHA-256 digest
     (a token is 256 random bits: a slow hash would add nothing)."""
     token = "ck_" + secrets.token_urlsafe(32)
@@ -220,7 +220,7 @@ def new_token(store: SQLiteStore, name: str, label: str | None = None) -> str:
     return token
 
 
-def token_user(store: SQLiteStore, token: str) -> str | None:
+def token_user(store: Shared, token: str) -> str | None:
     """The user an API token belongs to, or None for an unknown (or revoked) token."""
     rows = store.query(
         "SELECT p.name FROM api_token t JOIN principal p ON p.key = t.principal"
@@ -230,16 +230,16 @@ def token_user(store: SQLiteStore, token: str) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
-def revoke_tokens(store: SQLiteStore, name: str) -> int:
+def revoke_tokens(store: Shared, name: str) -> int:
     """Revoke every API token of a user and end their web sessions: every credential
     they hold, in one write. How many tokens there were."""
     with store.transaction():
         key = _key(store, name)
         sessions.end_all(store, key, sessions.CREDENTIALS_REVOKED)
-        return store.db.execute("DELETE FROM api_token WHERE principal = ?", (key,)).rowcount
+        return int(store.db.execute("DELETE FROM api_token WHERE principal = ?", (key,)).rowcount)
 
 
-def remove(store: SQLiteStore, name: str) -> None:
+def remove(store: Shared, name: str) -> None:
     """Remove a user (with their tokens, sessions, grants and memberships) or a group
     (its members leave it). The audit log keeps their name in its entries."""
     with store.transaction():
@@ -258,7 +258,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def reader(store: SQLiteStore, name: str) -> Reader:
+def reader(store: Shared, name: str) -> Reader:
     """The user ``name`` as the policy sees them, their groups' holdings merged in."""
     rows = store.query(
         "SELECT key, clearance, citizenship FROM principal WHERE name = ? AND kind = 'user'",
@@ -274,7 +274,7 @@ def reader(store: SQLiteStore, name: str) -> Reader:
     return Reader(name, clearance, citizenship, frozenset(access), frozenset(c for (c,) in grants))
 
 
-def principals(store: SQLiteStore) -> list[Principal]:
+def principals(store: Shared) -> list[Principal]:
     """Every user and group, by name."""
     out = []
     for key, name, kind, clearance, citizenship, access, password, admin in store.query(
@@ -305,7 +305,7 @@ def principals(store: SQLiteStore) -> list[Principal]:
     return out
 
 
-def collection_keys(store: SQLiteStore, names: Iterable[str]) -> list[int]:
+def collection_keys(store: Shared, names: Iterable[str]) -> list[int]:
     """The keys of the collections named (those that exist)."""
     wanted = sorted(set(names))
     if not wanted:
@@ -316,7 +316,7 @@ def collection_keys(store: SQLiteStore, names: Iterable[str]) -> list[int]:
     ]
 
 
-def collections(store: SQLiteStore) -> list[tuple[str, int]]:
+def collections(store: Shared) -> list[tuple[str, int]]:
     """Every collection and how many cables it holds (a version of each, at least)."""
     rows = store.query(
         "SELECT k.name, count(DISTINCT vc.cable_key) FROM collection k LEFT JOIN"
@@ -325,7 +325,7 @@ def collections(store: SQLiteStore) -> list[tuple[str, int]]:
     return [(name, n) for name, n in rows]
 
 
-def _key(store: SQLiteStore, name: str, missing_ok: bool = False) -> int | None:
+def _key(store: Shared, name: str, missing_ok: bool = False) -> int | None:
     rows = store.db.execute("SELECT key FROM principal WHERE name = ?", (name,)).fetchall()
     if not rows:
         if missing_ok:
@@ -334,12 +334,12 @@ def _key(store: SQLiteStore, name: str, missing_ok: bool = False) -> int | None:
     return int(rows[0][0])
 
 
-def _access_of(store: SQLiteStore, key: int | None) -> list[str]:
+def _access_of(store: Shared, key: int | None) -> list[str]:
     rows = store.db.execute("SELECT access FROM principal WHERE key = ?", (key,)).fetchall()
     return rows[0][0].split() if rows else []
 
 
-def _set_access(store: SQLiteStore, key: int | None, access: set[str]) -> None:
+def _set_access(store: Shared, key: int | None, access: set[str]) -> None:
     store.db.execute(
         "UPDATE principal SET access = ? WHERE key = ?", (" ".join(sorted(access)), key)
     )

@@ -18,7 +18,8 @@ from datetime import date
 
 from ..errors import AmbiguousParagraph, UnknownCable
 from ..model import Cable, Paragraph
-from ..store.sqlite import SQLiteStore, guard_reviewed
+from ..store.shared import Shared
+from ..store.sqlite import SQLiteStore
 from .clock import now
 from .policy import (
     Declassification,
@@ -49,7 +50,7 @@ class Recorded:
 
 
 def record(
-    store: SQLiteStore,
+    store: Shared,
     cable_id: str,
     *,
     release: bool,
@@ -69,9 +70,9 @@ def record(
     texts = decided_texts(stored.cable, paragraph, unit)
     with store.transaction():
         key = store.cable_key(cable_id)
-        cursor = store.db.execute(
+        review = store.db.execute(
             "INSERT INTO review (cable_key, paragraph, release, reason, reviewer, day, at,"
-            " on_paragraph, version) VALUES (?,?,?,?,?,?,?,?,?)",
+            " on_paragraph, version) VALUES (?,?,?,?,?,?,?,?,?) RETURNING key",
             (
                 key,
                 paragraph,
@@ -83,13 +84,12 @@ def record(
                 int(paragraph is not None or unit is not None),
                 stored.version.number,
             ),
-        )
+        ).fetchone()[0]
         store.db.executemany(
             "INSERT OR IGNORE INTO review_unit (hash, review) VALUES (?, ?)",
-            [(text, cursor.lastrowid) for text in sorted(texts)],
+            [(text, review) for text in sorted(texts)],
         )
-        store.db.execute("UPDATE cable SET rv = 1 WHERE key = ?", (key,))
-        guard_reviewed(store.db, "c.key = ?", [key])
+        store.reviewed(key)
     return history(store, cable_id)[-1]
 
 
@@ -143,7 +143,7 @@ def _opening(p: Paragraph) -> str:
     return " ".join(words[:6]) + (" ..." if len(words) > 6 else "")
 
 
-def history(store: SQLiteStore, cable_id: str) -> list[Recorded]:
+def history(store: Shared, cable_id: str) -> list[Recorded]:
     """Every decision on a cable, in the order taken."""
     rows = store.query(
         "SELECT r.paragraph, r.release, r.reason, r.reviewer, r.day, r.at, r.version,"

@@ -24,7 +24,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from ..store.sqlite import SQLiteStore
+from ..store.shared import Shared
 
 LIFETIME = 12 * 3600  # a session ends this long after sign-in, however busy
 IDLE = 30 * 60  # ... or after this long without a request
@@ -61,7 +61,7 @@ def digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("ascii")).hexdigest()
 
 
-def start(store: SQLiteStore, user: str, password_hash: str, now: int) -> tuple[str, str] | None:
+def start(store: Shared, user: str, password_hash: str, now: int) -> tuple[str, str] | None:
     """A new session for ``user``: its id (for the cookie, never stored) and its CSRF
     token; None when the user is gone or their password hash is no longer
     ``password_hash`` (the one just checked). Rows of sessions long over are deleted
@@ -81,7 +81,7 @@ def start(store: SQLiteStore, user: str, password_hash: str, now: int) -> tuple[
     return session_id, csrf
 
 
-def find(store: SQLiteStore, session_id: str, now: int) -> Found | None:
+def find(store: Shared, session_id: str, now: int) -> Found | None:
     """The session ``session_id`` names, live or over; None when it names none (or
     when it is not the shape of an id: garbage costs no lookup)."""
     if not _ID.match(session_id):
@@ -107,7 +107,7 @@ def _expired(created: int, last_seen: int, now: int) -> str | None:
     return None
 
 
-def touch(store: SQLiteStore, key: str, now: int) -> None:
+def touch(store: Shared, key: str, now: int) -> None:
     """Record that the session was seen (once a minute at most: see ``Found.stale``)."""
     with store.transaction():
         store.db.execute(
@@ -117,7 +117,7 @@ def touch(store: SQLiteStore, key: str, now: int) -> None:
         )
 
 
-def end(store: SQLiteStore, key: str, why: str, now: int) -> None:
+def end(store: Shared, key: str, why: str, now: int) -> None:
     """End one session (by its digest) for good."""
     with store.transaction():
         store.db.execute(
@@ -126,17 +126,17 @@ def end(store: SQLiteStore, key: str, why: str, now: int) -> None:
         )
 
 
-def end_all(store: SQLiteStore, principal: int | None, why: str) -> int:
+def end_all(store: Shared, principal: int | None, why: str) -> int:
     """End every session of a user, inside the caller's transaction (a password
     change and the end of the old sessions are one write); how many had not ended."""
     cursor = store.db.execute(
         "UPDATE web_session SET ended = ?, ended_why = ? WHERE principal = ? AND ended IS NULL",
         (int(time.time()), why, principal),
     )
-    return cursor.rowcount
+    return int(cursor.rowcount)
 
 
-def forget_all(store: SQLiteStore, principal: int | None) -> None:
+def forget_all(store: Shared, principal: int | None) -> None:
     """Delete every session row of a user that is being removed, inside the caller's
     transaction: the user's key may be given to the next user made."""
     store.db.execute("DELETE FROM web_session WHERE principal = ?", (principal,))

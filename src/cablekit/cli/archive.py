@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from typing import Any, Never, cast
@@ -14,18 +15,40 @@ from ..archive import DEFAULT_PATH, Archive
 from ..errors import QuerySyntaxError
 from ..search.engine import FACETS, SORTS, SearchResult, Sort
 from ..store.ingest import count_inputs
+from ..store.replica import INDEX_VARIABLE
 from ..textview import render_text
 from . import cli
 from .options import format_option, jobs_option, paths_argument
 
-db_option = click.option(
+_db = click.option(
     "--db",
     "db_path",
     default=DEFAULT_PATH,
     show_default=True,
     envvar="CABLEKIT_DB",
-    help="The archive file (or set CABLEKIT_DB).",
+    help="The archive: a file, or a postgresql:// URL (or set CABLEKIT_DB).",
 )
+
+
+def _set_index(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:  # read by Archive wherever the command opens one (store.replica)
+        os.environ[INDEX_VARIABLE] = value
+
+
+_index = click.option(
+    "--index",
+    metavar="PATH",
+    expose_value=False,
+    callback=_set_index,
+    help="With a postgresql:// archive: the search index file kept here"
+    " (or set CABLEKIT_INDEX; by default one in your cache folder).",
+)
+
+
+def db_option(command: Any) -> Any:
+    return _db(_index(command))
+
+
 as_option = click.option(
     "--as",
     "as_user",

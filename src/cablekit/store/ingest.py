@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import marshal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from typing import Protocol
 
 from ..errors import CablekitError, InputError, NotACable
 from ..parser import parse_raw
@@ -21,7 +22,7 @@ from ..pipeline import map_stream, map_stream_apart, where
 from ..sources import iter_inputs
 from ..sources.base import RawCable
 from .rows import Prepared, archive_id, pack, prepare, unpack
-from .sqlite import BatchReport, SQLiteStore
+from .sqlite import BatchReport
 
 BATCH_SIZE = 500
 BATCH_SECONDS = 2.0  # readers see progress at least this often
@@ -37,6 +38,20 @@ class Failed:
 
 Outcome = Prepared | Failed
 Progress = Callable[[int], object]
+
+
+class Writer(Protocol):
+    """Where ingest writes: a SQLite archive, or the PostgreSQL record."""
+
+    def write_batch(
+        self,
+        batch: Sequence[Prepared],
+        failures: Sequence[tuple[str, str]],
+        release: str | None,
+        now: str,
+        collection: str | None = None,
+        first: int = 1,
+    ) -> BatchReport: ...
 
 
 def prepare_item(item: RawCable | CablekitError) -> Outcome:
@@ -69,7 +84,7 @@ def unpack_outcome(blob: bytes) -> Outcome:
 
 
 def ingest(
-    store: SQLiteStore,
+    store: Writer,
     paths: Iterable[str],
     release: str | None = None,
     jobs: int = 1,

@@ -254,6 +254,15 @@ class SQLiteStore:
                 raise
             self.db.execute("COMMIT")
 
+    def lock(self, name: str) -> None:
+        """Serialise the transactions that take ``name``: each write transaction here
+        already holds the file's one write lock (``BEGIN IMMEDIATE``)."""
+
+    def reviewed(self, key: int) -> None:
+        """Mark the cable ``key`` as reviewed: every unit of it enters ``guard``."""
+        self.db.execute("UPDATE cable SET rv = 1 WHERE key = ?", (key,))
+        guard_reviewed(self.db, "c.key = ?", [key])
+
     def write_batch(
         self,
         batch: Sequence[Prepared],

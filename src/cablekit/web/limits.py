@@ -28,7 +28,7 @@ import hashlib
 import ipaddress
 
 from ..errors import TooManyAttempts
-from ..store.sqlite import SQLiteStore
+from ..store.shared import Shared
 
 PER_ACCOUNT = 5
 PER_ADDRESS = 20
@@ -56,7 +56,7 @@ def account_key(name: str) -> str:
     return hashlib.sha256(name.strip().casefold().encode("utf-8")).hexdigest()
 
 
-def reserve(store: SQLiteStore, address: str, account: str, now: int) -> None:
+def reserve(store: Shared, address: str, account: str, now: int) -> None:
     """Count an attempt on ``account`` from ``address`` as failed until ``succeeded``
     says otherwise; raise TooManyAttempts (counting nothing) when either limit is
     reached. Counts older than the window are deleted on the way."""
@@ -82,7 +82,7 @@ def reserve(store: SQLiteStore, address: str, account: str, now: int) -> None:
         )
 
 
-def succeeded(store: SQLiteStore, address: str, account: str) -> None:
+def succeeded(store: Shared, address: str, account: str) -> None:
     """The attempt was right: forget the failures of this account from this address
     (and the attempt itself), not those of other accounts or addresses."""
     with store.transaction():

@@ -1,0 +1,619 @@
+"""The shared record in PostgreSQL: the only owner of a ``psycopg`` connection.
+
+Many loaders write one record at once. A batch is one transaction: its cables' rows
+are locked in id order (so loaders never deadlock), a version is known by the hash
+of its text (so a batch written twice changes nothing), and the current version is
+chosen by the same rule as in SQLite (``sqlite._BatchWriter._newest``): a function of
+the versions alone, never of which loader came first.
+
+Every change a search node must follow is appended to ``change`` under one lock held
+until commit, so the log's numbers follow commit order: a node that has applied
+everything up to number N has missed nothing below it. Triggers log changes to
+principals and reviews whoever makes them (cablekit or an operator's ``psql``), as
+narrowing: a node answers nothing until it has applied them (``store.replica``).
+"""
+
+from __future__ import annotations
+
+import functools
+import marshal
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import ArchiveUnwritable, MissingDependency, UnknownCable
+from .rows import Prepared, SearchRows, compress
+from .sqlite import (
+    BatchReport,
+    Failure,
+    StoredCable,
+    VersionInfo,
+    inflate,
+    load_object,
+    load_record,
+    load_text,
+)
+
+if TYPE_CHECKING:
+    import psycopg
+
+SCHEMES = ("postgresql://", "postgres://")
+CHANGE_LOCK = 72631  # the advisory lock every append to ``change`` holds until commit
+RETRIES = 5  # a batch that meets a deadlock or a serialization failure is written again
+
+_LOG_CHANGE = f"""
+CREATE FUNCTION log_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock({CHANGE_LOCK});
+    IF TG_ARGV[0] = 'principals' THEN
+        INSERT INTO change VALUES (nextval('change_seq'), 'principals', NULL, true,
+                                   extract(epoch FROM clock_timestamp()));
+        RETURN NULL;
+    END IF;
+    INSERT INTO change VALUES (nextval('change_seq'), 'cable', NEW.cable_key, true,
+                               extract(epoch FROM clock_timestamp()));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER review_logged AFTER INSERT ON review
+    FOR EACH ROW EXECUTE FUNCTION log_change('cable');
+""" + "".join(
+    f"CREATE TRIGGER {table}_logged AFTER INSERT OR UPDATE OR DELETE ON {table}"
+    " FOR EACH STATEMENT EXECUTE FUNCTION log_change('principals');\n"
+    for table in ("principal", "membership", "access_grant", "api_token", "collection")
+)
+
+
+def is_url(target: object) -> bool:
+    """Whether ``--db`` names a PostgreSQL record rather than a SQLite file."""
+    return isinstance(target, str) and target.startswith(SCHEMES)
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+# --- the statements of the access modules, in PostgreSQL's words ----------------------
+
+_REPLACE_KEYS = {"setting": "name", "guard": "rowid"}
+
+
+@functools.lru_cache(maxsize=512)
+def adapt(sql: str) -> str:
+    """A statement written for SQLite, as PostgreSQL takes it: ``?`` placeholders,
+    ``INSERT OR IGNORE``/``OR REPLACE`` as ``ON CONFLICT``."""
+    text = sql.replace("%", "%%").replace("?", "%s")
+    if text.startswith("INSERT OR IGNORE INTO"):
+        return text.replace("INSERT OR IGNORE INTO", "INSERT INTO", 1) + " ON CONFLICT DO NOTHING"
+    match = re.match(r"INSERT OR REPLACE INTO (\w+) \(([^)]*)\)", text)
+    if match:
+        table, columns = match.group(1), [c.strip() for c in match.group(2).split(",")]
+        key = _REPLACE_KEYS[table]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
+        body = text.replace("INSERT OR REPLACE INTO", "INSERT INTO", 1)
+        return f"{body} ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    return text
+
+
+class Connection:
+    """A psycopg connection that takes the archive's statements as the access modules
+    write them (for SQLite), so that sessions, limits, reviews, principals and the
+    audit log keep one text for both stores."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> psycopg.Cursor[Any]:
+        return self.conn.execute(adapt(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> psycopg.Cursor[Any]:
+        cursor = self.conn.cursor()
+        cursor.executemany(adapt(sql), [tuple(r) for r in rows])
+        return cursor
+
+    @property
+    def in_transaction(self) -> bool:
+        import psycopg.pq
+
+        return self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """A version as the record keeps it, for a node to install (``store.replica``)."""
+
+    number: int
+    content_hash: str
+    release: str | None
+    released: str | None
+    ingested_at: str
+    source: str
+    record: bytes
+    text: bytes
+    rows: SearchRows
+    policy: tuple[object, ...]  # level, need, rel, declass, hhash
+    order_release: str
+    order_place: int
+    canonical: int
+    collections: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CableState:
+    """Everything the record holds of one cable: what a node installs."""
+
+    key: int
+    id: str
+    current: int
+    rv: int
+    versions: tuple[VersionRow, ...]
+    reviews: tuple[tuple[object, ...], ...]  # review rows, with their unit hashes
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    seq: int
+    kind: str
+    subject: int | None
+    narrows: bool
+    at: float
+
+
+def pack_rows(rows: SearchRows) -> bytes:
+    values: Any = (rows.cable, rows.units, rows.addressees, rows.tags, rows.caveats)
+    values += (rows.references, rows.guards)
+    return compress(marshal.dumps(values))
+
+
+def unpack_rows(blob: object) -> SearchRows:
+    return SearchRows(*marshal.loads(inflate(blob, "", "the searchable rows of a version")))
+
+
+class PostgresRecord:
+    """The shared record at a PostgreSQL URL. ``create=True`` makes its tables when the
+    database has none (a database with other tables is refused either way)."""
+
+    def __init__(self, url: str, create: bool = False) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise MissingDependency(
+                "A PostgreSQL archive needs psycopg: pip install 'cablekit[postgres]'"
+            ) from None
+        self.url = url
+        self.path = shown(url)
+        try:
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as error:
+            raise ArchiveUnwritable(
+                f"Cannot reach the PostgreSQL archive at {self.path}: {_first_line(error)}"
+            ) from None
+        self.db = Connection(conn)
+        self._migrate(create)
+
+    # --- set-up --------------------------------------------------------------------------
+
+    def _migrate(self, create: bool) -> None:
+        from ..errors import MissingArchive, NotAnArchive
+        from .pgschema import MIGRATIONS
+
+        tables = {
+            name
+            for (name,) in self.query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            )
+        }
+        if not tables and not create:
+            raise MissingArchive(
+                f"There is no archive at {self.path}; run `cablekit ingest` to make one"
+            )
+        if tables and "migrations" not in tables:
+            raise NotAnArchive(
+                f"{self.path} is a PostgreSQL database but not a cablekit archive: it holds"
+                " other tables, and cablekit leaves it as it is"
+            )
+        with self.transaction():
+            self.lock("migrations")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+            )
+            done = {name for (name,) in self.query("SELECT name FROM migrations")}
+            for name, step in MIGRATIONS:
+                if name in done:
+                    continue
+                with self.db.conn.cursor() as cursor:
+                    step(cursor)
+                    if name == "0001_record":
+                        cursor.execute(_LOG_CHANGE)
+                self.db.execute(
+                    "INSERT INTO migrations VALUES (?, ?)",
+                    (name, time.strftime("%Y-%m-%dT%H:%M:%S")),
+                )
+
+    def identity(self) -> str:
+        """Which record this is, the same on a standby promoted in its place."""
+        (system, name) = self.query(
+            "SELECT system_identifier, current_database() FROM pg_control_system()"
+        )[0]
+        return f"{system}/{name}"
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> PostgresRecord:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- what the access modules use ----------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, params).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.conn.transaction():
+            yield
+
+    @contextmanager
+    def snapshot(self) -> Iterator[PostgresRecord]:
+        """Several reads that see one state of the record."""
+        if self.db.in_transaction:
+            yield self
+            return
+        with self.db.conn.transaction():
+            self.db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield self
+
+    def lock(self, name: str) -> None:
+        """Serialise the transactions that take ``name`` (until commit)."""
+        self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (name,))
+
+    def reviewed(self, key: int) -> None:
+        """Mark the cable ``key`` as reviewed (nodes guard every unit of it)."""
+        self.db.execute("UPDATE cable SET rv = 1 WHERE key = ?", (key,))
+
+    def cable_key(self, cable_id: str) -> int:
+        rows = self.query("SELECT key FROM cable WHERE id = ?", (cable_id,))
+        if not rows:
+            raise UnknownCable(f"There is no cable {cable_id} in the archive")
+        return int(rows[0][0])
+
+    def versions(self, cable_id: str) -> list[VersionInfo]:
+        key = self.cable_key(cable_id)
+        (current,) = self.query("SELECT version FROM cable WHERE key = ?", (key,))[0]
+        rows = self.query(
+            "SELECT number, release, released, ingested_at, content_hash, source"
+            " FROM version WHERE cable_key = ? ORDER BY number",
+            (key,),
+        )
+        return [
+            VersionInfo(n, n == current, rel, day, at, digest, load_object(src, self.path))
+            for n, rel, day, at, digest, src in rows
+        ]
+
+    def get(self, cable_id: str, version: int | None = None) -> StoredCable:
+        infos = {v.number: v for v in self.versions(cable_id)}
+        info = infos.get(version) if version else next(v for v in infos.values() if v.current)
+        if info is None:
+            raise UnknownCable(
+                f"Cable {cable_id} has no version {version}; it has {', '.join(map(str, infos))}"
+            )
+        record, text = self.query(
+            "SELECT record, text FROM version WHERE cable_key = ? AND number = ?",
+            (self.cable_key(cable_id), info.number),
+        )[0]
+        return StoredCable(load_record(record, self.path), info, load_text(text, self.path))
+
+    def failures(self) -> list[Failure]:
+        rows = self.query("SELECT place, message, release, at FROM failure ORDER BY key")
+        return [Failure(*row) for row in rows]
+
+    # --- ingest ---------------------------------------------------------------------------
+
+    def write_batch(
+        self,
+        batch: Sequence[Prepared],
+        failures: Sequence[tuple[str, str]],
+        release: str | None,
+        now: str,
+        collection: str | None = None,
+        first: int = 1,
+    ) -> BatchReport:
+        """As ``SQLiteStore.write_batch``: one transaction, written again when it meets
+        another loader's locks in a way PostgreSQL cannot order."""
+        import psycopg.errors
+
+        for attempt in range(RETRIES):
+            try:
+                with self.transaction():
+                    writer = _RecordWriter(self, release, now, collection)
+                    writer.write_all(batch, first)
+                    self.db.executemany(
+                        "INSERT OR IGNORE INTO failure (place, message, release, at)"
+                        " VALUES (?,?,?,?)",
+                        [(place, message, release, now) for place, message in failures],
+                    )
+                writer.report.failed = len(failures)
+                return writer.report
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    # --- what a search node follows -------------------------------------------------------
+
+    def head(self) -> int:
+        """The number of the last change committed."""
+        return int(self.query("SELECT coalesce(max(seq), 0) FROM change")[0][0])
+
+    def narrowing_head(self) -> int:
+        """The number of the last committed change that may narrow what a reader sees."""
+        return int(self.query("SELECT coalesce(max(seq), 0) FROM change WHERE narrows")[0][0])
+
+    def oldest_after(self, seq: int) -> float | None:
+        """When the first change after ``seq`` was made (Unix time), None if none."""
+        rows = self.query("SELECT at FROM change WHERE seq > ? ORDER BY seq LIMIT 1", (seq,))
+        return float(rows[0][0]) if rows else None
+
+    def changes(self, after: int, limit: int) -> list[Change]:
+        rows = self.query(
+            "SELECT seq, kind, subject, narrows, at FROM change WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
+        )
+        return [Change(*row) for row in rows]
+
+    def cable_keys(self, after: int, limit: int) -> list[int]:
+        rows = self.query(
+            "SELECT key FROM cable WHERE key > ? ORDER BY key LIMIT ?", (after, limit)
+        )
+        return [int(key) for (key,) in rows]
+
+    def cable_states(self, keys: Sequence[int]) -> list[CableState]:
+        """What a node installs of the cables with ``keys`` (those that exist)."""
+        if not keys:
+            return []
+        wanted = list(keys)
+        versions: dict[int, list[VersionRow]] = {}
+        extra = self._collections_and_aliases(wanted)
+        for row in self.query(
+            "SELECT cable_key, number, content_hash, release, released, ingested_at, source,"
+            " record, text, rows, level, need, rel, declass, hhash, order_release, order_place,"
+            " canonical FROM version WHERE cable_key = ANY(?) ORDER BY cable_key, number",
+            (wanted,),
+        ):
+            key, number = row[0], row[1]
+            collections, aliases = extra.get((key, number), ((), ()))
+            versions.setdefault(key, []).append(
+                VersionRow(
+                    number, row[2], row[3], row[4], row[5], row[6], bytes(row[7]),
+                    bytes(row[8]), unpack_rows(row[9]), tuple(row[10:15]), row[15], row[16],
+                    row[17], collections, aliases,
+                )
+            )  # fmt: skip
+        reviews = self._reviews(wanted)
+        return [
+            CableState(key, cable_id, current, rv, tuple(versions[key]), reviews.get(key, ()))
+            for key, cable_id, current, rv in self.query(
+                "SELECT key, id, version, rv FROM cable WHERE key = ANY(?) ORDER BY key",
+                (wanted,),
+            )
+            if key in versions
+        ]
+
+    def _collections_and_aliases(
+        self, keys: list[int]
+    ) -> dict[tuple[int, int], tuple[tuple[str, ...], tuple[str, ...]]]:
+        found: dict[tuple[int, int], tuple[list[str], list[str]]] = {}
+        for key, number, name in self.query(
+            "SELECT vc.cable_key, vc.number, k.name FROM version_collection vc"
+            " JOIN collection k ON k.key = vc.collection_key WHERE vc.cable_key = ANY(?)"
+            " ORDER BY k.name",
+            (keys,),
+        ):
+            found.setdefault((key, number), ([], []))[0].append(name)
+        for key, number, alias in self.query(
+            "SELECT cable_key, number, id FROM alias WHERE cable_key = ANY(?) ORDER BY id",
+            (keys,),
+        ):
+            found.setdefault((key, number), ([], []))[1].append(alias)
+        return {place: (tuple(c), tuple(a)) for place, (c, a) in found.items()}
+
+    def _reviews(self, keys: list[int]) -> dict[int, tuple[tuple[object, ...], ...]]:
+        hashes: dict[int, list[str]] = {}
+        for review, digest in self.query(
+            "SELECT t.review, t.hash FROM review_unit t JOIN review r ON r.key = t.review"
+            " WHERE r.cable_key = ANY(?) ORDER BY t.hash",
+            (keys,),
+        ):
+            hashes.setdefault(review, []).append(digest)
+        found: dict[int, list[tuple[object, ...]]] = {}
+        for row in self.query(
+            "SELECT key, cable_key, paragraph, release, reason, reviewer, day, at, on_paragraph,"
+            " version FROM review WHERE cable_key = ANY(?) ORDER BY key",
+            (keys,),
+        ):
+            found.setdefault(row[1], []).append((*row, tuple(hashes.get(row[0], ()))))
+        return {key: tuple(rows) for key, rows in found.items()}
+
+    def principal_tables(self) -> dict[str, list[tuple[Any, ...]]]:
+        """The tables that say who may read what, whole (small: copied on each change)."""
+        return {
+            table: self.query(f"SELECT {columns} FROM {table} ORDER BY 1")
+            for table, columns in PRINCIPAL_TABLES.items()
+        }
+
+
+# The tables a node copies whole when principals change, with the columns it copies.
+PRINCIPAL_TABLES = {
+    "collection": "key, name, created_at",
+    "principal": "key, name, kind, clearance, citizenship, access, password, created_at, admin",
+    "membership": "member, grp",
+    "access_grant": "principal, collection",
+}
+
+
+class _RecordWriter:
+    """The writes of one batch into the record, inside its transaction."""
+
+    def __init__(
+        self, record: PostgresRecord, release: str | None, now: str, collection: str | None
+    ) -> None:
+        self.db = record.db
+        self.release = release
+        self.label = release or ""
+        self.now = now
+        self.report = BatchReport()
+        name = collection or release or "default"
+        self.db.execute(
+            "INSERT OR IGNORE INTO collection (name, created_at) VALUES (?, ?)", (name, now)
+        )
+        (key,) = self.db.execute("SELECT key FROM collection WHERE name = ?", (name,)).fetchall()
+        self.collection = int(key[0])
+
+    def write_all(self, batch: Sequence[Prepared], first: int) -> None:
+        keys, fresh = self._lock_cables(sorted({p.id for p in batch}))
+        known = self._known(list(keys.values()))
+        top: dict[int, int] = {}
+        for (key, _), (number, *_) in known.items():
+            top[key] = max(top.get(key, 0), number)
+        changed: set[int] = set()
+        inserts, reseen, canonical, placed, aliases = [], [], [], [], []
+        for place, p in enumerate(batch, start=first):
+            key = keys[p.id]
+            found = known.get((key, p.content_hash))
+            if found is None:
+                number = top.get(key, 0) + 1
+                top[key] = number
+                known[(key, p.content_hash)] = (number, 0 if p.alias else 1, self.label, place)
+                inserts.append(self._version_row(key, number, p, place))
+                changed.add(key)
+                if key in fresh:
+                    fresh.discard(key)
+                    self.report.ingested += 1
+                else:
+                    self.report.new_versions += 1
+            else:
+                number, was_canonical, label, at = found
+                if (label, at) < (self.label, place):
+                    reseen.append((self.label, place, key, number))
+                    known[(key, p.content_hash)] = (number, was_canonical, self.label, place)
+                    changed.add(key)
+                if p.alias is None and not was_canonical:
+                    rows = pack_rows(p.rows)
+                    canonical.append((p.source, p.record, rows, *p.policy, key, number))
+                    known[(key, p.content_hash)] = (number, 1, *known[(key, p.content_hash)][2:])
+                    changed.add(key)
+                self.report.unchanged += 1
+            placed.append((key, number, self.collection))
+            if p.alias is not None:
+                aliases.append((p.alias, key, number))
+        self._write(inserts, reseen, canonical)
+        changed |= self._join(placed, aliases)
+        self._choose_current(sorted(set(keys.values())))
+        self._log(sorted(changed))
+
+    def _lock_cables(self, ids: list[str]) -> tuple[dict[str, int], set[int]]:
+        """The keys of ``ids`` (made for new ones), their rows locked until commit, in id
+        order; and which are new."""
+        made = self.db.execute(
+            "INSERT INTO cable (id, version) SELECT unnest(?::text[]), 0"
+            " ON CONFLICT (id) DO NOTHING RETURNING key",
+            (ids,),
+        ).fetchall()
+        rows = self.db.execute(
+            "SELECT id, key FROM cable WHERE id = ANY(?) ORDER BY id FOR UPDATE", (ids,)
+        ).fetchall()
+        return {cable_id: int(key) for cable_id, key in rows}, {int(k) for (k,) in made}
+
+    def _known(self, keys: list[int]) -> dict[tuple[int, str], tuple[int, int, str, int]]:
+        rows = self.db.execute(
+            "SELECT cable_key, content_hash, number, canonical, order_release, order_place"
+            " FROM version WHERE cable_key = ANY(?)",
+            (keys,),
+        ).fetchall()
+        return {(k, digest): (n, c, label, at) for k, digest, n, c, label, at in rows}
+
+    def _version_row(self, key: int, number: int, p: Prepared, place: int) -> tuple[object, ...]:
+        return (
+            key, number, p.content_hash, self.release, p.released, self.now, p.source,
+            p.record, p.text, pack_rows(p.rows), *p.policy, self.label, place,
+            int(p.alias is None),
+        )  # fmt: skip
+
+    def _write(self, inserts: list[Any], reseen: list[Any], canonical: list[Any]) -> None:
+        self.db.executemany(
+            "INSERT INTO version (cable_key, number, content_hash, release, released,"
+            " ingested_at, source, record, text, rows, level, need, rel, declass, hhash,"
+            " order_release, order_place, canonical) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            inserts,
+        )
+        self.db.executemany(
+            "UPDATE version SET order_release = ?, order_place = ?"
+            " WHERE cable_key = ? AND number = ?",
+            reseen,
+        )
+        self.db.executemany(
+            "UPDATE version SET canonical = 1, source = ?, record = ?, rows = ?, level = ?,"
+            " need = ?, rel = ?, declass = ?, hhash = ? WHERE cable_key = ? AND number = ?",
+            canonical,
+        )
+
+    def _join(self, placed: list[Any], aliases: list[Any]) -> set[int]:
+        """Collections and aliases of the batch's versions; the cables that gained any."""
+        joined = set()
+        for sql, rows in (
+            (
+                "INSERT INTO version_collection (cable_key, number, collection_key)"
+                " SELECT * FROM unnest(?::bigint[], ?::int[], ?::bigint[])"
+                " ON CONFLICT DO NOTHING RETURNING cable_key",
+                placed,
+            ),
+            (
+                "INSERT INTO alias (id, cable_key, number)"
+                " SELECT * FROM unnest(?::text[], ?::bigint[], ?::int[])"
+                " ON CONFLICT DO NOTHING RETURNING cable_key",
+                aliases,
+            ),
+        ):
+            if rows:
+                columns = [list(c) for c in zip(*rows, strict=True)]
+                joined |= {int(k) for (k,) in self.db.execute(sql, columns).fetchall()}
+        return joined
+
+    def _choose_current(self, keys: list[int]) -> None:
+        """Each cable's current version, by ``_newest``'s rule."""
+        self.db.execute(
+            "UPDATE cable c SET version = n.number FROM ("
+            " SELECT DISTINCT ON (cable_key) cable_key, number FROM version"
+            " WHERE cable_key = ANY(?) ORDER BY cable_key, coalesce(released, '') DESC,"
+            " canonical DESC, order_release DESC, order_place DESC, content_hash DESC"
+            ") n WHERE c.key = n.cable_key AND c.version != n.number",
+            (keys,),
+        )
+
+    def _log(self, keys: list[int]) -> None:
+        if not keys:
+            return
+        self.db.execute("SELECT pg_advisory_xact_lock(?)", (CHANGE_LOCK,))
+        self.db.execute(
+            "INSERT INTO change (seq, kind, subject, narrows, at)"
+            " SELECT nextval('change_seq'), 'cable', k, false,"
+            " extract(epoch FROM clock_timestamp()) FROM unnest(?::bigint[]) AS k",
+            (keys,),
+        )
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
