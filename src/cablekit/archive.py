@@ -130,6 +130,8 @@ class Archive:
         opened, unless ``record`` is given (a server keeps it current itself).
     :param record: an open PostgreSQL record to write through (with ``store``, the
         index); closing the archive leaves it open.
+    :param owned: close ``store`` and ``record`` with the archive (they were opened
+        for it alone).
     """
 
     def __init__(
@@ -143,9 +145,10 @@ class Archive:
         audit_key: str | os.PathLike[str] | None = None,
         index: str | os.PathLike[str] | None = None,
         record: Record | None = None,
+        owned: bool = False,
     ):
-        self._owns_store = store is None
-        self._owns_record = record is None
+        self._owns_store = store is None or owned
+        self._owns_record = record is None or owned
         self.store, self.record = open_archive(path, create, store, record, index)
         self.user = user
         self.today = today or clock_today()

@@ -29,6 +29,9 @@
         ├── DamagedArchive        a stored record, text or source cannot be decoded
         ├── ArchiveUnwritable     read-only location, full disk, or locked too long
         ├── AuditKeyProblem       the audit log's key is missing, exposed, unreadable or wrong
+        ├── RecordUnreachable     the PostgreSQL archive cannot be reached (or lost mid-way)
+        ├── IndexBehind           a search node's index lags the record (beyond its bound,
+        │                         or behind a change that narrows access): it answers nothing
         └── UnknownCable          no cable (or version) with that id in the archive
                                   (or none the reader may see: the two are not told apart)
 
@@ -96,6 +99,16 @@ class DamagedArchive(ArchiveError):
 
 class ArchiveUnwritable(ArchiveError):
     pass
+
+
+class RecordUnreachable(ArchiveError):
+    """The PostgreSQL archive cannot be reached, or the connection was lost mid-way (a
+    failover): nothing was read or written by the operation."""
+
+
+class IndexBehind(ArchiveError):
+    """A search node's index is behind the record beyond the bound it states, or behind
+    a change that narrows what readers may see: it answers nothing until it catches up."""
 
 
 class AuditKeyProblem(ArchiveError):

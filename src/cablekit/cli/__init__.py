@@ -7,10 +7,11 @@ code when all failed the same way), or the command was misused (2, click).
 Commands live in one module per area and register themselves on ``cli`` when
 imported: ``parsing`` (parse, check, schema), ``archive`` (ingest, errors, search,
 show, versions, stats), ``access`` (user, review, declass, audit), ``compose``
-(draft, compose, render), ``research`` (diff, refs, graph, export, plot), ``web``
-(serve). Only the module of the command being run is imported: ``cablekit --help``
-and ``cablekit parse`` never load the archive, the search engine, numpy, matplotlib
-or the web framework (tests/test_cli_startup.py guards this).
+(draft, compose, render), ``research`` (diff, refs, graph, export, plot), ``nodes``
+(index, copy), ``web`` (serve). Only the module of the command being run is
+imported: ``cablekit --help`` and ``cablekit parse`` never load the archive, the
+search engine, numpy, matplotlib or the web framework (tests/test_cli_startup.py
+guards this).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "errors": ("archive", "List the inputs that could not be archived, and why."),
     "export": ("research", "Every cable matching QUERY (all when none), streamed to a file."),
     "graph": ("research", "The citation graph of the cables matching QUERY (all when none)."),
+    "index": ("nodes", "A search node's index of a PostgreSQL archive: status, sync, rebuild."),
     "ingest": ("archive", "Parse the cables in PATHS and store them in the archive."),
     "parse": ("parsing", "Parse cables in PATHS (files, directories, archives, - for stdin)."),
     "plot": ("research", "Draw the cables matching QUERY: their timeline, origins or tags."),

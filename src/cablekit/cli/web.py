@@ -26,21 +26,55 @@ from .archive import db_option
     help="Proxies (addresses or networks, comma-separated; * for any) whose"
     " X-Forwarded-For and X-Forwarded-Proto are believed. [none]",
 )
-def serve(db_path: str, host: str, port: int, workers: int, proxies: str) -> None:
+@click.option(
+    "--max-lag",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    envvar="CABLEKIT_MAX_LAG",
+    help="With a postgresql:// archive: seconds this node's index may lag the record"
+    " before it answers nothing (and /healthz says 503).",
+)
+@click.option(
+    "--sync-every",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    envvar="CABLEKIT_SYNC_EVERY",
+    help="With a postgresql:// archive: seconds between catch-ups of the index"
+    " (0: only by hand, with `cablekit index sync`).",
+)
+def serve(
+    db_path: str,
+    host: str,
+    port: int,
+    workers: int,
+    proxies: str,
+    max_lag: float,
+    sync_every: float,
+) -> None:
     """Serve the archive: search pages for people, /api/v1 for programs.
+
+    With a postgresql:// archive this server is a search node: it keeps its own
+    index (--index), follows the record's changes, and answers only while its
+    index is current (GET /healthz tells a load balancer).
 
     \b
     Examples:
       cablekit serve                          # ./cablekit.db at http://127.0.0.1:8000
       cablekit serve --db cables.db --port 8080
       cablekit serve --workers 2 --forwarded-allow-ips 127.0.0.1   # behind nginx
+      cablekit serve --db postgresql://cablekit@db1,db2/cables?target_session_attrs=read-write \\
+          --index /var/lib/cablekit/index.db --port 8001
     """
     import uvicorn
 
     from ..web.app import create_app
+    from ..web.state import NodeSettings
 
     trusted = trusted_proxies(proxies)
-    create_app(db_path)  # a missing or damaged archive is told here, in one sentence
+    node = NodeSettings(os.environ.get("CABLEKIT_INDEX"), max_lag, sync_every)
+    create_app(db_path, node=NodeSettings(node.index, max_lag, 0))  # told here if broken
     _check_port(host, port)
     click.echo(f"cablekit: serving {db_path} at http://{host}:{port}  (Ctrl+C stops)")
     # Without a proxy named, uvicorn must not read the headers at all: by default it
@@ -48,7 +82,7 @@ def serve(db_path: str, host: str, port: int, workers: int, proxies: str) -> Non
     believe, allowed = bool(trusted), trusted or None
     if workers == 1:
         uvicorn.run(
-            create_app(db_path),
+            create_app(db_path, node=node),
             host=host,
             port=port,
             log_level="warning",
@@ -57,6 +91,8 @@ def serve(db_path: str, host: str, port: int, workers: int, proxies: str) -> Non
         )
         return
     os.environ["CABLEKIT_DB"] = db_path  # each worker process makes its app from it
+    os.environ["CABLEKIT_MAX_LAG"] = str(max_lag)
+    os.environ["CABLEKIT_SYNC_EVERY"] = str(sync_every)
     uvicorn.run(
         "cablekit.web.serve:app",
         host=host,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import ArchiveUnwritable, MissingDependency, UnknownCable
+from ..errors import MissingDependency, RecordUnreachable, UnknownCable
 from .rows import Prepared, SearchRows, compress
 from .sqlite import (
     BatchReport,
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     import psycopg
 
 SCHEMES = ("postgresql://", "postgres://")
+# Errors that say the server is gone or cannot take writes any more (a standby promoted
+# elsewhere, a primary shut down): the caller's next connection finds the new primary.
+_LOST_STATES = ("57P01", "57P02", "57P03", "25006", "08000", "08003", "08006")
 CHANGE_LOCK = 72631  # the advisory lock every append to ``change`` holds until commit
 RETRIES = 5  # a batch that meets a deadlock or a serialization failure is written again
 
@@ -112,12 +115,33 @@ class Connection:
         self.conn = conn
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> psycopg.Cursor[Any]:
-        return self.conn.execute(adapt(sql), tuple(params))
+        with self.reached():
+            return self.conn.execute(adapt(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> psycopg.Cursor[Any]:
-        cursor = self.conn.cursor()
-        cursor.executemany(adapt(sql), [tuple(r) for r in rows])
-        return cursor
+        with self.reached():
+            cursor = self.conn.cursor()
+            cursor.executemany(adapt(sql), [tuple(r) for r in rows])
+            return cursor
+
+    @property
+    def broken(self) -> bool:
+        """Whether the connection is lost (the server went away): open another."""
+        return bool(self.conn.broken or self.conn.closed)
+
+    @contextmanager
+    def reached(self) -> Iterator[None]:
+        """PostgreSQL's lost or refused connections as one sentence (``RecordUnreachable``)."""
+        import psycopg
+
+        try:
+            yield
+        except psycopg.Error as error:
+            if not self.broken and not isinstance(error, _lost()):
+                raise
+            raise RecordUnreachable(
+                f"The PostgreSQL archive was lost mid-way: {_first_line(error)}"
+            ) from None
 
     @property
     def in_transaction(self) -> bool:
@@ -194,7 +218,7 @@ class PostgresRecord:
         try:
             conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as error:
-            raise ArchiveUnwritable(
+            raise RecordUnreachable(
                 f"Cannot reach the PostgreSQL archive at {self.path}: {_first_line(error)}"
             ) from None
         self.db = Connection(conn)
@@ -361,6 +385,17 @@ class PostgresRecord:
     def narrowing_head(self) -> int:
         """The number of the last committed change that may narrow what a reader sees."""
         return int(self.query("SELECT coalesce(max(seq), 0) FROM change WHERE narrows")[0][0])
+
+    def position(self, applied: int) -> tuple[int, int, float | None]:
+        """In one round trip: the last change, the last narrowing change, and when the
+        first change after ``applied`` was made (None when there is none)."""
+        head, narrowing, oldest = self.query(
+            "SELECT (SELECT coalesce(max(seq), 0) FROM change),"
+            " (SELECT coalesce(max(seq), 0) FROM change WHERE narrows),"
+            " (SELECT at FROM change WHERE seq > ? ORDER BY seq LIMIT 1)",
+            (applied,),
+        )[0]
+        return int(head), int(narrowing), None if oldest is None else float(oldest)
 
     def oldest_after(self, seq: int) -> float | None:
         """When the first change after ``seq`` was made (Unix time), None if none."""
@@ -613,6 +648,13 @@ class _RecordWriter:
             " extract(epoch FROM clock_timestamp()) FROM unnest(?::bigint[]) AS k",
             (keys,),
         )
+
+
+@functools.cache
+def _lost() -> tuple[type[BaseException], ...]:
+    import psycopg.errors
+
+    return tuple(psycopg.errors.lookup(code) for code in _LOST_STATES)
 
 
 def _first_line(error: BaseException) -> str:

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..errors import CablekitError, IndexBehind
 from .postgres import PRINCIPAL_TABLES, CableState, PostgresRecord
 from .sqlite import CABLE_COLUMNS, INSERT_VERSION, SQLiteStore, _BatchWriter, _marks
 
@@ -73,14 +75,75 @@ def applied(index: SQLiteStore) -> int:
 
 def status(record: PostgresRecord, index: SQLiteStore) -> Status:
     done = applied(index)
-    head = record.head()
-    oldest = record.oldest_after(max(done, 0)) if head > done else None
+    head, narrowing, oldest = record.position(max(done, 0))
     return Status(
         applied=max(done, 0),
         head=head,
-        narrowing=done < 0 or record.narrowing_head() > done,
+        narrowing=done < 0 or narrowing > done,
         lag_seconds=0.0 if oldest is None else max(0.0, time.time() - oldest),
     )
+
+
+def check(state: Status, max_lag: float) -> None:
+    """Refuse to answer from an index in ``state`` (``IndexBehind``): one behind a change
+    that narrows access (it could show what a reader may no longer see), or further
+    behind than ``max_lag`` seconds."""
+    if state.narrowing:
+        raise IndexBehind(
+            "This search node is catching up with a change to who may read what;"
+            " try again in a moment"
+        )
+    if state.lag_seconds > max_lag:
+        raise IndexBehind(
+            f"This search node's index is {state.lag_seconds:.0f} s behind the archive"
+            f" (its limit is {max_lag:g} s); try another node or again later"
+        )
+
+
+class Follower:
+    """A thread that keeps a node's index current: it applies the record's changes
+    every ``every`` seconds, and at once when ``nudge`` is called. ``every`` 0: only
+    when nudged or by hand (``cablekit index sync``). A lost record (a failover) is
+    reached again on the next round, through the URL's other hosts."""
+
+    def __init__(self, url: str, index_path: str, every: float) -> None:
+        self.url = url
+        self.index_path = index_path
+        self.every = every
+        self.problem: str | None = None  # the last round's error, for /healthz
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cablekit-follower", daemon=True)
+
+    def start(self) -> None:
+        if self.every > 0:
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def nudge(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        record: PostgresRecord | None = None
+        with SQLiteStore(self.index_path) as index:
+            while not self._stop.is_set():
+                try:
+                    if record is None or record.db.broken:
+                        record = PostgresRecord(self.url)
+                    catch_up(record, index)
+                    self.problem = None
+                except CablekitError as error:
+                    self.problem = str(error)
+                    record = None
+                self._wake.wait(self.every)
+                self._wake.clear()
+        if record is not None:
+            record.close()
 
 
 def catch_up(record: PostgresRecord, index: SQLiteStore) -> int:

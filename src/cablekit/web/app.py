@@ -32,10 +32,13 @@ from ..errors import (
     ArchiveUnwritable,
     BadDate,
     CablekitError,
+    IndexBehind,
     QuerySyntaxError,
+    RecordUnreachable,
     UnknownCable,
     UnknownUser,
 )
+from ..store.replica import check
 from . import api, pages
 from .auth import (
     CsrfFailure,
@@ -45,7 +48,7 @@ from .auth import (
     new_session,
     save_session,
 )
-from .state import WebState
+from .state import NodeSettings, WebState
 
 log = logging.getLogger("cablekit.web")
 STATIC_CACHE = "max-age=3600"  # style.css and app.js, fetched again after an hour
@@ -71,11 +74,14 @@ def create_app(
     today: date | None = None,
     secure_cookies: bool | None = None,
     clock: Callable[[], float] = time.time,
+    node: NodeSettings | None = None,
 ) -> FastAPI:
-    """The web application over the archive at ``path``. ``today`` fixes the day whose
-    declassification state applies (tests); ``secure_cookies`` forces the cookie's
-    Secure flag (by default: set when the request came over HTTPS); ``clock`` gives
-    the time in Unix seconds for sessions and sign-in limits (tests move it)."""
+    """The web application over the archive at ``path`` (a file, or a PostgreSQL URL:
+    then this server is a search node, keeping its index as ``node`` says). ``today``
+    fixes the day whose declassification state applies (tests); ``secure_cookies``
+    forces the cookie's Secure flag (by default: set when the request came over HTTPS);
+    ``clock`` gives the time in Unix seconds for sessions and sign-in limits (tests
+    move it)."""
     app = FastAPI(
         title="cablekit",
         summary="Search, read and follow US diplomatic cables",
@@ -83,13 +89,35 @@ def create_app(
         docs_url=None,  # the interactive pages would load scripts from a CDN
         redoc_url=None,
     )
-    app.state.web = WebState(os.fspath(path), today, secure_cookies, clock)
+    app.state.web = WebState(os.fspath(path), today, secure_cookies, clock, node or NodeSettings())
+    app.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router, include_in_schema=False)
     app.add_middleware(RequestContext)
     _add_error_handlers(app)
     return app
+
+
+def health(request: Request) -> Response:
+    """For load balancers: 200 while this server may answer, 503 when it may not (a node
+    whose index lags beyond its bound or misses a narrowing change, or that cannot
+    reach the record); with how far behind it is."""
+    state: WebState = request.app.state.web
+    body: dict[str, object] = {"status": "ok"}
+    try:
+        found = state.status()
+    except CablekitError as error:
+        return JSONResponse({"status": "unavailable", "problem": str(error)}, status_code=503)
+    if found is None:
+        return JSONResponse(body)
+    body.update(found.to_json(), max_lag=state.node.max_lag)
+    try:
+        check(found, state.node.max_lag)
+    except IndexBehind as error:
+        body.update(status="behind", problem=str(error))
+        return JSONResponse(body, status_code=503)
+    return JSONResponse(body)
 
 
 class RequestContext:
@@ -120,11 +148,14 @@ class RequestContext:
 
         try:
             request.state.session = session = load_session(request, state)
+            if session.write is not None:
+                await run_in_threadpool(_owed_write, state, session)
         except NotSignedIn as error:
             await error_response(request, 401, str(error))(scope, receive, send_finished)
             return
-        if session.write is not None:
-            await run_in_threadpool(_owed_write, state, session)
+        except (RecordUnreachable, ArchiveUnwritable) as error:  # a failover under way
+            await error_response(request, 503, str(error))(scope, receive, send_finished)
+            return
         request.state.archive = lambda: _reader_archive(request)
         try:
             await self.app(scope, receive, send_finished)
@@ -142,7 +173,7 @@ def _owed_write(state: WebState, session: Session) -> None:
     seen goes idle sooner; one not marked as over is refused all the same)."""
     assert session.write is not None
     try:
-        session.write(state.store())
+        session.write(state.record())
     except ArchiveError as error:
         log.warning("session not updated: %s", error)
 
@@ -219,7 +250,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         status = 400
         if isinstance(error, UnknownCable):
             status = 404
-        elif isinstance(error, ArchiveUnwritable):
+        elif isinstance(error, ArchiveUnwritable | IndexBehind | RecordUnreachable):
             status = 503
         elif isinstance(error, AccessError):
             status = 403

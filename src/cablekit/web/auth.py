@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..access import principals, sessions
-from ..store.sqlite import SQLiteStore
+from ..store.shared import Shared
 from . import limits
 from .state import WebState
 
@@ -64,7 +64,7 @@ class Session:
     key: str | None = None
     new_id: str | None = None
     forget: bool = False
-    write: Callable[[SQLiteStore], None] | None = None
+    write: Callable[[Shared], None] | None = None
 
 
 def _serializer(state: WebState) -> URLSafeTimedSerializer:
@@ -80,7 +80,7 @@ def load_session(request: Request, state: WebState) -> Session:
     """The request's session: from a bearer token, a live session, or a visitor."""
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
-        user = principals.token_user(state.store(), header[7:].strip())
+        user = principals.token_user(state.record(), header[7:].strip())
         if user is None:
             raise NotSignedIn("The API token is not valid (revoked, or mistyped)")
         return Session(user, "", via_token=True)
@@ -88,7 +88,7 @@ def load_session(request: Request, state: WebState) -> Session:
     if session_id is None:
         return _visitor(request, state)
     now = state.now()
-    found = sessions.find(state.store(), session_id, now)
+    found = sessions.find(state.record(), session_id, now)
     if found is not None and found.over is None:
         session = Session(found.user, found.csrf, key=found.digest)
         if found.stale(now):
@@ -162,7 +162,7 @@ def sign_in(state: WebState, client: str, user: str, password: str) -> Session |
     """A new session for ``user`` when the password is right; None otherwise.
     Raises TooManyAttempts when this client has failed too often (for this account,
     or for any)."""
-    store = state.store()
+    store = state.record()
     account = limits.account_key(user)
     limits.reserve(store, client, account, state.now())
     verified = principals.verified_hash(store, user, password)
@@ -177,7 +177,7 @@ def sign_in(state: WebState, client: str, user: str, password: str) -> Session |
 def sign_out(state: WebState, session: Session, why: str = sessions.SIGNED_OUT) -> None:
     """End the session's row, if it has one."""
     if session.key is not None:
-        sessions.end(state.store(), session.key, why, state.now())
+        sessions.end(state.record(), session.key, why, state.now())
 
 
 def safe_next(target: str | None) -> str:

@@ -11,5 +11,13 @@ import os
 
 from ..archive import DEFAULT_PATH
 from .app import create_app
+from .state import NodeSettings
 
-app = create_app(os.environ.get("CABLEKIT_DB", DEFAULT_PATH))
+app = create_app(
+    os.environ.get("CABLEKIT_DB", DEFAULT_PATH),
+    node=NodeSettings(
+        os.environ.get("CABLEKIT_INDEX"),
+        float(os.environ.get("CABLEKIT_MAX_LAG", "30")),
+        float(os.environ.get("CABLEKIT_SYNC_EVERY", "1")),
+    ),
+)

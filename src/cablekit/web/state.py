@@ -25,9 +25,21 @@ from ..access.clock import today as clock_today
 from ..access.policy import Reader
 from ..archive import Archive
 from ..search.stats import Stats
+from ..store.postgres import PostgresRecord, is_url
+from ..store.replica import Follower, Status, check, default_index, status
+from ..store.shared import Shared
 from ..store.sqlite import SQLiteStore
 
 STATS_SECONDS = 60.0  # how long the home page's counts may be old
+
+
+@dataclass(frozen=True)
+class NodeSettings:
+    """How a search node over a PostgreSQL archive keeps and trusts its index."""
+
+    index: str | None = None  # the index file (default: replica.default_index)
+    max_lag: float = 30.0  # seconds behind the record beyond which it answers nothing
+    sync_every: float = 1.0  # seconds between rounds of the follower (0: by hand only)
 
 
 @dataclass
@@ -38,6 +50,7 @@ class WebState:
     today: date | None = None  # fixed day (tests); else the clock on every request
     secure_cookies: bool | None = None  # None: when the request came over HTTPS
     clock: Callable[[], float] = time.time  # sessions and sign-in limits (tests move it)
+    node: NodeSettings = field(default_factory=NodeSettings)
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _idle: list[SQLiteStore] = field(default_factory=list, repr=False)  # of ended threads
     _stats: dict[tuple[Reader | None, date], tuple[float, Stats]] = field(
@@ -46,8 +59,16 @@ class WebState:
 
     def __post_init__(self) -> None:
         self.path = os.fspath(self.path)
+        self.url: str | None = self.path if is_url(self.path) else None
+        self.follower: Follower | None = None
+        if self.url is not None:
+            self.path = self.node.index or default_index(self.url)
+            with Archive(self.url, index=self.path):  # built here, before the first request
+                pass
+            self.follower = Follower(self.url, self.path, self.node.sync_every)
+            self.follower.start()
         with SQLiteStore(self.path) as store:  # fails early, in one sentence, when missing
-            self.secret = signing_key(store)
+            self.secret = signing_key(self.record() if self.url else store)
 
     def now(self) -> int:
         """The time in Unix seconds, for sessions and sign-in limits."""
@@ -65,21 +86,59 @@ class WebState:
             self._local.lease = lease
         return lease.store
 
+    def record(self) -> Shared:
+        """Where this thread writes sessions, sign-in failures and the audit log: the
+        archive file itself, or its own connection to the PostgreSQL record (opened
+        again after a failover)."""
+        if self.url is None:
+            return self.store()
+        record: PostgresRecord | None = getattr(self._local, "record", None)
+        if record is None or record.db.broken:
+            record = self._local.record = PostgresRecord(self.url)
+        return record
+
+    def status(self) -> Status | None:
+        """How current a node's index is (None: one SQLite archive, its own index)."""
+        record = self.record()
+        if not isinstance(record, PostgresRecord):
+            return None
+        return status(record, self.store())
+
+    def fresh(self) -> None:
+        """Refuse (``IndexBehind``) when a node's index may not be answered from."""
+        found = self.status()
+        if found is not None:
+            if found.behind and self.follower is not None:
+                self.follower.nudge()
+            check(found, self.node.max_lag)
+
     def archive(self, user: str | None, client: str = "unknown") -> Archive:
         """The archive as ``user`` reads it (None: nobody signed in), from the client
         at address ``client`` (which the audit log keeps)."""
+        self.fresh()
         return Archive(
-            self.path,
+            self.url or self.path,
             user=user,
             today=self.today or clock_today(),
             store=self.store(),
             login=web_login(client),
+            record=self.record() if self.url else None,  # type: ignore[arg-type]
         )
 
     def own_archive(self, reader: Archive) -> Archive:
-        """The archive as ``reader`` reads it, through a connection of its own (for a
+        """The archive as ``reader`` reads it, through connections of its own (for a
         thread that streams an export); close it after use."""
-        return Archive(self.path, user=reader.user, today=reader.today, login=reader.login)
+        if self.url is None:
+            return Archive(self.path, user=reader.user, today=reader.today, login=reader.login)
+        return Archive(
+            self.url,
+            user=reader.user,
+            today=reader.today,
+            login=reader.login,
+            store=SQLiteStore(self.path),
+            record=PostgresRecord(self.url),
+            owned=True,
+        )
 
     def stats(self, archive: Archive) -> Stats:
         """The counts the home page shows, as ``archive``'s reader sees them: worked out
@@ -116,7 +175,7 @@ def web_login(client: str) -> str:
     return f"web:{client}"
 
 
-def signing_key(store: SQLiteStore) -> str:
+def signing_key(store: Shared) -> str:
     """The key that signs visitor cookies (the sign-in form's CSRF token; sessions
     themselves are rows, not signed cookies): made once per archive and kept in it,
     so that a form outlives a restart and every worker on one archive agrees."""
