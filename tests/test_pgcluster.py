@@ -3,6 +3,7 @@ replicate, fail over. These are what the PostgreSQL store's own tests stand on."
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -128,7 +129,7 @@ def test_the_script_starts_prints_the_url_and_stops() -> None:
     datadir = root / "pg"
     port = pg_helpers.free_port()
     script = [sys.executable, str(ROOT / "tools" / "pgcluster.py")]
-    env = {"PGPORT": str(port), "PATH": "/usr/bin:/bin"}
+    env = {**os.environ, "PGPORT": str(port)}
     try:
         started = subprocess.run(
             [*script, "start", str(datadir)], capture_output=True, text=True, env=env, timeout=120
