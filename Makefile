@@ -5,9 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
+PG_STAMP := $(VENV)/.installed-pg
 STAMP := $(VENV)/.installed
 
-.PHONY: run tour test lint typecheck pytest bench clean tables mutants
+.PHONY: run run-pg stop-pg tour test lint typecheck pytest bench clean tables mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +18,13 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $(RUN_STAMP)
 
+$(PG_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	touch $(RUN_STAMP) $(PG_STAMP)
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(RUN_STAMP) $(STAMP)
+	touch $(RUN_STAMP) $(PG_STAMP) $(STAMP)
 
 SAMPLES := src/cablekit/samples
 RUN_DB := cablekit.db
@@ -33,6 +38,22 @@ run: $(RUN_STAMP)
 		$(SAMPLES)/09OTTAWA278.scraped.md $(SAMPLES)/09PARIS1007.txt $(SAMPLES)/09BEIJING22.html
 	$(CABLEKIT) stats --db $(RUN_DB)
 	$(CABLEKIT) serve --db $(RUN_DB) --host 127.0.0.1 --port $(PORT)
+
+# The same on PostgreSQL: a local cluster in $(PG_DIR)/ (made on first use, left running;
+# `make stop-pg` stops it) on 127.0.0.1:$(PG_PORT), its database `cablekit` at $(PG_URL).
+# Needs PostgreSQL's server programs (Debian: apt-get install postgresql). Until the
+# PostgreSQL store lands it stops at the URL; ingest and serve then take --db "$(PG_URL)".
+PG_DIR := .pg
+PG_PORT ?= 5433
+PG_URL := postgresql://cablekit@127.0.0.1:$(PG_PORT)/cablekit
+PGCLUSTER := PGPORT=$(PG_PORT) $(BIN)/python tools/pgcluster.py
+
+run-pg: $(PG_STAMP)
+	$(PGCLUSTER) start $(PG_DIR)
+	@echo "PostgreSQL is up: $(PG_URL)"
+
+stop-pg: | $(BIN)/python
+	$(PGCLUSTER) stop $(PG_DIR)
 
 # The command-line tour of the same archive (what `make run` did before it served).
 tour: $(RUN_STAMP)

@@ -1,14 +1,25 @@
-"""Shared fixtures: the bundled samples, and archives built from them once per run."""
+"""Shared fixtures: the bundled samples, archives built from them once per run, and real
+PostgreSQL clusters (``pg_cluster``, ``pg_url``, ``pg_pair``)."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 
 from cablekit.archive import Archive
+
+from .pg_helpers import (
+    Cluster,
+    PgPair,
+    cluster_logs,
+    private_cluster,
+    private_pair,
+    require_postgres,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "src" / "cablekit" / "samples"
@@ -50,3 +61,56 @@ def archive_copy(sample_archive_file: Path, tmp_path: Path) -> Iterator[Archive]
     shutil.copy(sample_archive_file, path)
     with Archive(path) as archive:
         yield archive
+
+
+# -- PostgreSQL: real private clusters (tools/pgcluster.py, tests/pg_helpers.py) -------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One private PostgreSQL cluster for the whole run (loopback port, fsync off).
+
+    Skipped with the reason when PostgreSQL or psycopg is missing; failed instead under CI.
+    Tests must not stop it: take ``pg_pair`` or ``private_cluster`` to crash one.
+    """
+    bindir = require_postgres()
+    with private_cluster("session", bindir=bindir) as cluster:
+        yield cluster
+
+
+_pg_databases = itertools.count(1)
+
+
+@pytest.fixture()
+def pg_url(pg_cluster: Cluster) -> Iterator[str]:
+    """The URL of a new empty database (``t_<n>``) on ``pg_cluster``, dropped after the test."""
+    name = f"t_{next(_pg_databases)}"
+    url = pg_cluster.create_database(name)
+    yield url
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture()
+def pg_pair() -> Iterator[PgPair]:
+    """A primary and its synchronous streaming standby (pg_basebackup -R), for this test alone.
+
+    ``pg_pair.url`` names both (``target_session_attrs=read-write``); the database
+    ``pg_pair.dbname`` exists on both. Free to kill and promote.
+    """
+    bindir = require_postgres()
+    with private_pair(bindir=bindir) as pair:
+        yield pair
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failing PostgreSQL test shows the end of its clusters' logs."""
+    report = yield
+    if report.failed:
+        funcargs = getattr(item, "funcargs", {})
+        values = [funcargs[name] for name in ("pg_cluster", "pg_pair") if name in funcargs]
+        for title, text in cluster_logs(values):
+            report.sections.append((title, text))
+    return report
