@@ -153,7 +153,7 @@ class Archive:
         self.user = user
         self.today = today or clock_today()
         self.login = login if login is not None else os_login()
-        self.audit_key = key_path(self.store.path, audit_key)
+        self.audit_key = key_path(audit_base(self.store, self.record), audit_key)
         self.admin = Administration(self)
         self._scope: Scope | None = None
         self._reader: Reader | None = None
@@ -588,11 +588,33 @@ def open_archive(
     if record is not None and store is not None:
         return store, record
     shared = PostgresRecord(url, create=create)
-    index_path = os.fspath(index) if index else default_index(url)
-    os.makedirs(os.path.dirname(os.path.abspath(index_path)), exist_ok=True)
-    local = store if store is not None else SQLiteStore(index_path, create=True)
-    catch_up(shared, local)
+    local = store
+    try:
+        if local is None:
+            index_path = os.fspath(index) if index else default_index(url)
+            os.makedirs(os.path.dirname(os.path.abspath(index_path)), exist_ok=True)
+            local = SQLiteStore(index_path, create=True)
+        catch_up(shared, local)
+    except BaseException:
+        shared.close()
+        if local is not None and store is None:
+            local.close()
+        raise
     return local, shared
+
+
+def audit_base(store: SQLiteStore, record: Record) -> str:
+    """Where the audit key lives by default (with its suffix added): beside a SQLite
+    archive; for a PostgreSQL record, in the user's configuration folder under the
+    record's identity, so that every process on this machine shares it, whatever URL
+    or index it names (nodes on other machines get a copy: docs/deploy.md)."""
+    if not isinstance(record, PostgresRecord):
+        return store.path
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    folder = os.path.join(base, "cablekit")
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    digest = hashlib.sha256(record.identity().encode()).hexdigest()[:16]
+    return os.path.join(folder, f"record-{digest}")
 
 
 def parsed(query: str | None) -> Node | None:

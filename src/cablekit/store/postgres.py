@@ -66,7 +66,7 @@ CREATE TRIGGER review_logged AFTER INSERT ON review
 """ + "".join(
     f"CREATE TRIGGER {table}_logged AFTER INSERT OR UPDATE OR DELETE ON {table}"
     " FOR EACH STATEMENT EXECUTE FUNCTION log_change('principals');\n"
-    for table in ("principal", "membership", "access_grant", "api_token", "collection")
+    for table in ("principal", "membership", "access_grant", "api_token")
 )
 
 

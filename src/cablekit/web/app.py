@@ -11,7 +11,8 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -69,6 +70,12 @@ SECURITY_HEADERS = {
 }
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.web.close()  # a node stops following the record, its connections close
+
+
 def create_app(
     path: str | os.PathLike[str],
     today: date | None = None,
@@ -88,6 +95,7 @@ def create_app(
         version="1",
         docs_url=None,  # the interactive pages would load scripts from a CDN
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.web = WebState(os.fspath(path), today, secure_cookies, clock, node or NodeSettings())
     app.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)

@@ -53,6 +53,7 @@ class WebState:
     node: NodeSettings = field(default_factory=NodeSettings)
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _idle: list[SQLiteStore] = field(default_factory=list, repr=False)  # of ended threads
+    _records: weakref.WeakSet[PostgresRecord] = field(default_factory=weakref.WeakSet, repr=False)
     _stats: dict[tuple[Reader | None, date], tuple[float, Stats]] = field(
         default_factory=dict, repr=False
     )
@@ -94,8 +95,18 @@ class WebState:
             return self.store()
         record: PostgresRecord | None = getattr(self._local, "record", None)
         if record is None or record.db.broken:
+            if record is not None:
+                record.close()
             record = self._local.record = PostgresRecord(self.url)
+            self._records.add(record)
         return record
+
+    def close(self) -> None:
+        """Stop following the record and close every connection to it (server shutdown)."""
+        if self.follower is not None:
+            self.follower.stop()
+        for record in list(self._records):
+            record.close()
 
     def status(self) -> Status | None:
         """How current a node's index is (None: one SQLite archive, its own index)."""

@@ -1,0 +1,240 @@
+"""The PostgreSQL record and the search nodes that copy it, on a real private cluster.
+
+Each test gets a new empty database (``pg_url``); nodes keep their index files in the
+test's folder. What a PostgreSQL archive answers is compared with a SQLite archive made
+from the same inputs: the same export, byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cablekit.archive import Archive
+from cablekit.errors import IndexBehind, NotAnArchive, UnknownUser
+from cablekit.store.postgres import PostgresRecord, adapt
+from cablekit.store.replica import catch_up, status
+from cablekit.store.sqlite import SQLiteStore
+from cablekit.web import create_app
+from cablekit.web.state import NodeSettings
+
+from .conftest import SAMPLE_VERSIONS, sample_inputs
+
+
+@pytest.fixture(autouse=True)
+def private_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit keys of PostgreSQL archives live in the configuration folder: the test's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def export_digest(archive: Archive, path: Path) -> str:
+    archive.export(None, "jsonl", str(path))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load(target: str, tmp_path: Path, name: str, *, order: tuple[str, ...] = ("old", "new")) -> str:
+    """Ingest the bundled versions (release 2010-12) and cables (2011-04) in ``order``."""
+    inputs = {"old": ([str(SAMPLE_VERSIONS)], "2010-12"), "new": (sample_inputs(), "2011-04")}
+    for step in order:
+        paths, release = inputs[step]
+        with Archive(target, create=True, index=tmp_path / f"{name}.idx") as archive:
+            archive.ingest(paths, release=release)
+    return target
+
+
+@pytest.fixture(scope="module")
+def sqlite_digest(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("reference")
+    path = load(str(folder / "ref.db"), folder, "ref")
+    with Archive(path) as archive:
+        return export_digest(archive, folder / "ref.jsonl")
+
+
+def test_statements_are_adapted_for_postgresql() -> None:
+    assert adapt("SELECT a FROM t WHERE b = ? AND c LIKE '5%'") == (
+        "SELECT a FROM t WHERE b = %s AND c LIKE '5%%'"
+    )
+    assert adapt("INSERT OR IGNORE INTO t VALUES (?)") == (
+        "INSERT INTO t VALUES (%s) ON CONFLICT DO NOTHING"
+    )
+    assert adapt("INSERT OR REPLACE INTO setting (name, value) VALUES (?, ?)").endswith(
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+    )
+
+
+def test_the_record_holds_what_a_sqlite_archive_holds(
+    pg_url: str, tmp_path: Path, sqlite_digest: str
+) -> None:
+    load(pg_url, tmp_path, "node")
+    with Archive(pg_url, index=tmp_path / "node.idx") as archive:
+        assert export_digest(archive, tmp_path / "pg.jsonl") == sqlite_digest
+        versions = archive.versions("09CAIRO746")
+        assert [(v.number, v.current, v.release) for v in versions] == [
+            (1, False, "2010-12"),
+            (2, False, "2010-12"),
+            (3, True, "2011-04"),
+        ]
+        found = archive.search("nuclea* AND NOT class:UNCLASSIFIED", facets=True)
+    with Archive(load(str(tmp_path / "ref.db"), tmp_path, "ref")) as reference:
+        expected = reference.search("nuclea* AND NOT class:UNCLASSIFIED", facets=True)
+    assert [h.id for h in found.results] == [h.id for h in expected.results]
+    assert found.total == expected.total and found.facets == expected.facets
+
+
+def test_ingest_again_changes_nothing_and_logs_nothing(pg_url: str, tmp_path: Path) -> None:
+    load(pg_url, tmp_path, "node")
+    with PostgresRecord(pg_url) as record:
+        head = record.head()
+    with Archive(pg_url, index=tmp_path / "node.idx") as archive:
+        report = archive.ingest(sample_inputs(), release="2011-04")
+    assert (report.ingested, report.new_versions, report.unchanged) == (0, 0, 202)
+    with PostgresRecord(pg_url) as record:
+        assert record.head() == head
+
+
+@pytest.mark.parametrize("order", [("old", "new"), ("new", "old")])
+def test_two_loaders_at_once_make_the_archive_one_loader_makes(
+    pg_url: str, tmp_path: Path, sqlite_digest: str, order: tuple[str, ...]
+) -> None:
+    """Two loaders, each its own connection, started together (one of them a little
+    ahead, in either order): the same cables, current versions and export."""
+    errors: list[BaseException] = []
+
+    def loader(step: str, delay: float) -> None:
+        try:
+            threading.Event().wait(delay)
+            load(pg_url, tmp_path, f"loader-{step}", order=(step,))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=loader, args=(step, 0.05 * n)) for n, step in enumerate(order)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with Archive(pg_url, index=tmp_path / "reader.idx") as archive:
+        assert export_digest(archive, tmp_path / "pg.jsonl") == sqlite_digest
+        assert archive.stats().versions == 208
+
+
+def test_the_same_input_twice_at_once_leaves_no_duplicates(pg_url: str, tmp_path: Path) -> None:
+    threads = [
+        threading.Thread(
+            target=load, args=(pg_url, tmp_path, f"twin{n}"), kwargs={"order": ("new",)}
+        )
+        for n in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with PostgresRecord(pg_url) as record:
+        (cables, versions) = record.query(
+            "SELECT (SELECT count(*) FROM cable), (SELECT count(*) FROM version)"
+        )[0]
+    assert (cables, versions) == (202, 202)
+
+
+def test_a_node_follows_the_change_log(pg_url: str, tmp_path: Path) -> None:
+    load(pg_url, tmp_path, "writer", order=("new",))
+    with PostgresRecord(pg_url) as record, SQLiteStore(tmp_path / "n.idx", create=True) as index:
+        catch_up(record, index)
+        assert status(record, index).behind == 0
+        with Archive(pg_url, index=tmp_path / "writer.idx") as writer:
+            writer.ingest([str(SAMPLE_VERSIONS)], release="2010-12")
+        behind = status(record, index)
+        assert behind.behind > 0 and not behind.narrowing
+        catch_up(record, index)
+        assert status(record, index).behind == 0
+        (count,) = index.query("SELECT count(*) FROM version")[0]
+        assert count == 208
+
+
+def test_an_index_copies_one_record(pg_url: str, pg_cluster: object, tmp_path: Path) -> None:
+    load(pg_url, tmp_path, "first", order=("new",))
+    other = pg_url.rsplit("/", 1)[0] + "/postgres"
+    with Archive(other, create=True, index=tmp_path / "x.idx"):
+        pass
+    with pytest.raises(NotAnArchive, match="copies another archive"):
+        Archive(other, index=tmp_path / "first.idx")
+
+
+def add_reader(archive: Archive) -> None:
+    archive.admin.add_user("ana", clearance="SECRET", citizenship="USA", collections=["*"],
+                           admin=True)  # fmt: skip
+    archive.admin.add_user("bob", clearance="SECRET", citizenship="USA", collections=["*"])
+
+
+def test_a_node_held_back_answers_nothing_a_narrowing_change_could_affect(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A revoked grant, a review that withholds, a user removed: a node whose index has
+    not applied them refuses every read (fail closed), and answers again, narrowed,
+    once it has."""
+    load(pg_url, tmp_path, "admin", order=("new",))
+    with Archive(pg_url, index=tmp_path / "admin.idx", user="ana") as admin:
+        add_reader(admin)
+        bearer = {"Authorization": f"Bearer {admin.admin.new_token('ana')}"}
+    node = NodeSettings(str(tmp_path / "node.idx"), max_lag=3600, sync_every=0)  # held back
+    app = create_app(pg_url, node=node)
+    state = app.state.web
+    with state.archive("bob") as bob:
+        assert bob.search("tag:PREL").total == 149
+    changes = (
+        (lambda a: a.admin.review("09CAIRO746", release=False, reason="x", reviewer="ana"), 149),
+        (lambda a: a.admin.revoke("bob", collections=["*"]), 0),
+        (lambda a: a.admin.remove("bob"), None),
+    )
+    for change, total in changes:
+        with Archive(pg_url, index=tmp_path / "admin.idx", user="ana") as admin:
+            change(admin)
+        with pytest.raises(IndexBehind, match="catching up"):
+            state.archive("bob")
+        with TestClient(app) as client:
+            health = client.get("/healthz")
+            assert health.status_code == 503 and health.json()["narrowing"] is True
+            refused = client.get("/api/v1/search", params={"q": "tag:PREL"}, headers=bearer)
+            assert refused.status_code == 503 and "catching up" in refused.text
+        with PostgresRecord(pg_url) as record, SQLiteStore(node.index) as index:
+            catch_up(record, index)
+        with TestClient(app) as client:
+            assert client.get("/healthz").json()["status"] == "ok"
+        if total is None:
+            with pytest.raises(UnknownUser), state.archive("bob") as bob:
+                bob.search("tag:PREL")
+        else:
+            with state.archive("bob") as bob:
+                assert bob.search("tag:PREL").total == total
+    state.close()
+
+
+def test_a_session_begun_on_one_node_is_served_by_another(pg_url: str, tmp_path: Path) -> None:
+    load(pg_url, tmp_path, "admin", order=("new",))
+    with Archive(pg_url, index=tmp_path / "admin.idx", user="ana") as admin:
+        add_reader(admin)
+        admin.admin.set_password("bob", "correct horse battery staple")
+    nodes = [
+        create_app(pg_url, today=None, node=NodeSettings(str(tmp_path / f"n{n}.idx"), 60, 0))
+        for n in (1, 2)
+    ]
+    with TestClient(nodes[0]) as first, TestClient(nodes[1]) as second:
+        form = first.get("/login")
+        assert form.status_code == 200
+        token = form.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        signed = first.post(
+            "/login",
+            data={"username": "bob", "password": "correct horse battery staple", "csrf": token},
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303, signed.text
+        second.cookies.update(first.cookies)
+        page = second.get("/", params={"q": "tag:PREL"})
+        assert page.status_code == 200, page.text
+        assert "149" in page.text, page.text[page.text.find("<main"):][:1500]
