@@ -299,6 +299,10 @@ class PostgresRecord:
             self.db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield self
 
+    def lock_changes(self) -> None:
+        """Hold the change log's lock until commit: appends then follow commit order."""
+        self.db.execute("SELECT pg_advisory_xact_lock(?)", (CHANGE_LOCK,))
+
     def lock(self, name: str) -> None:
         """Serialise the transactions that take ``name`` (until commit)."""
         self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (name,))
@@ -505,6 +509,7 @@ class _RecordWriter:
     def __init__(
         self, record: PostgresRecord, release: str | None, now: str, collection: str | None
     ) -> None:
+        self.record = record
         self.db = record.db
         self.release = release
         self.label = release or ""
@@ -641,7 +646,7 @@ class _RecordWriter:
     def _log(self, keys: list[int]) -> None:
         if not keys:
             return
-        self.db.execute("SELECT pg_advisory_xact_lock(?)", (CHANGE_LOCK,))
+        self.record.lock_changes()
         self.db.execute(
             "INSERT INTO change (seq, kind, subject, narrows, at)"
             " SELECT nextval('change_seq'), 'cable', k, false,"
