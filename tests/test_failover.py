@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from cablekit.archive import Archive
 
-from .conftest import SAMPLE_VERSIONS, sample_inputs
+from .conftest import CORPUS, SAMPLE_VERSIONS, sample_inputs
 from .pg_helpers import PgPair, free_port, until
 
 PASSWORD = "correct horse battery staple"
@@ -184,3 +185,45 @@ def test_a_node_killed_and_a_primary_lost_lose_nothing(
     finally:
         for node in nodes:
             node.stop()
+
+
+def test_an_ingest_cut_by_a_failover_is_finished_by_running_it_again(
+    pg_pair: PgPair, tmp_path: Path, environment: dict[str, str]
+) -> None:
+    """The corpus is being ingested when the primary crashes: the loader stops with one
+    sentence; run again against the promoted standby, it completes: every cable once."""
+    if not CORPUS.exists():
+        pytest.skip("needs the corpus of ../shared/data")
+    url = f"{pg_pair.url}&connect_timeout=5"
+    command = [sys.executable, "-m", "cablekit", "ingest", "--db", url, "--index"]
+    command += [str(tmp_path / "loader.idx"), "--release", "2011-04", str(CORPUS)]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    loader = subprocess.Popen(command, env=environment, **pipes)  # type: ignore[call-overload]
+    standby = pg_pair.standby.url(pg_pair.dbname)
+
+    def cables_on_standby() -> int:
+        with psycopg.connect(standby) as conn:
+            try:
+                return int(conn.execute("SELECT count(*) FROM cable").fetchone()[0])  # type: ignore[index]
+            except psycopg.errors.UndefinedTable:
+                return 0
+
+    until(lambda: cables_on_standby() >= 500, 120, what="a first batch on the standby")
+    pg_pair.primary.kill()
+    kept = cables_on_standby()
+    say(f"primary crashed during ingest, {kept} cables committed")
+    pg_pair.standby.promote()
+    _, err = loader.communicate(timeout=120)
+    assert loader.returncode != 0 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("Error: "), err
+    say(f"the loader stopped with: {err.strip().splitlines()[-1]}")
+    again = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600)
+    assert again.returncode == 0, again.stderr
+    say(f"run again: {again.stdout.strip().splitlines()[-1]}")
+    with psycopg.connect(url) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM cable), (SELECT count(DISTINCT id) FROM cable),"
+            " (SELECT count(*) FROM version)"
+        ).fetchone()
+    assert counts == (6709, 6709, 6712)
+    say(f"every cable once: {counts[0]} cables, {counts[2]} versions")

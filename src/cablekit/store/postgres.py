@@ -286,7 +286,7 @@ class PostgresRecord:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.conn.transaction():
+        with self.db.reached(), self.db.conn.transaction():
             yield
 
     @contextmanager
@@ -295,7 +295,7 @@ class PostgresRecord:
         if self.db.in_transaction:
             yield self
             return
-        with self.db.conn.transaction():
+        with self.db.reached(), self.db.conn.transaction():
             self.db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield self
 
