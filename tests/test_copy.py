@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cablekit.access.principals import check_password
 from cablekit.archive import Archive
 from cablekit.cli import cli
 from cablekit.store import copy as copying
@@ -35,6 +36,7 @@ def source(sample_archive_file: Path, tmp_path: Path) -> Path:
         archive.admin.add_user("bob", clearance="CONFIDENTIAL", citizenship="GBR",
                                collections=["2011-04"])  # fmt: skip
         archive.admin.new_token("bob")
+        archive.admin.set_password("bob", "correct horse battery staple")
         archive.admin.review("09CAIRO746", release=False, reason="held", reviewer="ana")
         archive.search("tag:PREL")
     return path
@@ -66,6 +68,7 @@ def test_there_and_back_again(source: Path, pg_url: str, tmp_path: Path) -> None
         assert archive.admin.verify_audit().ok
         assert [v.number for v in archive.versions("09CAIRO746")] == [1, 2, 3]
         assert len(archive.admin.reviews("09CAIRO746")) == 1
+        assert check_password(archive.record, "bob", "correct horse battery staple")
 
 
 def test_a_copy_cut_short_is_finished_by_running_it_again(

@@ -91,12 +91,11 @@ def copy_to_sqlite(
         progress(count)
     with target.transaction():
         for table in ("api_token", "failure"):
-            columns = PLAIN_TABLES[table]
-            rows = source.query(f"SELECT {columns} FROM {table} ORDER BY 1")
-            marks = _marks(len(columns.split(",")))
-            target.db.executemany(
-                f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", rows
-            )
+            _copy_table(source, target, table)
+        target.db.executemany(  # a node's copy of the principals leaves these out
+            "UPDATE principal SET password = ? WHERE key = ?",
+            source.query("SELECT password, key FROM principal WHERE password IS NOT NULL"),
+        )
         _copy_settings(source, target)
         _copy_audit(source, target)
         target.db.execute("DELETE FROM setting WHERE name IN (?, ?)", (APPLIED, SOURCE))

@@ -489,12 +489,15 @@ class PostgresRecord:
     def principal_tables(self) -> dict[str, list[tuple[Any, ...]]]:
         """The tables that say who may read what, whole (small: copied on each change)."""
         return {
-            table: self.query(f"SELECT {columns} FROM {table} ORDER BY 1")
+            table: self.query(
+                f"SELECT {columns.replace('password', 'NULL')} FROM {table} ORDER BY 1"
+            )
             for table, columns in PRINCIPAL_TABLES.items()
         }
 
 
-# The tables a node copies whole when principals change, with the columns it copies.
+# The tables a node copies whole when principals change, with the columns it copies. A
+# node's disk holds no password hash: sign-in is checked against the record.
 PRINCIPAL_TABLES = {
     "collection": "key, name, created_at",
     "principal": "key, name, kind, clearance, citizenship, access, password, created_at, admin",
