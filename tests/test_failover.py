@@ -4,7 +4,8 @@ session. A node is killed: the other serves the same session. The primary is sto
 and the standby promoted: the nodes reconnect (the multi-host URL with
 ``target_session_attrs=read-write``), nothing committed is lost, and ingest goes on.
 
-The test prints what it does (``-s`` shows it; CI keeps it in the log of a failure).
+The tests print what they do on the terminal, past pytest's capture, so that CI's log
+shows it whether they pass or fail.
 """
 
 from __future__ import annotations
@@ -30,8 +31,16 @@ PASSWORD = "correct horse battery staple"
 ALL = "date:1900..2100"  # every dated cable
 
 
-def say(message: str) -> None:
-    print(f"[failover {time.strftime('%H:%M:%S')}] {message}", flush=True)
+Say = Callable[[str], None]
+
+
+@pytest.fixture()
+def say(capsys: pytest.CaptureFixture[str]) -> Say:
+    def told(message: str) -> None:
+        with capsys.disabled():
+            print(f"\n[failover {time.strftime('%H:%M:%S')}] {message}", end="", flush=True)
+
+    return told
 
 
 class Node:
@@ -117,7 +126,7 @@ def environment(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def test_a_node_killed_and_a_primary_lost_lose_nothing(
-    pg_pair: PgPair, tmp_path: Path, environment: dict[str, str]
+    pg_pair: PgPair, tmp_path: Path, environment: dict[str, str], say: Say
 ) -> None:
     url = f"{pg_pair.url}&connect_timeout=5"
     with Archive(url, create=True, index=tmp_path / "loader.idx") as loader:
@@ -188,7 +197,7 @@ def test_a_node_killed_and_a_primary_lost_lose_nothing(
 
 
 def test_an_ingest_cut_by_a_failover_is_finished_by_running_it_again(
-    pg_pair: PgPair, tmp_path: Path, environment: dict[str, str]
+    pg_pair: PgPair, tmp_path: Path, environment: dict[str, str], say: Say
 ) -> None:
     """The corpus is being ingested when the primary crashes: the loader stops with one
     sentence; run again against the promoted standby, it completes: every cable once."""
