@@ -111,7 +111,16 @@ class SQLiteStore:
                 self.db.execute("PRAGMA synchronous = NORMAL")
             if kind == "empty" or pending(self.db):
                 migrate(self.db)  # a new archive, or one made by an older cablekit
+            self._rederive_if_stale()
             self.db.execute("PRAGMA foreign_keys = ON")
+
+    def _rederive_if_stale(self) -> None:
+        from .derive import is_stale, rederive
+
+        if is_stale(self.db):  # a migration left derived rows to today's code
+            with self.transaction():
+                if is_stale(self.db):
+                    rederive(self.db)
 
     def close(self) -> None:
         self.db.close()
