@@ -88,6 +88,13 @@ def main() -> int:
             raise SystemExit("the SQLite ingest failed")
     print(f"one loader, SQLite: {time.monotonic() - started:.1f} s; {counts(reference, folder)}")
     expected = export_digest(reference, folder / "unused.idx", folder / "one.jsonl")
+    backwards = str(folder / "backwards.db")
+    for which in ("corpus", "versions"):
+        if ingest(backwards, which, folder / "unused.idx", args.jobs).wait():
+            raise SystemExit("the SQLite ingest failed")
+    digest = export_digest(backwards, folder / "unused.idx", folder / "backwards.jsonl")
+    same = "same export" if digest == expected else "EXPORT DIFFERS"
+    print(f"one loader, SQLite, the corpus before its older versions: {same}")
     cluster = Cluster(private_dir("two-loaders-pg-") / "data", free_port(), fsync=True)
     cluster.init()
     cluster.start()

@@ -369,7 +369,7 @@ def _sessions(db: sqlite3.Connection) -> None:
     ``ended_why`` record sign-out, a password change, revoked credentials or expiry;
     times are Unix seconds, compared in SQL. ``sign_in_failure`` holds one row per
     failed (or running) sign-in attempt, by client address and by a digest of the
-    account name typed, for the rate limits of ``cablekit.web.limits``."""
+    account name typed, for the rate limits of ``cablekit.access.limits``."""
     run_script(
         db,
         """

@@ -229,6 +229,20 @@ class SQLiteStore:
             self.db.execute("SELECT key FROM collection WHERE name = ?", (name,)).fetchone()[0]
         )
 
+    def collections_of(self, key: int, number: int) -> list[str]:
+        """The names of the collections version ``number`` of cable ``key`` is in."""
+        rows = self.query(
+            "SELECT k.name FROM version_collection vc JOIN collection k"
+            " ON k.key = vc.collection_key WHERE vc.cable_key = ? AND vc.number = ?",
+            (key, number),
+        )
+        return [name for (name,) in rows]
+
+    def serials(self, prefix: str) -> list[int]:
+        """The serial numbers of the cables whose id is ``prefix`` and digits."""
+        rows = self.query("SELECT id FROM cable WHERE id > ? AND id < ?", (prefix, prefix + ":"))
+        return [int(i[len(prefix) :]) for (i,) in rows if i[len(prefix) :].isdigit()]
+
     def failures(self) -> list[Failure]:
         rows = self.query("SELECT place, message, release, at FROM failure ORDER BY key")
         return [Failure(*row) for row in rows]
