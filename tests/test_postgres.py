@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from cablekit.access import audit
 from cablekit.archive import Archive
 from cablekit.errors import IndexBehind, NotAnArchive, UnknownUser
 from cablekit.store.postgres import PostgresRecord, adapt
@@ -280,3 +281,33 @@ def test_the_record_of_a_text_published_twice_does_not_depend_on_arrival(
             assert version.released == "2011-08-30 01:44" and version.release == "late"
             digests.add(export_digest(archive, tmp_path / f"e{n}.jsonl"))
     assert len(digests) == 1
+
+
+def test_the_audit_chain_holds_under_writers_at_once(pg_url: str, tmp_path: Path) -> None:
+    """Four processes' worth of connections append at once: every entry is kept, in one
+    chain that verifies with the key."""
+    load(pg_url, tmp_path, "node", order=("old",))
+    key = str(tmp_path / "audit.key")
+    with PostgresRecord(pg_url) as record:
+        audit.append(record, audit.Event("search", "ana", "first", ()), key)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            with PostgresRecord(pg_url) as record:
+                for k in range(25):
+                    audit.append(record, audit.Event("search", f"u{n}", f"q{k}", ("X",)), key)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with PostgresRecord(pg_url) as record:
+        verified = audit.verify(record, key)
+        assert verified.ok and verified.entries == 101
+        seqs = [seq for (seq,) in record.query("SELECT seq FROM audit ORDER BY seq")]
+    assert seqs == list(range(1, 102))
