@@ -176,6 +176,24 @@ def add_reader(archive: Archive) -> None:
     archive.admin.add_user("bob", clearance="SECRET", citizenship="USA", collections=["*"])
 
 
+API = "/api/v1"
+EVERY_READ = [
+    f"{API}/search?q=tag:PREL&facets=true",
+    f"{API}/cables/09CAIRO746",
+    f"{API}/cables/09CAIRO746/text",
+    f"{API}/cables/09CAIRO746/versions",
+    f"{API}/cables/09CAIRO746/diff",
+    f"{API}/cables/09CAIRO746/refs",
+    f"{API}/cables/09CAIRO746/graph",
+    f"{API}/graph?q=tag:PREL",
+    f"{API}/stats",
+    f"{API}/export?format=jsonl",
+    "/?q=tag:PREL",
+    "/cable/09CAIRO746",
+    "/cable/09CAIRO746/raw",
+]
+
+
 def test_a_node_held_back_answers_nothing_a_narrowing_change_could_affect(
     pg_url: str, tmp_path: Path
 ) -> None:
@@ -204,8 +222,10 @@ def test_a_node_held_back_answers_nothing_a_narrowing_change_could_affect(
         with TestClient(app) as client:
             health = client.get("/healthz")
             assert health.status_code == 503 and health.json()["narrowing"] is True
-            refused = client.get("/api/v1/search", params={"q": "tag:PREL"}, headers=bearer)
-            assert refused.status_code == 503 and "catching up" in refused.text
+            for path in EVERY_READ:  # the administrator, whose rights did not change, too
+                refused = client.get(path, headers=bearer)
+                assert refused.status_code == 503 and "catching up" in refused.text, path
+                assert "09CAIRO746" not in refused.text.replace(path, "")
         with PostgresRecord(pg_url) as record, SQLiteStore(node.index) as index:
             catch_up(record, index)
         with TestClient(app) as client:
@@ -239,6 +259,11 @@ def test_a_session_begun_on_one_node_is_served_by_another(pg_url: str, tmp_path:
         )
         assert signed.status_code == 303, signed.text
         second.cookies.update(first.cookies)
+        more = first.get(f"{API}/search", params={"q": "tag:PREL", "limit": 5}).json()
+        again = second.get(
+            f"{API}/search", params={"q": "tag:PREL", "limit": 5, "cursor": more["next_cursor"]}
+        )
+        assert again.status_code == 200  # a cursor made on one node pages on another
         page = second.get("/", params={"q": "tag:PREL"})
         assert page.status_code == 200, page.text
         for node in nodes:  # sign-in is checked against the record: no hash on a node's disk
@@ -246,6 +271,12 @@ def test_a_session_begun_on_one_node_is_served_by_another(pg_url: str, tmp_path:
                 "SELECT count(*) FROM principal WHERE password IS NOT NULL"
             )[0]
             assert hashes == 0
+        token = second.get("/").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        assert (
+            second.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+        )
+        replayed = TestClient(nodes[0], cookies=first.cookies)  # the old cookie, elsewhere
+        assert replayed.get(f"{API}/search", params={"q": "tag:PREL"}).status_code == 401
         assert "149" in page.text, page.text[page.text.find("<main") :][:1500]
 
 

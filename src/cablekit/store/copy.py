@@ -37,7 +37,11 @@ PLAIN_TABLES = {
     "failure": "place, message, release, at",
 }
 AUDIT_COLUMNS = 'seq, at, "user", action, query, ids, prev, hash, login, refused'
-KEPT_SETTINGS = ("audit_key", "session_key")  # prefixes of the settings that go across
+KEPT_SETTINGS = (
+    "audit_key",
+    "session_key",
+    "cursor_key",
+)  # prefixes of the settings that go across
 
 
 @dataclass(frozen=True, slots=True)

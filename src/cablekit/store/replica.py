@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -32,7 +33,8 @@ from .sqlite import CABLE_COLUMNS, INSERT_VERSION, SQLiteStore, _BatchWriter, _m
 log = logging.getLogger(__name__)
 INDEX_VARIABLE = "CABLEKIT_INDEX"
 APPLIED = "replica.applied"  # the setting that holds the number of the last change applied
-SOURCE = "replica.source"  # ... and which record the index copies (a digest of its URL)
+SOURCE = "replica.source"  # ... and which record the index copies (a digest of its identity)
+SHARED_SECRET = "cursor_key"  # the setting of search.cursor, the same on every node
 STEP = 2_000  # changes (or cables, when building) per transaction
 BUILD_STEP = 500
 
@@ -212,8 +214,26 @@ def _claim(record: PostgresRecord, index: SQLiteStore) -> None:
         )
     if not rows:
         with index.transaction():
-            index.db.execute("INSERT OR REPLACE INTO setting (name, value) VALUES (?, ?)",
-                             (SOURCE, mine))  # fmt: skip
+            index.db.execute(
+                "INSERT OR REPLACE INTO setting (name, value) VALUES (?, ?)", (SOURCE, mine)
+            )
+    if not index.query("SELECT 1 FROM setting WHERE name = ?", (SHARED_SECRET,)):
+        _share_secret(record, index)
+
+
+def _share_secret(record: PostgresRecord, index: SQLiteStore) -> None:
+    """Every node signs search cursors with the record's key, so that a cursor one node
+    gave out pages on another (``search.cursor``)."""
+    with record.transaction():
+        record.db.execute(
+            "INSERT OR IGNORE INTO setting (name, value) VALUES (?, ?)",
+            (SHARED_SECRET, secrets.token_hex(32)),
+        )
+        (value,) = record.query("SELECT value FROM setting WHERE name = ?", (SHARED_SECRET,))[0]
+    with index.transaction():
+        index.db.execute(
+            "INSERT OR REPLACE INTO setting (name, value) VALUES (?, ?)", (SHARED_SECRET, value)
+        )
 
 
 def _install(
