@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cablekit.archive import Archive
+from cablekit.store.postgres import is_url
 from cablekit.store.replica import default_index
 
 from .pg_helpers import Cluster
@@ -116,22 +117,23 @@ class Backend:
         with self.environment():
             return create_app(target, **options)
 
-    def fingerprint(self, target: str) -> str:
-        """A digest of everything an archive holds (to show a command changed nothing)."""
-        if self.cluster is None:
-            return hashlib.sha256(Path(target).read_bytes()).hexdigest()
-        import psycopg
 
-        digest = hashlib.sha256()
-        with psycopg.connect(target) as conn:
-            tables = conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
-            ).fetchall()
-            for (table,) in tables:
-                (rows,) = conn.execute(
-                    f"SELECT coalesce(string_agg(t::text, '|' ORDER BY t::text), '')"  # noqa: S608
-                    f' FROM "{table}" t'
-                ).fetchone() or ("",)
-                digest.update(f"{table}:{rows}\n".encode())
-        return digest.hexdigest()
+def fingerprint(target: str) -> str:
+    """A digest of everything an archive holds (to show a command changed nothing)."""
+    if not is_url(target):
+        return hashlib.sha256(Path(target).read_bytes()).hexdigest()
+    import psycopg
+
+    digest = hashlib.sha256()
+    with psycopg.connect(target) as conn:
+        tables = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        ).fetchall()
+        for (table,) in tables:
+            (rows,) = conn.execute(
+                f"SELECT coalesce(string_agg(t::text, '|' ORDER BY t::text), '')"  # noqa: S608
+                f' FROM "{table}" t'
+            ).fetchone() or ("",)
+            digest.update(f"{table}:{rows}\n".encode())
+    return digest.hexdigest()
 

@@ -222,7 +222,11 @@ class PostgresRecord:
                 f"Cannot reach the PostgreSQL archive at {self.path}: {_first_line(error)}"
             ) from None
         self.db = Connection(conn)
-        self._migrate(create)
+        try:
+            self._migrate(create)
+        except BaseException:
+            conn.close()  # refused (no archive, another program's tables): not left open
+            raise
 
     # --- set-up --------------------------------------------------------------------------
 
