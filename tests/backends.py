@@ -131,9 +131,7 @@ def fingerprint(target: str) -> str:
         ).fetchall()
         for (table,) in tables:
             (rows,) = conn.execute(
-                f"SELECT coalesce(string_agg(t::text, '|' ORDER BY t::text), '')"  # noqa: S608
-                f' FROM "{table}" t'
+                f"SELECT coalesce(string_agg(t::text, '|' ORDER BY t::text), '') FROM \"{table}\" t"
             ).fetchone() or ("",)
             digest.update(f"{table}:{rows}\n".encode())
     return digest.hexdigest()
-

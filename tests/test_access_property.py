@@ -46,7 +46,6 @@ from cablekit.search import And, Field, Node, Not, Or, Text, format_query, token
 from cablekit.search.export import export
 from cablekit.search.graph import graph, refs
 
-from .backends import Backend
 from .access_oracle import (
     CLASS_NAMES,
     DISTRIBUTION,
@@ -65,6 +64,7 @@ from .access_oracle import (
     version_visible,
     view,
 )
+from .backends import Backend
 from .query_oracle import matching_ids
 from .test_search import expected_facets
 

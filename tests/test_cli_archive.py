@@ -209,9 +209,7 @@ def test_refs_lists_every_reference_of_the_reference_cable(sample_target: str) -
             == [f"{letter}.", *text.split(), "->", target, "(not", "in", "the", "archive)"]
             for line in lines
         ), (letter, lines)
-    cited = json.loads(
-        run("refs", "--db", sample_target, "09OTTAWA639", "-o", "json").stdout
-    )
+    cited = json.loads(run("refs", "--db", sample_target, "09OTTAWA639", "-o", "json").stdout)
     assert [c["id"] for c in cited["cited_by"]] == ["09OTTAWA659", "09OTTAWA662"]
     found = json.loads(
         run("search", "--db", sample_target, "citedby:09OTTAWA662", "-o", "json").stdout

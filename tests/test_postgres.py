@@ -237,4 +237,4 @@ def test_a_session_begun_on_one_node_is_served_by_another(pg_url: str, tmp_path:
         second.cookies.update(first.cookies)
         page = second.get("/", params={"q": "tag:PREL"})
         assert page.status_code == 200, page.text
-        assert "149" in page.text, page.text[page.text.find("<main"):][:1500]
+        assert "149" in page.text, page.text[page.text.find("<main") :][:1500]
