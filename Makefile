@@ -40,17 +40,23 @@ run: $(RUN_STAMP)
 	$(CABLEKIT) serve --db $(RUN_DB) --host 127.0.0.1 --port $(PORT)
 
 # The same on PostgreSQL: a local cluster in $(PG_DIR)/ (made on first use, left running;
-# `make stop-pg` stops it) on 127.0.0.1:$(PG_PORT), its database `cablekit` at $(PG_URL).
-# Needs PostgreSQL's server programs (Debian: apt-get install postgresql). Until the
-# PostgreSQL store lands it stops at the URL; ingest and serve then take --db "$(PG_URL)".
+# `make stop-pg` stops it) on 127.0.0.1:$(PG_PORT), its database `cablekit` at $(PG_URL)
+# holds the record; this server is a search node with its index in $(PG_INDEX).
+# Needs PostgreSQL's server programs (Debian: apt-get install postgresql).
 PG_DIR := .pg
 PG_PORT ?= 5433
 PG_URL := postgresql://cablekit@127.0.0.1:$(PG_PORT)/cablekit
+PG_INDEX := cablekit-index.db
 PGCLUSTER := PGPORT=$(PG_PORT) $(BIN)/python tools/pgcluster.py
+PG := --db $(PG_URL) --index $(PG_INDEX)
 
 run-pg: $(PG_STAMP)
 	$(PGCLUSTER) start $(PG_DIR)
-	@echo "PostgreSQL is up: $(PG_URL)"
+	$(CABLEKIT) ingest $(PG) --release 2010-12 $(SAMPLES)/archive/versions.jsonl.xz
+	$(CABLEKIT) ingest $(PG) --release 2011-04 $(SAMPLES)/archive/cables.tar.xz \
+		$(SAMPLES)/09OTTAWA278.scraped.md $(SAMPLES)/09PARIS1007.txt $(SAMPLES)/09BEIJING22.html
+	$(CABLEKIT) stats $(PG)
+	$(CABLEKIT) serve $(PG) --host 127.0.0.1 --port $(PORT)
 
 stop-pg: | $(BIN)/python
 	$(PGCLUSTER) stop $(PG_DIR)

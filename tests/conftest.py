@@ -89,10 +89,10 @@ def backend(
 def _backend_environment(request: pytest.FixtureRequest) -> Iterator[None]:
     """A test on the PostgreSQL backend finds its indexes and audit keys in the backend's
     folders (set by ``backend.environment``), wherever it opens an archive."""
-    if "backend" not in request.fixturenames:
+    chosen = request.getfixturevalue("backend") if "backend" in request.fixturenames else None
+    if not isinstance(chosen, Backend):  # none, or a test's own parameter of that name
         yield
         return
-    chosen: Backend = request.getfixturevalue("backend")
     with chosen.environment():
         yield
 

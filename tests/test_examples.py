@@ -28,6 +28,7 @@ from cablekit.web.pages import EXAMPLES
 
 from .conftest import DATA, ROOT, SAMPLE_CABLES, SAMPLE_FILES, SAMPLE_VERSIONS, SAMPLES
 from .pdf_helpers import make_bundle, sample_pdfs
+from .pg_helpers import find_bindir, in_ci
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 TEMPLATES = ROOT / "src" / "cablekit" / "web" / "templates"
@@ -166,6 +167,34 @@ def _pdf_examples(folder: Path) -> None:
     shutil.copy(Path(__file__).parent / "fixtures" / "pdf" / "encrypted.pdf", folder / "secret.pdf")
 
 
+@pytest.fixture()
+def record_url(request: pytest.FixtureRequest) -> str | None:
+    """Where the examples' ``postgresql://`` archives go: a new database on the test
+    cluster (None without PostgreSQL: those examples are then left out)."""
+    if find_bindir() is None and not in_ci():
+        return None
+    request.getfixturevalue("private_audit_keys")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture()
+def private_audit_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def on_record(shown: Shown, url: str | None) -> Shown | None:
+    """``shown`` with every PostgreSQL URL it names turned into ``url``; None when it
+    names one and there is no PostgreSQL here."""
+    if "postgres" not in shown.line and not any("postgres" in v for _, v in shown.env):
+        return shown
+    if url is None:
+        return None
+    line = re.sub(r"postgres(ql)?://\S+", url, shown.line)
+    env = tuple((k, re.sub(r"postgres(ql)?://\S+", url, v)) for k, v in shown.env)
+    return Shown(line, shown.status, env)
+
+
 def run_shown(shown: Shown, sandbox: Path) -> None:
     words = shlex.split(shown.line, comments=True)
     stdin, stdout = None, None
@@ -202,7 +231,9 @@ def runnable(shown: Shown) -> bool:
 
 
 @pytest.mark.parametrize("doc", [p.name for p in DOCS if "$ cablekit" in p.read_text()])
-def test_every_command_shown_in_the_docs_runs(doc: str, sandbox: Path) -> None:
+def test_every_command_shown_in_the_docs_runs(
+    doc: str, sandbox: Path, record_url: str | None
+) -> None:
     if doc == "pdf.md" and not sample_pdfs():
         pytest.skip("docs/pdf.md reads the sample PDFs of ../shared/data")
     path = ROOT / doc if doc == "README.md" else ROOT / "docs" / doc
@@ -212,19 +243,25 @@ def test_every_command_shown_in_the_docs_runs(doc: str, sandbox: Path) -> None:
         with Archive(sandbox / "cablekit.db", create=True) as archive:
             archive.ingest([str(SAMPLE_VERSIONS)], release="2010-12")
             archive.ingest([str(p) for p in [*SAMPLE_FILES, SAMPLE_CABLES]], release="2011-04")
-    for shown in filter(runnable, commands):
-        run_shown(shown, sandbox)
+    for shown in commands:
+        found = on_record(shown, record_url)
+        if found is not None and runnable(found):
+            run_shown(found, sandbox)
 
 
-def test_every_command_shown_in_help_runs(sample_archive_file: Path, sandbox: Path) -> None:
+def test_every_command_shown_in_help_runs(
+    sample_archive_file: Path, sandbox: Path, record_url: str | None
+) -> None:
     shutil.copy(sample_archive_file, sandbox / "cablekit.db")
+    shutil.copy(sample_archive_file, sandbox / "cables.db")
     commands = help_commands()
     assert len(commands) >= 8
-    # Searches first, on the public archive; then users appear, then reviews.
-    order = {"search": 0, "user": 1, "review": 2}
-    for line in sorted(commands, key=lambda c: order.get(c.split()[1], 3)):
-        shown = Shown(line.removeprefix("cablekit "), 0)
-        if runnable(shown):
+    # Searches first, on the public archive; then users appear, then reviews; a copy
+    # into PostgreSQL before the commands that read it.
+    order = {"search": 0, "user": 1, "review": 2, "copy": 3}
+    for line in sorted(commands, key=lambda c: order.get(c.split()[1], 4)):
+        shown = on_record(Shown(line.removeprefix("cablekit "), 0), record_url)
+        if shown is not None and runnable(shown):
             run_shown(shown, sandbox)
 
 

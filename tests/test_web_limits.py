@@ -28,10 +28,10 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from cablekit.access.limits import PER_ACCOUNT, PER_ADDRESS, WINDOW, address_key
 from cablekit.cli import cli
 from cablekit.web import create_app
 from cablekit.web.auth import COOKIE
-from cablekit.web.limits import PER_ACCOUNT, PER_ADDRESS, WINDOW, address_key
 
 from .web_archive import BEFORE_DECL, PASSWORDS, Readers, add_readers, copy_archive
 

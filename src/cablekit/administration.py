@@ -263,10 +263,7 @@ class Administration:
     def _known_to_log(self, name: str) -> bool:
         """A user of the archive, or one the log names (removed since)."""
         store = self._archive.record
-        return bool(
-            store.query("SELECT 1 FROM principal WHERE name = ? LIMIT 1", (name,))
-            or store.query('SELECT 1 FROM audit WHERE "user" = ? LIMIT 1', (name,))
-        )
+        return principals.exists(store, name) or audit.names(store, name)
 
     def verify_audit(self) -> audit.Verification:
         """The chain checked with the archive's key, this check's own entry included."""

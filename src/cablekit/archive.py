@@ -63,8 +63,8 @@ from .search.export import (
     visible_records,
 )
 from .search.graph import Graph, RefKind, Refs, graph, neighbourhood, refs
+from .search.lookup import matching_ids, visible_key
 from .search.query import Node, parse_query
-from .search.sql import matching_keys
 from .search.stats import Stats, stats
 from .staged import staged_path
 from .store.ingest import Progress, ingest
@@ -251,23 +251,15 @@ class Archive:
 
     def matching_ids(self, node: Node | None) -> list[str]:
         """The ids of the visible cables ``node`` matches (all when None), for the log."""
-        sql, params = matching_keys(node, self.scope)
-        rows = self.store.query(
-            f"SELECT c.id FROM ({sql}) k JOIN cable c ON c.key = k.key ORDER BY c.key", params
-        )
-        return [cable_id for (cable_id,) in rows]
+        return matching_ids(self.store, node, self.scope)
 
     def _visible_key(self, cable_id: str) -> int:
         """The key of a cable the reader may see; UnknownCable otherwise (an invisible
         cable is not told apart from a missing one)."""
-        scope = self.scope
-        rows = self.store.query(
-            f"SELECT c.key FROM cable c WHERE c.id = ? AND {scope.cables}",
-            [cable_id, *scope.cable_params],
-        )
-        if not rows:
+        key = visible_key(self.store, cable_id, self.scope)
+        if key is None:
             raise UnknownCable(f"There is no cable {cable_id} in the archive")
-        return int(rows[0][0])
+        return key
 
     def refresh(self) -> None:
         """After a write to a PostgreSQL record: bring this process's index up to date
@@ -392,15 +384,7 @@ class Archive:
 
     def _version_visible(self, key: int, number: int, cable_id: str) -> bool:
         assert self.reader is not None
-        names = [
-            name
-            for (name,) in self.store.query(
-                "SELECT k.name FROM version_collection vc JOIN collection k"
-                " ON k.key = vc.collection_key WHERE vc.cable_key = ? AND vc.number = ?",
-                [key, number],
-            )
-        ]
-        if not granted(self.reader, names).visible:
+        if not granted(self.reader, self.store.collections_of(key, number)).visible:
             return False
         cable = self.store.get(cable_id, number).cable
         return header_decision(self.reader, cable, self._facts(key, cable), self.today).visible

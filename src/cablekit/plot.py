@@ -1,7 +1,7 @@
 """Charts of the cables a query matches: over time, by post, by TAGS code.
 
-Counts are computed in the archive, over what the reader's :class:`Scope` lets
-them see (the query is compiled with it); only the figures reach Python. Drawn with
+The figures come from ``search.series`` (counted in the archive, over what the
+reader's :class:`Scope` lets them see); this module draws them. Drawn with
 matplotlib's Agg renderer on a bare ``Figure``: no GUI, no global pyplot state,
 so it runs on a server and in threads.
 """
@@ -9,26 +9,22 @@ so it runs on a server and in threads.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from .errors import OutputUnwritable
 from .scope import PUBLIC, Scope
-from .search.engine import bin_width, bins, next_bin
+from .search.engine import next_bin
 from .search.query import Node, format_query
-from .search.sql import matching_keys
+from .search.series import PLOT_KINDS, TOP, UNITS, PlotKind, Series, series
 from .store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn: the CLI starts fast
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-PlotKind = Literal["timeline", "origins", "tags"]
-PLOT_KINDS: tuple[PlotKind, ...] = ("timeline", "origins", "tags")
-TOP = 20
+__all__ = ["PLOT_KINDS", "TOP", "PlotKind", "Series", "draw", "plot", "series"]
 BAR_COLOUR = "#3b6ea5"
-_UNIT = {4: "year", 7: "month", 10: "day"}
 IMAGE_EXTENSIONS = (".png", ".svg", ".pdf")
 
 
@@ -40,32 +36,6 @@ def check_image_path(out_path: str | os.PathLike[str]) -> None:
         raise OutputUnwritable(
             f"Cannot draw {os.fspath(out_path)}: a chart is a .png, .svg or .pdf file"
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    """What a chart shows: ``points`` are (label, count); timeline labels are the
-    first day of each bin, ``unit`` its length (year, month or day)."""
-
-    kind: PlotKind
-    total: int  # matching cables
-    points: list[tuple[str, int]]
-    unit: str | None = None
-
-
-def series(store: SQLiteStore, kind: PlotKind, node: Node | None, scope: Scope = PUBLIC) -> Series:
-    """The figures of chart ``kind`` for the cables matching ``node`` (all when None)."""
-    if kind not in PLOT_KINDS:
-        raise ValueError(f"unknown plot {kind!r}; use one of {', '.join(PLOT_KINDS)}")
-    with store.snapshot():
-        keys, params = matching_keys(node, scope)
-        total = int(store.query(f"SELECT count(*) FROM ({keys})", params)[0][0])
-        if kind == "timeline":
-            points, unit = _timeline_points(store, keys, params)
-            return Series(kind, total, points, unit)
-        sql = _ORIGINS if kind == "origins" else _TAGS
-        rows = store.query(sql.format(keys=keys, top=TOP), params)
-    return Series(kind, total, [(str(label), int(n)) for label, n in rows])
 
 
 def plot(
@@ -90,37 +60,6 @@ def draw(data: Series, node: Node | None, out_path: str | os.PathLike[str]) -> N
     query = format_query(node) if node is not None else "all cables"
     figure.axes[0].set_title(f"{query} — {data.total:,} cables", loc="left", fontsize=12, pad=10)
     figure.savefig(out_path, dpi=120)
-
-
-_ORIGINS = (
-    "SELECT c.origin, count(*) AS n FROM cable c WHERE c.key IN ({keys})"
-    " AND c.origin IS NOT NULL GROUP BY c.origin ORDER BY n DESC, c.origin LIMIT {top}"
-)
-_TAGS = (
-    "SELECT t.code, count(DISTINCT t.cable_key) AS n FROM tag t WHERE t.cable_key IN ({keys})"
-    " GROUP BY t.code ORDER BY n DESC, t.code LIMIT {top}"
-)
-
-
-def _timeline_points(
-    store: SQLiteStore, keys: str, params: list[object]
-) -> tuple[list[tuple[str, int]], str | None]:
-    """Counts per year, month or day (as the span needs: engine.bin_width), gaps as 0."""
-    first, last = store.query(
-        f"SELECT min(c.date), max(c.date) FROM cable c WHERE c.key IN ({keys})", params
-    )[0]
-    if first is None:
-        return [], None
-    width = bin_width(date.fromisoformat(first), date.fromisoformat(last))
-    counts = dict(
-        store.query(
-            f"SELECT substr(c.date, 1, {width}) AS b, count(*) FROM cable c"
-            f" WHERE c.key IN ({keys}) AND c.date IS NOT NULL GROUP BY b",
-            params,
-        )
-    )
-    points = [(start, counts.get(start[:width], 0)) for start, _ in bins(first, last, width)]
-    return points, _UNIT[width]
 
 
 def _timeline(data: Series) -> Figure:
@@ -150,7 +89,7 @@ def _timeline(data: Series) -> Figure:
 
 
 def _next(day: date, unit: str | None) -> date:
-    width = {v: k for k, v in _UNIT.items()}.get(unit or "day", 10)
+    width = {v: k for k, v in UNITS.items()}.get(unit or "day", 10)
     return next_bin(day, width)
 
 

@@ -186,6 +186,11 @@ def _record_fingerprint(store: Shared, key: AuditKey) -> None:
 # --- reading ------------------------------------------------------------------------
 
 
+def names(store: Shared, user: str) -> bool:
+    """Whether the log has an entry of ``user`` (who may have been removed since)."""
+    return bool(store.query('SELECT 1 FROM audit WHERE "user" = ? LIMIT 1', (user,)))
+
+
 def entries(store: Shared, user: str | None = None, since: str | None = None) -> list[Entry]:
     """The log, oldest first, of one user and from a time (``2011-04-01`` or later)."""
     conditions, params = ["1 = 1"], []

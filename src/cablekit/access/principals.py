@@ -54,6 +54,11 @@ def has_users(store: Shared) -> bool:
     return bool(store.query("SELECT 1 FROM principal WHERE kind = 'user' LIMIT 1"))
 
 
+def exists(store: Shared, name: str) -> bool:
+    """Whether a user or group is called ``name``."""
+    return bool(store.query("SELECT 1 FROM principal WHERE name = ? LIMIT 1", (name,)))
+
+
 def clearance_rank(name: str) -> int:
     upper = " ".join(name.upper().split())
     if upper not in CLEARANCES:

@@ -140,3 +140,18 @@ def forget_all(store: Shared, principal: int | None) -> None:
     """Delete every session row of a user that is being removed, inside the caller's
     transaction: the user's key may be given to the next user made."""
     store.db.execute("DELETE FROM web_session WHERE principal = ?", (principal,))
+
+
+def signing_key(store: Shared) -> str:
+    """The key that signs visitor cookies (the sign-in form's CSRF token; sessions
+    themselves are rows, not signed cookies): made once per archive and kept in it,
+    so that a form outlives a restart and every worker on one archive agrees."""
+    with store.transaction():
+        store.db.execute(
+            "INSERT OR IGNORE INTO setting (name, value) VALUES ('session_key', ?)",
+            (secrets.token_urlsafe(48),),
+        )
+        (value,) = store.db.execute(
+            "SELECT value FROM setting WHERE name = 'session_key'"
+        ).fetchone()
+    return str(value)

@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "compose",
         "Check DRAFT and render it as a cable in the canonical telegram format.",
     ),
+    "copy": (
+        "nodes",
+        "Copy an archive from a SQLite file to PostgreSQL, or back, and check the copy.",
+    ),
     "declass": ("access", "What is releasable on a day."),
     "diff": ("research", "Word-level changes between two versions of a cable."),
     "draft": ("compose", "Drafts: cables as people write them (YAML or JSON)."),

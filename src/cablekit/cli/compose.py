@@ -110,11 +110,7 @@ def compose_command(
 def next_serial(archive: Archive, cable: Cable) -> int:
     """One more than the highest serial of the cable's post and year in the archive."""
     prefix = (cable.id or "").rstrip("0123456789")
-    ids = archive.store.query(
-        "SELECT id FROM cable WHERE id > ? AND id < ?", (prefix, prefix + ":")
-    )
-    serials = [int(i[len(prefix) :]) for (i,) in ids if i[len(prefix) :].isdigit()]
-    return max(serials, default=0) + 1
+    return max(archive.store.serials(prefix), default=0) + 1
 
 
 def file_cable(db_path: str, cable_id: str, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -107,3 +108,67 @@ def rebuild(db_path: str) -> None:
         count = build(record, store)
     os.replace(fresh, path)
     click.echo(f"{count:,} cables in the index {path}")
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+def copy(source: str, target: str) -> None:
+    """Copy an archive from a SQLite file to PostgreSQL, or back, and check the copy.
+
+    Every version of every cable (numbers kept), collections, users, groups, grants,
+    tokens, reviews, failed inputs and the audit log go across; the copy is then
+    checked (counts, every version's hash, the audit chain with its key, which is
+    copied too when the target has none). Run it again after an interruption: what is
+    already there is kept.
+
+    \b
+    Examples:
+      cablekit copy cables.db postgresql://cablekit@db1/cables
+      cablekit copy postgresql://cablekit@db1/cables restored.db
+    """
+    from ..access.keyfile import key_path
+    from ..archive import audit_base
+    from ..store.copy import compare, copy_key, copy_to_postgres, copy_to_sqlite
+    from ..store.postgres import PostgresRecord, is_url
+    from ..store.sqlite import SQLiteStore
+
+    if is_url(source) == is_url(target):
+        raise ArchiveError(
+            "Copy goes between a SQLite file and a postgresql:// archive: for two files use"
+            " cp (or sqlite3 .backup), for two databases pg_dump"
+        )
+    if is_url(target):
+        with SQLiteStore(source) as store, PostgresRecord(target, create=True) as record:
+            keys = key_path(store.path), key_path(audit_base(store, record))
+            copy_to_postgres(store, record, _progress("cables"))
+            copy_key(*keys)
+            found = compare(store, record, *keys)
+    else:
+        if os.path.exists(target) and not os.path.exists(target + ".copying"):
+            raise ArchiveError(f"{target} exists: copy into a new file")
+        with open(target + ".copying", "w"):  # a copy cut short is finished by running again
+            pass
+        with PostgresRecord(source) as record, SQLiteStore(target, create=True) as store:
+            keys = key_path(audit_base(store, record)), key_path(store.path)
+            copy_to_sqlite(record, store, _progress("cables"))
+            copy_key(*keys)
+            found = compare(record, store, *keys)
+        os.remove(target + ".copying")
+    click.echo(
+        f"copied {found.cables:,} cables ({found.versions:,} versions), {found.principals:,}"
+        f" users and groups, {found.reviews:,} reviews, {found.audit_entries:,} audit"
+        " entries; checked: counts, version hashes, audit chain"
+        + (f" (not verified: {found.audit_problem})" if found.audit_problem else "")
+    )
+
+
+def _progress(what: str) -> Callable[[int], object]:
+    done = 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        click.echo(f"  {done:,} {what}", err=True)
+
+    return step

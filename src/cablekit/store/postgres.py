@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..errors import MissingDependency, RecordUnreachable, UnknownCable
 from .rows import Prepared, SearchRows, compress
 from .sqlite import (
+    REPUBLISHED,
     BatchReport,
     Failure,
     StoredCable,
@@ -36,6 +37,8 @@ from .sqlite import (
     load_object,
     load_record,
     load_text,
+    publication_rank,
+    republished,
 )
 
 if TYPE_CHECKING:
@@ -290,7 +293,7 @@ class PostgresRecord:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.conn.transaction():
+        with self.db.reached(), self.db.conn.transaction():
             yield
 
     @contextmanager
@@ -299,9 +302,13 @@ class PostgresRecord:
         if self.db.in_transaction:
             yield self
             return
-        with self.db.conn.transaction():
+        with self.db.reached(), self.db.conn.transaction():
             self.db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield self
+
+    def lock_changes(self) -> None:
+        """Hold the change log's lock until commit: appends then follow commit order."""
+        self.db.execute("SELECT pg_advisory_xact_lock(?)", (CHANGE_LOCK,))
 
     def lock(self, name: str) -> None:
         """Serialise the transactions that take ``name`` (until commit)."""
@@ -489,12 +496,15 @@ class PostgresRecord:
     def principal_tables(self) -> dict[str, list[tuple[Any, ...]]]:
         """The tables that say who may read what, whole (small: copied on each change)."""
         return {
-            table: self.query(f"SELECT {columns} FROM {table} ORDER BY 1")
+            table: self.query(
+                f"SELECT {columns.replace('password', 'NULL')} FROM {table} ORDER BY 1"
+            )
             for table, columns in PRINCIPAL_TABLES.items()
         }
 
 
-# The tables a node copies whole when principals change, with the columns it copies.
+# The tables a node copies whole when principals change, with the columns it copies. A
+# node's disk holds no password hash: sign-in is checked against the record.
 PRINCIPAL_TABLES = {
     "collection": "key, name, created_at",
     "principal": "key, name, kind, clearance, citizenship, access, password, created_at, admin",
@@ -503,17 +513,39 @@ PRINCIPAL_TABLES = {
 }
 
 
+@dataclass(slots=True)
+class _Seen:
+    """A version already in the record, as a batch sees it (and changes it)."""
+
+    number: int
+    canonical: int
+    label: str  # the greatest release label it was met under ...
+    place: int  # ... and its last place there
+    released: str | None  # of the publication whose record it keeps
+    source: str
+
+
 class _RecordWriter:
     """The writes of one batch into the record, inside its transaction."""
 
     def __init__(
         self, record: PostgresRecord, release: str | None, now: str, collection: str | None
     ) -> None:
+        self.record = record
         self.db = record.db
         self.release = release
         self.label = release or ""
         self.now = now
         self.report = BatchReport()
+        self.known: dict[tuple[int, str], _Seen] = {}
+        self.top: dict[int, int] = {}  # each cable's greatest version number
+        self.fresh: set[int] = set()  # cables this batch made
+        self.changed: set[int] = set()
+        self.inserts: list[tuple[object, ...]] = []
+        self.reseen: list[tuple[object, ...]] = []
+        self.republications: list[tuple[object, ...]] = []
+        self.placed: list[tuple[int, int, int]] = []
+        self.aliases: list[tuple[str, int, int]] = []
         name = collection or release or "default"
         self.db.execute(
             "INSERT OR IGNORE INTO collection (name, created_at) VALUES (?, ?)", (name, now)
@@ -522,46 +554,48 @@ class _RecordWriter:
         self.collection = int(key[0])
 
     def write_all(self, batch: Sequence[Prepared], first: int) -> None:
-        keys, fresh = self._lock_cables(list(dict.fromkeys(p.id for p in batch)))
-        known = self._known(list(keys.values()))
-        top: dict[int, int] = {}
-        for (key, _), (number, *_) in known.items():
-            top[key] = max(top.get(key, 0), number)
-        changed: set[int] = set()
-        inserts, reseen, canonical, placed, aliases = [], [], [], [], []
+        keys, self.fresh = self._lock_cables(list(dict.fromkeys(p.id for p in batch)))
+        self.known = self._known(list(keys.values()))
+        for (key, _), seen in self.known.items():
+            self.top[key] = max(self.top.get(key, 0), seen.number)
         for place, p in enumerate(batch, start=first):
             key = keys[p.id]
-            found = known.get((key, p.content_hash))
-            if found is None:
-                number = top.get(key, 0) + 1
-                top[key] = number
-                known[(key, p.content_hash)] = (number, 0 if p.alias else 1, self.label, place)
-                inserts.append(self._version_row(key, number, p, place))
-                changed.add(key)
-                if key in fresh:
-                    fresh.discard(key)
-                    self.report.ingested += 1
-                else:
-                    self.report.new_versions += 1
-            else:
-                number, was_canonical, label, at = found
-                if (label, at) < (self.label, place):
-                    reseen.append((self.label, place, key, number))
-                    known[(key, p.content_hash)] = (number, was_canonical, self.label, place)
-                    changed.add(key)
-                if p.alias is None and not was_canonical:
-                    rows = pack_rows(p.rows)
-                    canonical.append((p.source, p.record, rows, *p.policy, key, number))
-                    known[(key, p.content_hash)] = (number, 1, *known[(key, p.content_hash)][2:])
-                    changed.add(key)
-                self.report.unchanged += 1
-            placed.append((key, number, self.collection))
+            number = self._take(p, key, place)
+            self.placed.append((key, number, self.collection))
             if p.alias is not None:
-                aliases.append((p.alias, key, number))
-        self._write(inserts, reseen, canonical)
-        changed |= self._join(placed, aliases)
+                self.aliases.append((p.alias, key, number))
+        self._write()
+        self.changed |= self._join()
         self._choose_current(sorted(set(keys.values())))
-        self._log(sorted(changed))
+        self._log(sorted(self.changed))
+
+    def _take(self, p: Prepared, key: int, place: int) -> int:
+        """``p`` as a new version of cable ``key``, or a copy of one it has (seen again
+        at ``place``, perhaps a publication that gives the version its record); its
+        number."""
+        seen = self.known.get((key, p.content_hash))
+        if seen is None:
+            number = self.top[key] = self.top.get(key, 0) + 1
+            fields = (int(p.alias is None), self.label, place, p.released, p.source)
+            self.known[(key, p.content_hash)] = _Seen(number, *fields)
+            self.inserts.append(self._version_row(key, number, p, place))
+            self.changed.add(key)
+            new = key in self.fresh
+            self.fresh.discard(key)
+            self.report.ingested += new
+            self.report.new_versions += not new
+            return number
+        self.report.unchanged += 1
+        if (seen.label, seen.place) < (self.label, place):
+            seen.label, seen.place = self.label, place
+            self.reseen.append((self.label, place, key, seen.number))
+            self.changed.add(key)
+        if publication_rank(p) > publication_rank(seen.canonical, seen.released, seen.source):
+            seen.canonical, seen.released, seen.source = int(p.alias is None), p.released, p.source
+            rows = pack_rows(p.rows)
+            self.republications.append((*republished(p, self.release), rows, key, seen.number))
+            self.changed.add(key)
+        return seen.number
 
     def _lock_cables(self, ids: list[str]) -> tuple[dict[str, int], set[int]]:
         """The keys of ``ids`` (made for new ones), their rows locked until commit, in id
@@ -598,13 +632,13 @@ class _RecordWriter:
         ).fetchall()
         return {cable_id: int(key) for cable_id, key in rows}, {int(k) for (k,) in made}
 
-    def _known(self, keys: list[int]) -> dict[tuple[int, str], tuple[int, int, str, int]]:
+    def _known(self, keys: list[int]) -> dict[tuple[int, str], _Seen]:
         rows = self.db.execute(
-            "SELECT cable_key, content_hash, number, canonical, order_release, order_place"
-            " FROM version WHERE cable_key = ANY(?)",
+            "SELECT cable_key, content_hash, number, canonical, order_release, order_place,"
+            " released, source FROM version WHERE cable_key = ANY(?)",
             (keys,),
         ).fetchall()
-        return {(k, digest): (n, c, label, at) for k, digest, n, c, label, at in rows}
+        return {(row[0], row[1]): _Seen(*row[2:]) for row in rows}
 
     def _version_row(self, key: int, number: int, p: Prepared, place: int) -> tuple[object, ...]:
         return (
@@ -613,25 +647,24 @@ class _RecordWriter:
             int(p.alias is None),
         )  # fmt: skip
 
-    def _write(self, inserts: list[Any], reseen: list[Any], canonical: list[Any]) -> None:
+    def _write(self) -> None:
         self.db.executemany(
             "INSERT INTO version (cable_key, number, content_hash, release, released,"
             " ingested_at, source, record, text, rows, level, need, rel, declass, hhash,"
             " order_release, order_place, canonical) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            inserts,
+            self.inserts,
         )
         self.db.executemany(
             "UPDATE version SET order_release = ?, order_place = ?"
             " WHERE cable_key = ? AND number = ?",
-            reseen,
+            self.reseen,
         )
         self.db.executemany(
-            "UPDATE version SET canonical = 1, source = ?, record = ?, rows = ?, level = ?,"
-            " need = ?, rel = ?, declass = ?, hhash = ? WHERE cable_key = ? AND number = ?",
-            canonical,
+            REPUBLISHED.replace(" WHERE", ", rows = ? WHERE"),
+            self.republications,
         )
 
-    def _join(self, placed: list[Any], aliases: list[Any]) -> set[int]:
+    def _join(self) -> set[int]:
         """Collections and aliases of the batch's versions; the cables that gained any."""
         joined = set()
         for sql, rows in (
@@ -639,13 +672,13 @@ class _RecordWriter:
                 "INSERT INTO version_collection (cable_key, number, collection_key)"
                 " SELECT * FROM unnest(?::bigint[], ?::int[], ?::bigint[])"
                 " ON CONFLICT DO NOTHING RETURNING cable_key",
-                placed,
+                self.placed,
             ),
             (
                 "INSERT INTO alias (id, cable_key, number)"
                 " SELECT * FROM unnest(?::text[], ?::bigint[], ?::int[])"
                 " ON CONFLICT DO NOTHING RETURNING cable_key",
-                aliases,
+                self.aliases,
             ),
         ):
             if rows:
@@ -667,7 +700,7 @@ class _RecordWriter:
     def _log(self, keys: list[int]) -> None:
         if not keys:
             return
-        self.db.execute("SELECT pg_advisory_xact_lock(?)", (CHANGE_LOCK,))
+        self.record.lock_changes()
         self.db.execute(
             "INSERT INTO change (seq, kind, subject, narrows, at)"
             " SELECT nextval('change_seq'), 'cable', k, false,"

@@ -18,6 +18,7 @@ caught up; the command line catches up before it reads.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -28,6 +29,7 @@ from ..errors import CablekitError, IndexBehind
 from .postgres import PRINCIPAL_TABLES, CableState, PostgresRecord
 from .sqlite import CABLE_COLUMNS, INSERT_VERSION, SQLiteStore, _BatchWriter, _marks
 
+log = logging.getLogger(__name__)
 INDEX_VARIABLE = "CABLEKIT_INDEX"
 APPLIED = "replica.applied"  # the setting that holds the number of the last change applied
 SOURCE = "replica.source"  # ... and which record the index copies (a digest of its URL)
@@ -139,6 +141,10 @@ class Follower:
                     self.problem = None
                 except CablekitError as error:
                     self.problem = str(error)
+                    record = None
+                except Exception as error:  # a bug: logged; the node falls behind, and refuses
+                    log.exception("the index of %s could not be brought up to date", self.url)
+                    self.problem = f"{type(error).__name__}: {error}"
                     record = None
                 self._wake.wait(self.every)
                 self._wake.clear()

@@ -22,7 +22,6 @@ import re
 import sqlite3
 import zlib
 from collections.abc import Callable
-from typing import Any, cast
 
 # FTS5 tokenizers. Text: the definition of a word in ``cablekit.search.text``.
 # Names (FM/TO/INFO): words are split on white space and "/" only, so that
@@ -245,31 +244,10 @@ def _access(db: sqlite3.Connection) -> None:
 
 
 def _backfill_access(db: sqlite3.Connection) -> None:
-    """Requirements and collections of the cables already archived (an archive made
-    before this migration): computed from each current record, as ingest does."""
-    from .rows import search_rows
-    from .sqlite import load_record, unit_rowid
-
-    rows = db.execute(
-        "SELECT c.key, v.record FROM cable c JOIN version v"
-        " ON v.cable_key = c.key AND v.number = c.version"
-    )
-    for key, record in rows:
-        found = search_rows(load_record(record))
-        level, need, rel, declass = found.cable[7], *found.cable[16:19]
-        db.execute(
-            "UPDATE cable SET level = ?, need = ?, rel = ?, declass = ? WHERE key = ?",
-            (level, need, rel, declass, key),
-        )
-        db.executemany(
-            "UPDATE unit SET level = ?, need = ?, rel = ? WHERE rowid = ?",
-            [(u[3], u[6], u[7], unit_rowid(key, cast(int, u[0]))) for u in found.units],
-        )
-        db.executemany(
-            "INSERT INTO guard (rowid, cable_key, number, level, need, rel, declass, rv)"
-            " SELECT rowid, cable_key, number, level, need, rel, ?, 0 FROM unit WHERE rowid = ?",
-            [(declass, unit_rowid(key, seq)) for seq in sorted(found.guards)],
-        )
+    """Collections of the cables already archived (an archive made before this
+    migration); their requirements are derived again after the migrations
+    (``stale``)."""
+    stale(db, "0002_access")
     now = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
     db.execute(
         "INSERT INTO collection (name, created_at) SELECT DISTINCT coalesce(release, 'default'),"
@@ -391,7 +369,7 @@ def _sessions(db: sqlite3.Connection) -> None:
     ``ended_why`` record sign-out, a password change, revoked credentials or expiry;
     times are Unix seconds, compared in SQL. ``sign_in_failure`` holds one row per
     failed (or running) sign-in attempt, by client address and by a digest of the
-    account name typed, for the rate limits of ``cablekit.web.limits``."""
+    account name typed, for the rate limits of ``cablekit.access.limits``."""
     run_script(
         db,
         """
@@ -604,74 +582,33 @@ def _drop_search_rows(db: sqlite3.Connection, key: int) -> None:
 
 
 def _backfill_markings(db: sqlite3.Connection) -> None:
-    from .rows import search_rows, version_policy
-    from .sqlite import GUARD_COLUMNS, GUARD_VALUES, load_record, unit_rowid
-
-    versions = db.execute(
-        "SELECT v.cable_key, v.number, v.number = c.version, v.record, v.release"
-        " FROM version v JOIN cable c ON c.key = v.cable_key"
-    ).fetchall()
-    for key, number, current, record, release in versions:
-        found = search_rows(load_record(record))
-        db.execute(
-            "UPDATE version SET level = ?, need = ?, rel = ?, declass = ?, hhash = ?"
-            " WHERE cable_key = ? AND number = ?",
-            (*version_policy(found), key, number),
-        )
-        db.execute(
-            "INSERT INTO version_collection (cable_key, number, collection_key)"
-            " SELECT cc.cable_key, ?, cc.collection_key FROM cable_collection cc"
-            " JOIN collection k ON k.key = cc.collection_key WHERE cc.cable_key = ?"
-            # the collection named after the version's release; another name (given with
-            # --collection) held the whole cable before: it holds every version
-            " AND (k.name = coalesce(?, 'default') OR NOT EXISTS (SELECT 1 FROM version w"
-            " WHERE w.cable_key = cc.cable_key AND coalesce(w.release, 'default') = k.name))",
-            (number, key, release),
-        )
-        if current:
-            _refresh_current(db, key, found, unit_rowid, GUARD_COLUMNS, GUARD_VALUES)
-    _bind_reviews(db)
-
-
-def _refresh_current(
-    db: sqlite3.Connection, key: int, found: Any, unit_rowid: Any, columns: str, values: str
-) -> None:
-    policy: tuple[object, ...] = (found.cable[7], *found.cable[16:20])
+    """Each version joins the collections its cable was in; decisions of an older
+    archive named a paragraph number of the current version: they now name that
+    version. The requirements and text hashes, and the texts the decisions name, are
+    derived after the migrations (``stale``, ``derive.rederive``)."""
     db.execute(
-        "UPDATE cable SET level = ?, need = ?, rel = ?, declass = ?, hhash = ? WHERE key = ?",
-        (*policy, key),
+        "INSERT INTO version_collection (cable_key, number, collection_key)"
+        " SELECT v.cable_key, v.number, cc.collection_key FROM version v"
+        " JOIN cable_collection cc ON cc.cable_key = v.cable_key"
+        " JOIN collection k ON k.key = cc.collection_key"
+        # the collection named after the version's release; another name (given with
+        # --collection) held the whole cable before: it holds every version
+        " WHERE k.name = coalesce(v.release, 'default') OR NOT EXISTS (SELECT 1 FROM version w"
+        " WHERE w.cable_key = cc.cable_key AND coalesce(w.release, 'default') = k.name)"
     )
-    db.executemany(
-        "UPDATE unit SET level = ?, need = ?, rel = ?, hash = ?, exempt = ? WHERE rowid = ?",
-        [(u[3], u[6], u[7], u[8], u[9], unit_rowid(key, u[0])) for u in found.units],
-    )
-    db.execute("DELETE FROM guard WHERE cable_key = ?", (key,))
-    rv = db.execute("SELECT rv FROM cable WHERE key = ?", (key,)).fetchone()[0]
-    db.execute(
-        f"INSERT INTO guard ({columns}) SELECT {values.format(rv='c.rv')} FROM unit u"
-        " JOIN cable c ON c.key = u.cable_key WHERE u.cable_key = ?"
-        + ("" if rv else f" AND u.seq IN ({','.join(map(str, sorted(found.guards))) or 'NULL'})"),
-        (key,),
-    )
-
-
-def _bind_reviews(db: sqlite3.Connection) -> None:
-    """Decisions of an older archive named a paragraph number of the current version:
-    they now name the texts that number held (every unit with it), or, on the whole
-    cable, every text of the current version and its header."""
     db.execute(
         "UPDATE review SET on_paragraph = paragraph IS NOT NULL,"
         " version = (SELECT c.version FROM cable c WHERE c.key = review.cable_key)"
     )
-    db.execute(
-        "INSERT OR IGNORE INTO review_unit (hash, review) SELECT u.hash, r.key FROM review r"
-        " JOIN unit u ON u.cable_key = r.cable_key"
-        " WHERE r.paragraph IS NULL OR u.number = r.paragraph"
-    )
-    db.execute(
-        "INSERT OR IGNORE INTO review_unit (hash, review) SELECT c.hhash, r.key FROM review r"
-        " JOIN cable c ON c.key = r.cable_key WHERE r.paragraph IS NULL"
-    )
+    stale(db, "0006_markings")
+
+
+def stale(db: sqlite3.Connection, why: str) -> None:
+    """Note that the rows derived from the stored records (requirements, text hashes,
+    the texts review decisions name) must be derived again, by today's code, once the
+    migrations are done: a migration never calls it (``derive.rederive``)."""
+    db.execute("CREATE TABLE IF NOT EXISTS stale_derivation (why TEXT NOT NULL)")
+    db.execute("INSERT INTO stale_derivation VALUES (?)", (why,))
 
 
 def _mentions(db: sqlite3.Connection) -> None:

@@ -111,7 +111,16 @@ class SQLiteStore:
                 self.db.execute("PRAGMA synchronous = NORMAL")
             if kind == "empty" or pending(self.db):
                 migrate(self.db)  # a new archive, or one made by an older cablekit
+            self._rederive_if_stale()
             self.db.execute("PRAGMA foreign_keys = ON")
+
+    def _rederive_if_stale(self) -> None:
+        from .derive import is_stale, rederive
+
+        if is_stale(self.db):  # a migration left derived rows to today's code
+            with self.transaction():
+                if is_stale(self.db):
+                    rederive(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -219,6 +228,20 @@ class SQLiteStore:
         return int(
             self.db.execute("SELECT key FROM collection WHERE name = ?", (name,)).fetchone()[0]
         )
+
+    def collections_of(self, key: int, number: int) -> list[str]:
+        """The names of the collections version ``number`` of cable ``key`` is in."""
+        rows = self.query(
+            "SELECT k.name FROM version_collection vc JOIN collection k"
+            " ON k.key = vc.collection_key WHERE vc.cable_key = ? AND vc.number = ?",
+            (key, number),
+        )
+        return [name for (name,) in rows]
+
+    def serials(self, prefix: str) -> list[int]:
+        """The serial numbers of the cables whose id is ``prefix`` and digits."""
+        rows = self.query("SELECT id FROM cable WHERE id > ? AND id < ?", (prefix, prefix + ":"))
+        return [int(i[len(prefix) :]) for (i,) in rows if i[len(prefix) :].isdigit()]
 
     def failures(self) -> list[Failure]:
         rows = self.query("SELECT place, message, release, at FROM failure ORDER BY key")
@@ -373,17 +396,16 @@ class _BatchWriter:
         after, and the number of the version ``p`` is."""
         self.seen += 1
         same = self.db.execute(
-            "SELECT number, canonical FROM version WHERE cable_key = ? AND content_hash = ?",
+            "SELECT number, canonical, released, source FROM version"
+            " WHERE cable_key = ? AND content_hash = ?",
             (key, p.content_hash),
         ).fetchone()
         if same is not None:
             # Seen again, maybe in a later release: it may be the newest copy after all.
-            number, canonical = same
+            number, *kept = same
             self.db.execute(RESEEN, (self.seen, self.label, self.place, key, number))
-            if p.alias is None and not canonical:
-                # The same text published under the cable's own id at last: that
-                # publication's record is the version's, whichever came first.
-                self.db.execute(CANONICAL, (p.source, p.record, *p.policy, key, number))
+            if publication_rank(p) > publication_rank(*kept):
+                self.db.execute(REPUBLISHED, (*republished(p, self.release), key, number))
                 if number == current:
                     self._replace_current(key, number, p.rows)
             self.report.unchanged += 1
@@ -573,11 +595,31 @@ INSERT_VERSION = (
     " seen, source, record, text, order_release, order_place, level, need, rel, declass, hhash,"
     " canonical) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
-# A version known only under an alias, met under the cable's own id: that copy's record.
-CANONICAL = (
-    "UPDATE version SET canonical = 1, source = ?, record = ?, level = ?, need = ?, rel = ?,"
-    " declass = ?, hhash = ? WHERE cable_key = ? AND number = ?"
+# Another publication of a version's text that ranks higher (``publication_rank``): its
+# record becomes the version's.
+REPUBLISHED = (
+    "UPDATE version SET canonical = ?, released = ?, release = ?, source = ?, record = ?,"
+    " level = ?, need = ?, rel = ?, declass = ?, hhash = ? WHERE cable_key = ? AND number = ?"
 )
+
+
+def publication_rank(*publication: Any) -> tuple[int, str, str]:
+    """Which publication of one text gives its version's record, whatever order they
+    arrive in: one under the cable's own id before one only under another
+    (``alias``), then the latest release date, then (the same date twice) the source
+    that sorts last. ``publication``: a Prepared, or (canonical, released, source)."""
+    if isinstance(publication[0], Prepared):
+        p = publication[0]
+        return int(p.alias is None), p.released or "", p.source
+    canonical, released, source = publication
+    return int(canonical), released or "", str(source)
+
+
+def republished(p: Prepared, release: str | None) -> tuple[object, ...]:
+    """The values of ``REPUBLISHED`` (before its key and number) for ``p``."""
+    return (int(p.alias is None), p.released, release, p.source, p.record, *p.policy)
+
+
 # A copy seen again keeps the greatest (release label, place) it was met with; every
 # right-hand side reads the row as it was.
 RESEEN = (

@@ -29,9 +29,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..access import principals, sessions
+from ..access import limits, principals, sessions
 from ..store.shared import Shared
-from . import limits
 from .state import WebState
 
 COOKIE = "cablekit_session"

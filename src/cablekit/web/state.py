@@ -12,7 +12,6 @@ them again costs seconds at 250,000 cables).
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 import time
 import weakref
@@ -20,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..access import principals
+from ..access import principals, sessions
 from ..access.clock import today as clock_today
 from ..access.policy import Reader
 from ..archive import Archive
@@ -69,7 +68,7 @@ class WebState:
             self.follower = Follower(self.url, self.path, self.node.sync_every)
             self.follower.start()
         with SQLiteStore(self.path) as store:  # fails early, in one sentence, when missing
-            self.secret = signing_key(self.record() if self.url else store)
+            self.secret = sessions.signing_key(self.record() if self.url else store)
 
     def now(self) -> int:
         """The time in Unix seconds, for sessions and sign-in limits."""
@@ -193,18 +192,3 @@ class _Closer:
 def web_login(client: str) -> str:
     """What the audit log keeps of where a web request came from."""
     return f"web:{client}"
-
-
-def signing_key(store: Shared) -> str:
-    """The key that signs visitor cookies (the sign-in form's CSRF token; sessions
-    themselves are rows, not signed cookies): made once per archive and kept in it,
-    so that a form outlives a restart and every worker on one archive agrees."""
-    with store.transaction():
-        store.db.execute(
-            "INSERT OR IGNORE INTO setting (name, value) VALUES ('session_key', ?)",
-            (secrets.token_urlsafe(48),),
-        )
-        (value,) = store.db.execute(
-            "SELECT value FROM setting WHERE name = 'session_key'"
-        ).fetchone()
-    return str(value)
