@@ -1,5 +1,6 @@
-"""Shared fixtures: the bundled samples, archives built from them once per run, and real
-PostgreSQL clusters (``pg_cluster``, ``pg_url``, ``pg_pair``)."""
+"""Shared fixtures: the bundled samples, archives built from them once per run, real
+PostgreSQL clusters (``pg_cluster``, ``pg_url``, ``pg_pair``), and ``backend``: the
+tests that take it run on both backends, SQLite files and PostgreSQL records."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from cablekit.archive import Archive
 
+from .backends import BACKENDS, Backend
 from .pg_helpers import (
     Cluster,
     PgPair,
@@ -61,6 +63,52 @@ def archive_copy(sample_archive_file: Path, tmp_path: Path) -> Iterator[Archive]
     shutil.copy(sample_archive_file, path)
     with Archive(path) as archive:
         yield archive
+
+
+# -- both backends (tests/backends.py) ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def backend_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache (node indexes) and configuration (audit keys) folders of PostgreSQL runs."""
+    return tmp_path_factory.mktemp("backend-home")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, backend_home: Path
+) -> Backend:
+    """SQLite, then PostgreSQL (a database per archive on the session's cluster): a test
+    taking this fixture runs on both, and must give the same answers."""
+    name = str(request.param)
+    cluster = request.getfixturevalue("pg_cluster") if name == "postgresql" else None
+    return Backend(name, tmp_path_factory.mktemp(name), backend_home, cluster)
+
+
+@pytest.fixture(autouse=True)
+def _backend_environment(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test on the PostgreSQL backend finds its indexes and audit keys in the backend's
+    folders (set by ``backend.environment``), wherever it opens an archive."""
+    chosen = request.getfixturevalue("backend") if "backend" in request.fixturenames else None
+    if not isinstance(chosen, Backend):  # none, or a test's own parameter of that name
+        yield
+        return
+    with chosen.environment():
+        yield
+
+
+_sample_targets: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def sample_target(backend: Backend, sample_archive_file: Path) -> str:
+    """The sample archive on ``backend``: the session's file on SQLite; on PostgreSQL a
+    database built the same way, once per run. Tests must not write to it."""
+    if not backend.postgres:
+        return str(sample_archive_file)
+    if "samples" not in _sample_targets:
+        _sample_targets["samples"] = backend.samples("samples", sample_inputs())
+    return _sample_targets["samples"]
 
 
 # -- PostgreSQL: real private clusters (tools/pgcluster.py, tests/pg_helpers.py) -------------

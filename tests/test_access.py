@@ -1,6 +1,7 @@
 """Access control on real cables: the reference cable's NOFORN paragraphs, the days on
 which declassification changes what a reader sees, review decisions, the audit chain,
-and the ``user``, ``review``, ``declass`` and ``audit`` commands."""
+and the ``user``, ``review``, ``declass`` and ``audit`` commands. Each test over an
+archive runs on both backends (``backend``: a SQLite file, a PostgreSQL record)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from cablekit.archive import Archive
 from cablekit.cli import cli
 from cablekit.errors import AccessError, ReaderRequired, UnknownCable, UnknownUser
 from cablekit.search import tokens
+from cablekit.store.postgres import is_url
+
+from .backends import Backend
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "cablekit" / "samples"
 REFERENCE = SAMPLES / "09OTTAWA278.scraped.md"
@@ -44,9 +48,9 @@ def mixed_reference(folder: Path) -> Path:
 ADMIN = "rita"  # administers the archives of these tests (and reads nothing)
 
 
-def add_users(path: Path) -> None:
+def add_users(path: str | Path) -> None:
     with Archive(path) as archive:
-        store = archive.store
+        store = archive.record  # the archive file, or the PostgreSQL record
         principals.add(store, ADMIN, citizenship="USA", admin=True)
         principals.add(store, "liaison", clearance="SECRET", citizenship="CAN")
         principals.grant(store, "liaison", collections=["*"])
@@ -57,8 +61,8 @@ def add_users(path: Path) -> None:
 
 
 @pytest.fixture
-def mixed(tmp_path: Path) -> Path:
-    path = tmp_path / "mixed.db"
+def mixed(tmp_path: Path, backend: Backend) -> str:
+    path = backend.new("mixed")
     with Archive(path, create=True) as archive:
         archive.ingest([mixed_reference(tmp_path)], release="test")
     add_users(path)
@@ -66,15 +70,15 @@ def mixed(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def reference(tmp_path: Path) -> Path:
-    path = tmp_path / "reference.db"
+def reference(backend: Backend) -> str:
+    path = backend.new("reference")
     with Archive(path, create=True) as archive:
         archive.ingest([REFERENCE], release="test")
     add_users(path)
     return path
 
 
-def test_a_word_only_in_a_noforn_paragraph_never_matches_for_a_non_us_reader(mixed: Path):
+def test_a_word_only_in_a_noforn_paragraph_never_matches_for_a_non_us_reader(mixed: str):
     with Archive(mixed, user="liaison", today=BEFORE_DECL) as archive:
         assert archive.search("uptick").total == 0  # paragraph 5, C/NF
         assert archive.search("rebuffed").total == 1  # paragraph 2, C
@@ -102,7 +106,7 @@ def test_a_word_only_in_a_noforn_paragraph_never_matches_for_a_non_us_reader(mix
 
 
 def test_the_reference_cable_stays_hidden_from_a_non_us_reader_until_its_declassification_day(
-    reference: Path,
+    reference: str,
 ):
     for day, seen in [
         (BEFORE_DECL, False),
@@ -122,10 +126,10 @@ def test_the_reference_cable_stays_hidden_from_a_non_us_reader_until_its_declass
         assert archive.search("Russia").total == 0  # CONFIDENTIAL needs a clearance
 
 
-def test_review_decisions_take_effect_on_their_day(reference: Path):
+def test_review_decisions_take_effect_on_their_day(reference: str):
     with Archive(reference) as archive:
         record(
-            archive.store,
+            archive.record,
             "09OTTAWA278",
             release=False,
             reason="25X1: foreign government information",
@@ -134,7 +138,7 @@ def test_review_decisions_take_effect_on_their_day(reference: Path):
             paragraph=5,
         )
         record(
-            archive.store,
+            archive.record,
             "09OTTAWA278",
             release=True,
             reason="FOIA release",
@@ -178,13 +182,13 @@ def csv_row(n: int, cable_id: str, decl: str, subject: str, word: str) -> str:
     return ",".join(f'"{f}"' for f in fields) + "\n"
 
 
-def test_the_25_year_rule_and_exemptions(tmp_path: Path):
+def test_the_25_year_rule_and_exemptions(tmp_path: Path, backend: Backend):
     rows = tmp_path / "cables.csv"
     rows.write_text(
         csv_row(1, "85PARIS1", "OADR", "OLD TALKS", "ZANZIBAR")
         + csv_row(2, "85PARIS2", "25X1", "OTHER TALKS", "TIMBUKTU")
     )
-    path = tmp_path / "a.db"
+    path = backend.new("a")
     with Archive(path, create=True) as archive:
         assert archive.ingest([rows], release="test").ingested == 2
     add_users(path)
@@ -213,35 +217,35 @@ def test_the_automatic_release_day_of_parsed_cables(tmp_path: Path):
     assert day(date=None) is None
 
 
-def test_an_archive_with_users_needs_a_named_reader(reference: Path):
+def test_an_archive_with_users_needs_a_named_reader(reference: str):
     with Archive(reference) as archive, pytest.raises(ReaderRequired):
         archive.search("Russia")
     with Archive(reference, user="nobody") as archive, pytest.raises(UnknownUser):
         archive.search("Russia")
 
 
-def test_a_public_archive_keeps_no_log_and_shows_everything(tmp_path: Path):
-    path = tmp_path / "public.db"
+def test_a_public_archive_keeps_no_log_and_shows_everything(backend: Backend):
+    path = backend.new("public")
     with Archive(path, create=True) as archive:
         archive.ingest([REFERENCE])
         assert archive.search("uptick").total == 1
-        assert audit.entries(archive.store) == []
+        assert audit.entries(archive.record) == []
 
 
 # --- audit ---------------------------------------------------------------------------
 
 
-def reads(path: Path) -> None:
+def reads(path: str) -> None:
     with Archive(path, user="officer", today=BEFORE_DECL) as archive:
         archive.search("Russia")
         archive.get("09OTTAWA278")
         archive.versions("09OTTAWA278")
 
 
-def test_every_read_is_logged_with_user_query_and_ids(reference: Path):
+def test_every_read_is_logged_with_user_query_and_ids(reference: str):
     reads(reference)
     with Archive(reference) as archive:
-        found = audit.entries(archive.store)
+        found = audit.entries(archive.record)
         assert [(e.event.action, e.event.user) for e in found] == [
             ("search", "officer"),
             ("show", "officer"),
@@ -249,29 +253,47 @@ def test_every_read_is_logged_with_user_query_and_ids(reference: Path):
         ]
         assert found[0].event.query == "Russia"
         assert found[0].event.ids == ("09OTTAWA278",)
-        assert audit.verify(archive.store, archive.audit_key).ok
+        assert audit.verify(archive.record, archive.audit_key).ok
 
 
-def test_the_log_refuses_changes_and_the_chain_detects_them(reference: Path):
+def tamper(target: str, *statements: str) -> None:
+    """Change an archive behind cablekit's back, as whoever holds the database can."""
+    if not is_url(target):
+        with sqlite3.connect(target) as db:
+            for statement in statements:
+                db.execute(statement)
+        return
+    import psycopg
+
+    with psycopg.connect(target, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def test_the_log_refuses_changes_and_the_chain_detects_them(reference: str):
     reads(reference)
-    with sqlite3.connect(reference) as db, pytest.raises(sqlite3.IntegrityError):
-        db.execute("DELETE FROM audit WHERE seq = 2")
+    with pytest.raises(Exception, match="the audit log is append-only"):
+        tamper(reference, "DELETE FROM audit WHERE seq = 2")
     # Someone who drops the triggers can change the table; the chain shows where.
-    with sqlite3.connect(reference) as db:
-        db.execute("DROP TRIGGER audit_no_update")
-        db.execute("DROP TRIGGER audit_no_delete")
-        db.execute("UPDATE audit SET query = 'nothing' WHERE seq = 1")
+    drop = (
+        ["DROP TRIGGER audit_no_update ON audit"]
+        if is_url(reference)  # one trigger refuses updates and deletes there
+        else ["DROP TRIGGER audit_no_update", "DROP TRIGGER audit_no_delete"]
+    )
+    tamper(reference, *drop, "UPDATE audit SET query = 'nothing' WHERE seq = 1")
     with Archive(reference) as archive:
-        check = audit.verify(archive.store, archive.audit_key)
+        check = audit.verify(archive.record, archive.audit_key)
     assert (check.broken_at, check.problem) == (
         1,
         "its content was changed, or it was written without the audit key",
     )
-    with sqlite3.connect(reference) as db:
-        db.execute("UPDATE audit SET query = 'Russia' WHERE seq = 1")
-        db.execute("DELETE FROM audit WHERE seq = 2")
+    tamper(
+        reference,
+        "UPDATE audit SET query = 'Russia' WHERE seq = 1",
+        "DELETE FROM audit WHERE seq = 2",
+    )
     with Archive(reference) as archive:
-        check = audit.verify(archive.store, archive.audit_key)
+        check = audit.verify(archive.record, archive.audit_key)
     assert (check.broken_at, check.problem) == (3, "entries 2..2 are missing")
 
 
@@ -286,7 +308,7 @@ def run(*args: str) -> tuple[int, str]:
 AS_ADMIN = ("--as", ADMIN)
 
 
-def test_user_commands_and_reading_as_a_user(mixed: Path):
+def test_user_commands_and_reading_as_a_user(mixed: str):
     db = ["--db", str(mixed)]
     # IS is Israel in FIPS 10-4 and Iceland in ISO 3166: not a citizenship for sure
     code, out = run(
@@ -318,7 +340,7 @@ def test_user_commands_and_reading_as_a_user(mixed: Path):
     assert code == 1 and out == f"Error: There is no cable {MIXED_ID} in the archive\n"
 
 
-def test_commands_name_the_problem_in_one_sentence(mixed: Path):
+def test_commands_name_the_problem_in_one_sentence(mixed: str):
     db = ["--db", str(mixed)]
     code, out = run("search", "Russia", *db)
     assert code == AccessError.exit_code
@@ -338,7 +360,7 @@ def test_commands_name_the_problem_in_one_sentence(mixed: Path):
     assert code == 1 and out == f"Error: Cable {MIXED_ID} has no paragraph 99\n"
 
 
-def test_review_declass_and_audit_commands(reference: Path):
+def test_review_declass_and_audit_commands(reference: str):
     db = ["--db", str(reference)]
     code, out = run("declass", *db, *AS_ADMIN, "--as-of", "2019-04-07", "--since", "2019-04-06")
     assert code == 0 and "1 cables releasable between 2019-04-06 and 2019-04-07" in out
@@ -369,8 +391,8 @@ def test_review_declass_and_audit_commands(reference: Path):
     assert run("audit", *db, *AS_ADMIN, "--verify")[1].startswith("audit log whole: 8 entries")
 
 
-def test_an_older_version_marked_higher_stays_hidden(tmp_path: Path):
-    path = tmp_path / "two.db"
+def test_an_older_version_marked_higher_stays_hidden(tmp_path: Path, backend: Backend):
+    path = backend.new("two")
     with Archive(path, create=True) as archive:
         archive.ingest([REFERENCE], release="2011-04")  # NOFORN in the header
         archive.ingest([mixed_reference(tmp_path)], release="2011-05")  # not any more

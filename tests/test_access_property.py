@@ -18,7 +18,8 @@ a version's paragraph or on a whole version.
 Every read path is checked: search ids, totals, facets, timeline and snippets; show of
 the current and of every version (texts, placeholders and their reasons), versions,
 diff, export, refs/cited-by, the graph, stats. ``CABLEKIT_ACCESS_EXAMPLES`` sets the
-number of examples (default 150).
+number of examples (default 150), on each backend (``backend``: a SQLite file per
+example, or a PostgreSQL database per example, read through a node's index).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from .access_oracle import (
     version_visible,
     view,
 )
+from .backends import Backend
 from .query_oracle import matching_ids
 from .test_search import expected_facets
 
@@ -449,17 +451,23 @@ CLEARANCE_NAMES = {"U": "UNCLASSIFIED", "C": "CONFIDENTIAL", "S": "SECRET", "TS"
 
 @contextmanager
 def archive_of(
-    path: Path, cables: list[Synthetic], texts: list[list[str]], users: list[User], order: list[int]
+    path: str,
+    folder: Path,
+    cables: list[Synthetic],
+    texts: list[list[str]],
+    users: list[User],
+    order: list[int],
 ) -> Iterator[Archive]:
-    """Every version ingested as a JSON line of telegram text, in the order ``order``
-    (indexes into all versions), into its collection; then the reviews and users."""
+    """Every version ingested as a JSON line of telegram text (files in ``folder``), in
+    the order ``order`` (indexes into all versions), into its collection; then the
+    reviews and users, written to the record."""
     every = [(i, k) for i, s in enumerate(cables) for k in range(len(s.versions))]
     with Archive(path, create=True) as archive:
         for n in order:
             i, k = every[n]
             s, v = cables[i], cables[i].versions[k]
             line = {"reference_id": s.id, "released": v.released, "text": texts[i][k]}
-            source = path.parent / f"{s.id}-{k}.jsonl"
+            source = folder / f"{s.id}-{k}.jsonl"
             source.write_text(json.dumps(line) + "\n", encoding="utf-8")
             report = archive.ingest([str(source)], release=f"r{k}", collection=v.collection)
             assert report.failed == 0
@@ -467,7 +475,7 @@ def archive_of(
             numbers = {info.released: info.number for info in archive.store.versions(s.id)}
             for r in s.reviews:
                 record_review(
-                    archive.store,
+                    archive.record,
                     s.id,
                     release=r.release,
                     reason="test",
@@ -478,13 +486,14 @@ def archive_of(
                 )
         for u in users:
             principals.add(
-                archive.store,
+                archive.record,
                 u.name,
                 clearance=CLEARANCE_NAMES[u.clearance],
                 citizenship=u.citizenship,
                 access=u.access,
             )
-            principals.grant(archive.store, u.name, collections=u.collections)
+            principals.grant(archive.record, u.name, collections=u.collections)
+        archive.refresh()  # a node's index takes the reviews and users in
         yield archive
 
 
@@ -652,6 +661,7 @@ def note_coverage(cables: list[Synthetic], users: list[User], today: date) -> No
 @given(world=worlds(), data=st.data())
 def test_nothing_returned_exceeds_what_the_reader_may_see(
     tmp_path_factory: pytest.TempPathFactory,
+    backend: Backend,
     world: tuple[list[Synthetic], list[list[str]], list[User], date],
     data: st.DataObject,
 ) -> None:
@@ -659,14 +669,17 @@ def test_nothing_returned_exceeds_what_the_reader_may_see(
     note_coverage(cables, users, today)
     total = sum(len(s.versions) for s in cables)
     order = data.draw(st.permutations(range(total)))
-    path = tmp_path_factory.mktemp("access") / "a.db"
-    with archive_of(path, cables, texts, users, list(order)):
-        pass
-    for user in users:
-        with Archive(path, user=user.name, today=today) as archive:
-            for _ in range(3):
-                check_search(archive, user, cables, today, data.draw(queries(cables)))
-            check_reads(archive, user, cables, today)
+    path = backend.new("access")
+    try:
+        with archive_of(path, tmp_path_factory.mktemp("access"), cables, texts, users, list(order)):
+            pass
+        for user in users:
+            with Archive(path, user=user.name, today=today) as archive:
+                for _ in range(3):
+                    check_search(archive, user, cables, today, data.draw(queries(cables)))
+                check_reads(archive, user, cables, today)
+    finally:
+        backend.drop(path)  # hundreds of examples: each archive goes once checked
 
 
 @settings(max_examples=40, deadline=None)

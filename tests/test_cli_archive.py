@@ -1,7 +1,9 @@
 """The archive's commands through click's CliRunner: output contracts and bad input.
 
 Bad input of every kind gets one plain ``Error: ...`` sentence, a non-zero exit
-status, no traceback, and leaves the archive as it was.
+status, no traceback, and leaves the archive as it was. The tests over an archive run
+on both backends (``backend``: ``--db FILE`` and ``--db postgresql://...``); those of
+a missing or foreign file have their PostgreSQL counterparts at the end.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from click.testing import CliRunner, Result
 
 from cablekit.cli import cli
 
+from .backends import Backend, fingerprint
 from .conftest import REFERENCE_CABLE, SAMPLE_FILES, SAMPLE_VERSIONS
+from .pg_helpers import Cluster
 
 
 def run(*args: str) -> Result:
@@ -30,26 +34,31 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "cli.db"
+def ingested(target: str) -> str:
+    """The three sample files ingested by the command into a new archive at ``target``."""
     result = CliRunner().invoke(
-        cli, ["ingest", "--db", str(path), "--release", "samples", *map(str, SAMPLE_FILES)]
+        cli, ["ingest", "--db", target, "--release", "samples", *map(str, SAMPLE_FILES)]
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "3 ingested, 0 unchanged, 0 new versions, 0 failed"
-    return path
+    return target
 
 
-def test_ingest_again_changes_nothing(db: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "again.db"
-    copy.write_bytes(db.read_bytes())
-    result = run("ingest", "--db", str(copy), *map(str, SAMPLE_FILES))
+@pytest.fixture(scope="module")
+def db(backend: Backend) -> str:
+    with backend.environment():
+        return ingested(backend.new("cli"))
+
+
+def test_ingest_again_changes_nothing(db: str, backend: Backend) -> None:
+    # A copy of the file; a record is no file: one more made the same way.
+    copy = backend.copy(db, "again") if not backend.postgres else ingested(backend.new("again"))
+    result = run("ingest", "--db", copy, *map(str, SAMPLE_FILES))
     assert result.exit_code == 0
     assert result.stdout.strip() == "0 ingested, 3 unchanged, 0 new versions, 0 failed"
 
 
-def test_search_json_keeps_its_contract(db: Path) -> None:
+def test_search_json_keeps_its_contract(db: str) -> None:
     result = run("search", "--db", str(db), "tag:PREL", "--facets", "--timeline", "-o", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -64,7 +73,7 @@ def test_search_json_keeps_its_contract(db: Path) -> None:
     assert all(set(b) == {"start", "end", "count"} for b in data["timeline"])
 
 
-def test_search_text_and_paging(db: Path) -> None:
+def test_search_text_and_paging(db: str) -> None:
     ids: list[str] = []
     cursor: list[str] = []
     for _ in range(3):
@@ -85,7 +94,7 @@ def test_search_text_and_paging(db: Path) -> None:
     assert ids == ["09PARIS1007", "09OTTAWA278", "09BEIJING22"]  # newest first
 
 
-def test_show_versions_and_stats(db: Path) -> None:
+def test_show_versions_and_stats(db: str) -> None:
     shown = run("show", "--db", str(db), "09ottawa278")
     assert shown.exit_code == 0 and "THROUGH A POLAR PRISM" in shown.stdout
     record = json.loads(run("show", "--db", str(db), "09OTTAWA278", "-o", "json").stdout)
@@ -98,10 +107,10 @@ def test_show_versions_and_stats(db: Path) -> None:
     assert stats["cables"] == 3 and stats["versions"] == 3
 
 
-def test_errors_lists_failures(tmp_path: Path) -> None:
+def test_errors_lists_failures(tmp_path: Path, backend: Backend) -> None:
     junk = tmp_path / "junk.txt"
     junk.write_text("no cable in here\n")
-    path = tmp_path / "e.db"
+    path = backend.new("e")
     result = run("ingest", "--db", str(path), str(junk))
     assert result.exit_code == 1
     assert "1 failed (see `cablekit errors`)" in result.stdout
@@ -117,13 +126,13 @@ def test_errors_lists_failures(tmp_path: Path) -> None:
         ("", "Error: Empty query at position 0"),
     ],
 )
-def test_malformed_query(db: Path, query: str, message: str) -> None:
-    before = digest(db)
+def test_malformed_query(db: str, query: str, message: str) -> None:
+    before = fingerprint(db)
     result = run("search", "--db", str(db), query)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == message
     assert result.stderr.splitlines()[-2].strip() == "^"
-    assert digest(db) == before
+    assert fingerprint(db) == before
 
 
 def test_missing_archive(tmp_path: Path) -> None:
@@ -178,14 +187,14 @@ def test_unwritable_location(tmp_path: Path) -> None:
     )
 
 
-def test_unknown_cable(db: Path) -> None:
+def test_unknown_cable(db: str) -> None:
     result = run("show", "--db", str(db), "99NOWHERE1")
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: There is no cable 99NOWHERE1 in the archive"
 
 
-def test_refs_lists_every_reference_of_the_reference_cable(sample_archive_file: Path) -> None:
-    result = run("refs", "--db", str(sample_archive_file), "09OTTAWA278")
+def test_refs_lists_every_reference_of_the_reference_cable(sample_target: str) -> None:
+    result = run("refs", "--db", sample_target, "09OTTAWA278")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "09OTTAWA278 cites 4:"
@@ -200,12 +209,10 @@ def test_refs_lists_every_reference_of_the_reference_cable(sample_archive_file: 
             == [f"{letter}.", *text.split(), "->", target, "(not", "in", "the", "archive)"]
             for line in lines
         ), (letter, lines)
-    cited = json.loads(
-        run("refs", "--db", str(sample_archive_file), "09OTTAWA639", "-o", "json").stdout
-    )
+    cited = json.loads(run("refs", "--db", sample_target, "09OTTAWA639", "-o", "json").stdout)
     assert [c["id"] for c in cited["cited_by"]] == ["09OTTAWA659", "09OTTAWA662"]
     found = json.loads(
-        run("search", "--db", str(sample_archive_file), "citedby:09OTTAWA662", "-o", "json").stdout
+        run("search", "--db", sample_target, "citedby:09OTTAWA662", "-o", "json").stdout
     )
     assert sorted(h["id"] for h in found["results"]) == [
         "09OTTAWA627",
@@ -215,8 +222,8 @@ def test_refs_lists_every_reference_of_the_reference_cable(sample_archive_file: 
     ]
 
 
-def test_diff_export_graph_and_plot(sample_archive_file: Path, tmp_path: Path) -> None:
-    db = str(sample_archive_file)
+def test_diff_export_graph_and_plot(sample_target: str, tmp_path: Path) -> None:
+    db = sample_target
     changed = run("diff", "--db", db, "09CAIRO746", "--no-color")
     assert changed.exit_code == 0
     assert changed.stdout.startswith("09CAIRO746: version 2 -> 3: ")
@@ -237,10 +244,9 @@ def test_diff_export_graph_and_plot(sample_archive_file: Path, tmp_path: Path) -
 
 
 def test_compose_allocates_serials_and_files_the_cable(
-    sample_archive_file: Path, tmp_path: Path
+    sample_target: str, backend: Backend, tmp_path: Path
 ) -> None:
-    db = tmp_path / "compose.db"
-    db.write_bytes(sample_archive_file.read_bytes())
+    db = backend.copy(sample_target, "compose")
     draft = Path(__file__).parent / "fixtures" / "drafts" / "template.yaml"
     out = tmp_path / "new.txt"
     filed = run(
@@ -266,3 +272,52 @@ def test_compose_allocates_serials_and_files_the_cable(
     assert rendered.exit_code == 0
     assert rendered.stdout.splitlines()[:3] == out.read_text().splitlines()[:3]
     assert run("compose", str(draft), "--file").exit_code == 2
+
+
+# --- the same mistakes with --db postgresql://... -------------------------------------
+
+
+def test_missing_record(pg_cluster: Cluster) -> None:
+    """No such database, or an empty one: told in one sentence, and nothing made."""
+    missing = pg_cluster.url("cli_nowhere")
+    result = run("search", "--db", missing, "embassy")
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(
+        f"Error: Cannot reach the PostgreSQL archive at {missing}: "
+    )
+    assert 'database "cli_nowhere" does not exist' in result.stderr
+    empty = pg_cluster.create_database("cli_empty")
+    try:
+        for args in (["search", "embassy"], ["stats"]):
+            result = run(args[0], "--db", empty, *args[1:])
+            assert result.exit_code == 2
+            assert result.stderr.strip() == (
+                f"Error: There is no archive at {empty}; run `cablekit ingest` to make one"
+            )
+        with pg_cluster.connect("cli_empty") as conn:
+            found = conn.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchone()
+        assert found == (0,)
+    finally:
+        pg_cluster.drop_database("cli_empty")
+
+
+def test_not_a_record(pg_cluster: Cluster) -> None:
+    """A database of another program is left as it was, whatever the command."""
+    other = pg_cluster.create_database("cli_notes")
+    try:
+        with pg_cluster.connect("cli_notes") as conn:
+            conn.execute("CREATE TABLE notes (line TEXT)")
+            conn.execute("INSERT INTO notes VALUES ('a note')")
+        before = fingerprint(other)
+        for args in (["search", "embassy"], ["ingest", str(SAMPLE_VERSIONS)], ["stats"]):
+            result = run(args[0], "--db", other, *args[1:])
+            assert result.exit_code == 2
+            assert result.stderr.strip() == (
+                f"Error: {other} is a PostgreSQL database but not a cablekit archive: it holds"
+                " other tables, and cablekit leaves it as it is"
+            )
+        assert fingerprint(other) == before
+    finally:
+        pg_cluster.drop_database("cli_notes")

@@ -1,7 +1,8 @@
 """The brute-force query evaluator (tests/query_oracle.py) on real records.
 
-Hand-checked answers on the three bundled sample cables, then invariants and a
-check against SQLite FTS5 on a few hundred pages of the shared corpus (skipped
+Hand-checked answers on the three bundled sample cables (the oracle's, and the
+archive's on both backends: a SQLite file and a PostgreSQL record), then invariants
+and a check against SQLite FTS5 on a few hundred pages of the shared corpus (skipped
 when ../shared is absent).
 """
 
@@ -11,14 +12,17 @@ import dataclasses
 import itertools
 import random
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import cablekit
+from cablekit.archive import Archive
 from cablekit.model import Cable, Reference
 from cablekit.search import Text, format_query, parse_query, tokens
 
+from .backends import Backend
 from .query_oracle import Corpus, matching_ids
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,85 +40,103 @@ def samples() -> Corpus:
     return Corpus(cablekit.parse((SAMPLES / name).read_bytes()) for name in names)
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ('tag:PREL AND from:OTTAWA AND "polar prism"', {OTTAWA}),  # a heading's words
-        ("NOT caveat:NOFORN", {BEIJING, PARIS}),
-        ("caveat:SIPDIS", ALL),
-        ("caveat:NOF", set()),  # whole words only
-        # words and phrases
-        ("calibrated", {OTTAWA}),
-        ("Calibrated", {OTTAWA}),
-        ("calibrat*", {OTTAWA, BEIJING}),  # Beijing: "re-calibrate"
-        ("calibrat", set()),
-        ('"calibrated re-engagement"', {OTTAWA}),
-        ('"calibrated re"*', {OTTAWA}),
-        ('"re-engagement calibrated"', set()),
-        ('"People\'s Republic of China"', {BEIJING}),  # the page writes People’s
-        ('"talk following"', {OTTAWA}),  # a heading and its paragraph are one unit
-        ('"summary tough"', set()),  # never across two paragraphs
-        ('"u s summary"', set()),  # nor from the subject into a paragraph
-        ("Sarkozy Mubarak", {PARIS}),
-        ("Sarkozy OR Mubarak OR Harper", {PARIS, OTTAWA}),
-        ("Russia", {OTTAWA, BEIJING}),  # Beijing: "Russia" in its paragraph on energy
-        ("Russia -China", {OTTAWA}),
-        ("arctic", {OTTAWA}),
-        # subject
-        ("subject:russia", {OTTAWA}),
-        ('subject:"U.S.-China"', {BEIJING}),
-        ("subject:calibrated", {OTTAWA}),  # CANADA'S "CALIBRATED" RE-ENGAGEMENT...
-        ("subject:summary", set()),
-        ("subject:sarko*", {PARIS}),
-        # from: post, routing indicator, whole words of the FM name
-        ("from:OTTAWA", {OTTAWA}),
-        ("from:ottawa", {OTTAWA}),
-        ('from:"AMEMBASSY OTTAWA"', {OTTAWA}),
-        ("from:RUEHOT", {OTTAWA}),
-        ("from:AMEMBASSY", ALL),
-        ("from:OTTAW", set()),
-        ('from:"EMBASSY OTTAWA"', set()),
-        # to: TO and INFO addressees
-        ('to:"SECSTATE WASHDC"', ALL),
-        ("to:NSC", {BEIJING, PARIS}),
-        ('to:"NSC WASHDC"', {BEIJING}),
-        ("to:RUEHMO", {OTTAWA}),
-        ("to:MOSCOW", {OTTAWA}),
-        ('to:"NATO EU COLLECTIVE"', {OTTAWA}),
-        ("to:WASH", set()),
-        ("to:OTTAWA", set()),
-        # tags, classification, ids, references
-        ("tag:PREL", ALL),
-        ("tag:CA", {OTTAWA}),
-        ("tag:prel tag:ch", {BEIJING}),
-        ("class:C", ALL),
-        ("class:confidential", ALL),
-        ("NOT class:S", ALL),
-        ("id:09OTTAWA278", {OTTAWA}),
-        ("id:09*", ALL),
-        ("id:09P*", {PARIS}),
-        ("id:09OTTAWA", set()),
-        ("ref:09MOSCOW833", {OTTAWA}),
-        ('cites:"09 OTTAWA 8"', {OTTAWA}),
-        ("ref:09OTTAWA1", set()),
-        ("citedby:09OTTAWA278", set()),  # it cites none of the samples
-        # dates
-        ("date:2009", ALL),
-        ("date:2009-04", {OTTAWA}),
-        ("date:2009-04-07", {OTTAWA}),
-        ("date:..2009-01-06", {BEIJING}),
-        ("date:2009-01-07..2009-07-23", {OTTAWA}),
-        ("date:2009-07..", {PARIS}),
-        ("date:2010..", set()),
-        # boolean structure
-        ("tag:PREL (from:OTTAWA OR from:PARIS) NOT tag:FR", {OTTAWA}),
-        ("NOT (tag:CA OR tag:CH)", {PARIS}),
-        ("NOT tag:CA NOT tag:CH", {PARIS}),
-        ("NOT NOT tag:CA", {OTTAWA}),
-    ],
-)
+SAMPLE_QUERIES = [
+    ('tag:PREL AND from:OTTAWA AND "polar prism"', {OTTAWA}),  # a heading's words
+    ("NOT caveat:NOFORN", {BEIJING, PARIS}),
+    ("caveat:SIPDIS", ALL),
+    ("caveat:NOF", set()),  # whole words only
+    # words and phrases
+    ("calibrated", {OTTAWA}),
+    ("Calibrated", {OTTAWA}),
+    ("calibrat*", {OTTAWA, BEIJING}),  # Beijing: "re-calibrate"
+    ("calibrat", set()),
+    ('"calibrated re-engagement"', {OTTAWA}),
+    ('"calibrated re"*', {OTTAWA}),
+    ('"re-engagement calibrated"', set()),
+    ('"People\'s Republic of China"', {BEIJING}),  # the page writes People’s
+    ('"talk following"', {OTTAWA}),  # a heading and its paragraph are one unit
+    ('"summary tough"', set()),  # never across two paragraphs
+    ('"u s summary"', set()),  # nor from the subject into a paragraph
+    ("Sarkozy Mubarak", {PARIS}),
+    ("Sarkozy OR Mubarak OR Harper", {PARIS, OTTAWA}),
+    ("Russia", {OTTAWA, BEIJING}),  # Beijing: "Russia" in its paragraph on energy
+    ("Russia -China", {OTTAWA}),
+    ("arctic", {OTTAWA}),
+    # subject
+    ("subject:russia", {OTTAWA}),
+    ('subject:"U.S.-China"', {BEIJING}),
+    ("subject:calibrated", {OTTAWA}),  # CANADA'S "CALIBRATED" RE-ENGAGEMENT...
+    ("subject:summary", set()),
+    ("subject:sarko*", {PARIS}),
+    # from: post, routing indicator, whole words of the FM name
+    ("from:OTTAWA", {OTTAWA}),
+    ("from:ottawa", {OTTAWA}),
+    ('from:"AMEMBASSY OTTAWA"', {OTTAWA}),
+    ("from:RUEHOT", {OTTAWA}),
+    ("from:AMEMBASSY", ALL),
+    ("from:OTTAW", set()),
+    ('from:"EMBASSY OTTAWA"', set()),
+    # to: TO and INFO addressees
+    ('to:"SECSTATE WASHDC"', ALL),
+    ("to:NSC", {BEIJING, PARIS}),
+    ('to:"NSC WASHDC"', {BEIJING}),
+    ("to:RUEHMO", {OTTAWA}),
+    ("to:MOSCOW", {OTTAWA}),
+    ('to:"NATO EU COLLECTIVE"', {OTTAWA}),
+    ("to:WASH", set()),
+    ("to:OTTAWA", set()),
+    # tags, classification, ids, references
+    ("tag:PREL", ALL),
+    ("tag:CA", {OTTAWA}),
+    ("tag:prel tag:ch", {BEIJING}),
+    ("class:C", ALL),
+    ("class:confidential", ALL),
+    ("NOT class:S", ALL),
+    ("id:09OTTAWA278", {OTTAWA}),
+    ("id:09*", ALL),
+    ("id:09P*", {PARIS}),
+    ("id:09OTTAWA", set()),
+    ("ref:09MOSCOW833", {OTTAWA}),
+    ('cites:"09 OTTAWA 8"', {OTTAWA}),
+    ("ref:09OTTAWA1", set()),
+    ("citedby:09OTTAWA278", set()),  # it cites none of the samples
+    # dates
+    ("date:2009", ALL),
+    ("date:2009-04", {OTTAWA}),
+    ("date:2009-04-07", {OTTAWA}),
+    ("date:..2009-01-06", {BEIJING}),
+    ("date:2009-01-07..2009-07-23", {OTTAWA}),
+    ("date:2009-07..", {PARIS}),
+    ("date:2010..", set()),
+    # boolean structure
+    ("tag:PREL (from:OTTAWA OR from:PARIS) NOT tag:FR", {OTTAWA}),
+    ("NOT (tag:CA OR tag:CH)", {PARIS}),
+    ("NOT tag:CA NOT tag:CH", {PARIS}),
+    ("NOT NOT tag:CA", {OTTAWA}),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), SAMPLE_QUERIES)
 def test_samples(samples: Corpus, query: str, expected: set[str]) -> None:
     assert matching_ids(parse_query(query), samples) == expected
+
+
+@pytest.fixture(scope="module")
+def sample_archive_of_three(backend: Backend) -> Iterator[Archive]:
+    """The three sample cables in an archive of their own, on each backend."""
+    target = backend.new("three")
+    names = ["09OTTAWA278.scraped.md", "09BEIJING22.html", "09PARIS1007.txt"]
+    with backend.environment(), Archive(target, create=True) as archive:
+        archive.ingest([str(SAMPLES / name) for name in names], release="samples")
+        yield archive
+
+
+@pytest.mark.parametrize(("query", "expected"), SAMPLE_QUERIES)
+def test_the_archive_gives_the_hand_checked_answers(
+    sample_archive_of_three: Archive, query: str, expected: set[str]
+) -> None:
+    found = sample_archive_of_three.search(query, limit=10, facets=True)
+    assert {hit.id for hit in found.results} == expected and found.total == len(expected)
 
 
 def test_citedby_and_ref_are_inverse(samples: Corpus) -> None:

@@ -4,6 +4,8 @@ Every endpoint answers what the archive holds; every error is JSON
 ``{"error": {"status", "message"}}`` with its status and never a stack trace; every
 answer carries the security headers; and on an archive with users, a reader sees
 what the access policy lets them see, through every endpoint, and not a word more.
+Every test runs on both backends (``backend``): over a SQLite archive file, and over a
+PostgreSQL record through a search node with an index of its own.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,11 +30,11 @@ from cablekit.archive import Archive
 from cablekit.errors import ArchiveError
 from cablekit.search import export as export_module
 from cablekit.search.text import tokens
-from cablekit.web import create_app
 from cablekit.web.app import SECURITY_HEADERS, UNEXPECTED
 
+from .backends import Backend
 from .test_access import mixed_reference
-from .web_archive import BEFORE_DECL, PASSWORDS, Readers, add_readers, copy_archive
+from .web_archive import BEFORE_DECL, PASSWORDS, Readers, add_readers
 
 API = "/api/v1"
 REFERENCE = "09OTTAWA278"  # CONFIDENTIAL, NOFORN; every paragraph C/NF
@@ -45,39 +47,73 @@ CABLE_ENDPOINTS = ["", "/text", "/versions", "/diff", "/refs", "/graph"]
 # --- fixtures -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def public_path(sample_archive_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_archive(sample_archive_file, tmp_path_factory.mktemp("api") / "public.db")
+Apps = Callable[..., FastAPI]
+
+
+@contextmanager
+def applications(backend: Backend) -> Iterator[Apps]:
+    """Makes applications over archives of ``backend``; closes them all at the end (a
+    node's connections to the record, whether or not a client ran its lifespan)."""
+    made: list[FastAPI] = []
+
+    def make(target: str, **options: Any) -> FastAPI:
+        made.append(backend.app(target, **options))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for app in made:
+            app.state.web.close()
 
 
 @pytest.fixture(scope="module")
-def client(public_path: Path) -> TestClient:
+def module_apps(backend: Backend) -> Iterator[Apps]:
+    with applications(backend) as make:
+        yield make
+
+
+@pytest.fixture()
+def apps(backend: Backend) -> Iterator[Apps]:
+    with applications(backend) as make:
+        yield make
+
+
+@pytest.fixture(scope="module")
+def public_path(sample_target: str, backend: Backend) -> str:
+    with backend.environment():
+        return backend.copy(sample_target, "public")
+
+
+@pytest.fixture(scope="module")
+def client(public_path: str, module_apps: Apps) -> TestClient:
     """The API of an archive with no users: anyone may read it."""
-    return TestClient(create_app(public_path, today=BEFORE_DECL))
+    return TestClient(module_apps(public_path, today=BEFORE_DECL))
 
 
 @pytest.fixture(scope="module")
-def readers(sample_archive_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Readers:
-    path = copy_archive(sample_archive_file, tmp_path_factory.mktemp("api") / "readers.db")
-    return add_readers(path)
+def readers(sample_target: str, backend: Backend) -> Readers:
+    with backend.environment():
+        return add_readers(backend.copy(sample_target, "readers"))
 
 
 @pytest.fixture(scope="module")
-def guarded(readers: Readers) -> TestClient:
+def guarded(readers: Readers, module_apps: Apps) -> TestClient:
     """The API of the archive with users, on a day before the reference cable's
     declassification; no cookies are kept from one test to the next."""
-    return TestClient(create_app(readers.path, today=BEFORE_DECL), cookies=None)
+    return TestClient(module_apps(readers.target, today=BEFORE_DECL), cookies=None)
 
 
 _ADDRESSES = itertools.count(1)
 
 
 @pytest.fixture()
-def fresh_guarded(readers: Readers) -> Iterator[TestClient]:
+def fresh_guarded(readers: Readers, apps: Apps) -> Iterator[TestClient]:
     """A new application over the archive with users, reached from an address of its
     own: failed sign-ins are counted per address, in the archive the module shares."""
     address = f"198.51.100.{next(_ADDRESSES)}"
-    with TestClient(create_app(readers.path, today=BEFORE_DECL), client=(address, 50000)) as fresh:
+    app = apps(readers.target, today=BEFORE_DECL)
+    with TestClient(app, client=(address, 50000)) as fresh:
         yield fresh
 
 
@@ -334,7 +370,7 @@ def test_the_graph_of_a_query_holds_its_cables_and_their_citations(client: TestC
     assert ids <= {n["id"] for n in wider["nodes"]}
 
 
-def test_stats_count_what_the_archive_holds(client: TestClient, public_path: Path):
+def test_stats_count_what_the_archive_holds(client: TestClient, public_path: str):
     stats = get_json(client, f"{API}/stats")
     lines = client.get(f"{API}/export").text.splitlines()
     assert stats["cables"] == len(lines)
@@ -441,12 +477,12 @@ def asgi_get(app: FastAPI, path: str, query: str = "") -> tuple[int, dict[str, s
 
 @pytest.mark.parametrize("format", ["jsonl", "csv"])
 def test_export_is_streamed_in_pieces_and_complete(
-    client: TestClient, public_path: Path, format: str, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, public_path: str, apps: Apps, format: str, monkeypatch: pytest.MonkeyPatch
 ):
     whole = client.get(f"{API}/export", params={"format": format}).content
     monkeypatch.setattr(export_module, "CHUNK", 20)  # records read (and written) at a time
     status, headers, pieces = asgi_get(
-        create_app(public_path, today=BEFORE_DECL), f"{API}/export", f"format={format}"
+        apps(public_path, today=BEFORE_DECL), f"{API}/export", f"format={format}"
     )
     assert status == 200
     assert headers["content-security-policy"] == SECURITY_HEADERS["Content-Security-Policy"]
@@ -550,13 +586,13 @@ def test_a_parameter_of_the_wrong_type_or_range_is_422(
 
 
 def test_an_unexpected_failure_is_a_500_that_tells_nothing(
-    public_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    public_path: str, apps: Apps, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret detail from /srv/private/path")
 
     monkeypatch.setattr(Archive, "search", broken)
-    with TestClient(create_app(public_path), raise_server_exceptions=False) as fresh:
+    with TestClient(apps(public_path), raise_server_exceptions=False) as fresh:
         response = fresh.get(f"{API}/search", params={"q": "embassy"})
     assert assert_error(response, 500) == UNEXPECTED
     assert "secret" not in response.text and "RuntimeError" not in response.text
@@ -565,13 +601,13 @@ def test_an_unexpected_failure_is_a_500_that_tells_nothing(
 
 
 def test_an_archive_failure_is_a_500_without_its_detail(
-    public_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    public_path: str, apps: Apps, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
     def broken(*args: Any, **kwargs: Any) -> None:
         raise ArchiveError("Cannot read the archive /srv/private/cables.db: disk I/O error")
 
     monkeypatch.setattr(Archive, "stats", broken)
-    with TestClient(create_app(public_path)) as fresh:
+    with TestClient(apps(public_path)) as fresh:
         response = fresh.get(f"{API}/stats")
     assert assert_error(response, 500) == UNEXPECTED
     assert "/srv/private" not in response.text
@@ -579,13 +615,13 @@ def test_an_archive_failure_is_a_500_without_its_detail(
 
 
 def test_an_export_that_fails_at_once_is_an_error_not_an_empty_file(
-    public_path: Path, monkeypatch: pytest.MonkeyPatch
+    public_path: str, apps: Apps, monkeypatch: pytest.MonkeyPatch
 ):
     def broken(*args: Any, **kwargs: Any) -> None:
         raise ArchiveError("Cannot read the archive /srv/private/cables.db: too many terms")
 
     monkeypatch.setattr(Archive, "export", broken)
-    with TestClient(create_app(public_path)) as fresh:
+    with TestClient(apps(public_path)) as fresh:
         for format in ("jsonl", "csv"):
             response = fresh.get(f"{API}/export", params={"format": format})
             assert assert_error(response, 500) == UNEXPECTED
@@ -849,21 +885,22 @@ def test_no_withheld_word_reaches_search_snippets_or_export(guarded: TestClient,
 
 
 @pytest.fixture(scope="module")
-def mixed_reference_readers(tmp_path_factory: pytest.TempPathFactory) -> Readers:
+def mixed_reference_readers(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Readers:
     """An archive of 09OTTAWA278 as a mixed cable: no NOFORN caption, paragraphs 1-4
     (C), 5-12 still (C/NF) (the same variant as test_access.py uses)."""
     folder = tmp_path_factory.mktemp("mixed")
-    path = folder / "mixed.db"
-    with Archive(path, create=True) as archive:
-        archive.ingest([str(mixed_reference(folder))], release="2011-04")
-    return add_readers(path)
+    path = backend.new("mixed")
+    with backend.environment():
+        with Archive(path, create=True) as archive:
+            archive.ingest([str(mixed_reference(folder))], release="2011-04")
+        return add_readers(path)
 
 
 def test_the_reference_cable_with_c_nf_paragraphs_through_a_token(
-    mixed_reference_readers: Readers,
+    mixed_reference_readers: Readers, apps: Apps
 ):
     readers = mixed_reference_readers
-    with TestClient(create_app(readers.path, today=BEFORE_DECL)) as api:
+    with TestClient(apps(readers.target, today=BEFORE_DECL)) as api:
         liaison, officer = readers.bearer("liaison"), readers.bearer("officer")
         seen = api.get(f"{API}/cables/{REFERENCE}", headers=liaison).json()["record"]
         whole = api.get(f"{API}/cables/{REFERENCE}", headers=officer).json()["record"]
@@ -879,5 +916,5 @@ def test_the_reference_cable_with_c_nf_paragraphs_through_a_token(
         exported = api.get(f"{API}/export", headers=liaison).text
         assert "uptick" not in tokens(exported) and exported.count(PLACEHOLDER) == 8
     # On its declassification day every paragraph is released to every reader.
-    with TestClient(create_app(readers.path, today=date(2019, 4, 7))) as api:
+    with TestClient(apps(readers.target, today=date(2019, 4, 7))) as api:
         assert search_ids(api, "uptick", **readers.bearer("liaison")) == [REFERENCE]

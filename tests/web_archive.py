@@ -2,7 +2,9 @@
 
 Both are private copies of the session's sample archive (``sample_archive_file`` in
 ``conftest.py``: the older versions, then every bundled cable), so a test may sign in,
-add users or write the session key without touching the archive other tests read.
+add users or write the session key without touching the archive other tests read. On
+PostgreSQL (``backend``) a copy is a database built the same way, and the readers are
+written to the record.
 """
 
 from __future__ import annotations
@@ -26,8 +28,13 @@ class Readers:
     """An archive with two readers of SECRET clearance and a grant on every
     collection: ``liaison`` is Canadian, ``officer`` a US citizen."""
 
-    path: Path
+    target: str  # the archive file, or the URL of a PostgreSQL record
     tokens: dict[str, str]
+
+    @property
+    def path(self) -> Path:
+        """The archive file (of an archive on SQLite)."""
+        return Path(self.target)
 
     def bearer(self, name: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[name]}"}
@@ -42,11 +49,11 @@ def copy_archive(source: Path, path: Path) -> Path:
 ADMIN = "keeper"  # administers the archive (users, passwords, tokens); reads nothing
 
 
-def add_readers(path: Path) -> Readers:
+def add_readers(path: str | Path) -> Readers:
     """Give the archive the two readers, their passwords and a token each."""
     tokens = {}
     with Archive(path) as archive:
-        store = archive.store
+        store = archive.record  # the archive file, or the PostgreSQL record
         principals.add(store, ADMIN, citizenship="USA", admin=True)  # reads nothing
         for name, citizenship in (("liaison", "CAN"), ("officer", "USA")):
             principals.add(
@@ -58,4 +65,4 @@ def add_readers(path: Path) -> Readers:
             )
             principals.grant(store, name, collections=["*"])
             tokens[name] = principals.new_token(store, name, label="tests")
-    return Readers(path, tokens)
+    return Readers(str(path), tokens)

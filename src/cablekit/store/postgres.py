@@ -225,7 +225,11 @@ class PostgresRecord:
                 f"Cannot reach the PostgreSQL archive at {self.path}: {_first_line(error)}"
             ) from None
         self.db = Connection(conn)
-        self._migrate(create)
+        try:
+            self._migrate(create)
+        except BaseException:
+            conn.close()  # refused (no archive, another program's tables): not left open
+            raise
 
     # --- set-up --------------------------------------------------------------------------
 
@@ -550,7 +554,7 @@ class _RecordWriter:
         self.collection = int(key[0])
 
     def write_all(self, batch: Sequence[Prepared], first: int) -> None:
-        keys, self.fresh = self._lock_cables(sorted({p.id for p in batch}))
+        keys, self.fresh = self._lock_cables(list(dict.fromkeys(p.id for p in batch)))
         self.known = self._known(list(keys.values()))
         for (key, _), seen in self.known.items():
             self.top[key] = max(self.top.get(key, 0), seen.number)
@@ -595,12 +599,34 @@ class _RecordWriter:
 
     def _lock_cables(self, ids: list[str]) -> tuple[dict[str, int], set[int]]:
         """The keys of ``ids`` (made for new ones), their rows locked until commit, in id
-        order; and which are new."""
-        made = self.db.execute(
-            "INSERT INTO cable (id, version) SELECT unnest(?::text[]), 0"
-            " ON CONFLICT (id) DO NOTHING RETURNING key",
-            (ids,),
-        ).fetchall()
+        order; and which are new. New keys are numbered in the order ``ids`` arrive, as a
+        SQLite archive numbers them (the archive order that ties of relevance and date
+        follow), though rows are made in id order (two loaders never wait on each other
+        in a circle)."""
+        present = {
+            cable_id
+            for (cable_id,) in self.db.execute(
+                "SELECT id FROM cable WHERE id = ANY(?)", (ids,)
+            ).fetchall()
+        }
+        missing = [cable_id for cable_id in ids if cable_id not in present]
+        made: list[tuple[int]] = []
+        if missing:
+            numbers = sorted(
+                int(key)
+                for (key,) in self.db.execute(
+                    "SELECT nextval(pg_get_serial_sequence('cable', 'key'))"
+                    " FROM generate_series(1, ?)",
+                    (len(missing),),
+                ).fetchall()
+            )
+            pairs = sorted(zip(missing, numbers, strict=True))
+            made = self.db.execute(
+                "INSERT INTO cable (key, id, version)"
+                " SELECT unnest(?::bigint[]), unnest(?::text[]), 0"
+                " ON CONFLICT (id) DO NOTHING RETURNING key",
+                ([key for _, key in pairs], [cable_id for cable_id, _ in pairs]),
+            ).fetchall()
         rows = self.db.execute(
             "SELECT id, key FROM cable WHERE id = ANY(?) ORDER BY id FOR UPDATE", (ids,)
         ).fetchall()

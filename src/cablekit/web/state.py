@@ -98,6 +98,7 @@ class WebState:
                 record.close()
             record = self._local.record = PostgresRecord(self.url)
             self._records.add(record)
+            self._local.closer = _Closer(record)  # a thread that ends closes its connection
         return record
 
     def close(self) -> None:
@@ -178,6 +179,14 @@ class _Lease:
     def __init__(self, store: SQLiteStore, idle: list[SQLiteStore]) -> None:
         self.store = store
         weakref.finalize(self, idle.append, store)
+
+
+class _Closer:
+    """Kept in a thread's local data beside its record: when the thread ends, its
+    connection to the record is closed, not left to the garbage collector."""
+
+    def __init__(self, record: PostgresRecord) -> None:
+        weakref.finalize(self, record.close)
 
 
 def web_login(client: str) -> str:
