@@ -342,3 +342,17 @@ def test_the_audit_chain_holds_under_writers_at_once(pg_url: str, tmp_path: Path
         assert verified.ok and verified.entries == 101
         seqs = [seq for (seq,) in record.query("SELECT seq FROM audit ORDER BY seq")]
     assert seqs == list(range(1, 102))
+
+
+def test_a_read_of_one_cable_waits_for_the_changes_committed_before_it(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A node that follows the record only when asked: a new version is committed, and
+    the next read of that cable on the node already lists it."""
+    load(pg_url, tmp_path, "writer", order=("new",))
+    node = NodeSettings(str(tmp_path / "node.idx"), max_lag=3600, sync_every=3600)
+    with TestClient(create_app(pg_url, node=node)) as client:
+        before = client.get(f"{API}/cables/09CAIRO746/versions").json()
+        load(pg_url, tmp_path, "writer", order=("old",))
+        after = client.get(f"{API}/cables/09CAIRO746/versions").json()
+    assert (len(before), len(after)) == (1, 3)

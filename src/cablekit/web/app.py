@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -221,12 +222,18 @@ def _finish(request: Request, state: WebState, start: Message) -> None:
     headers.setdefault("Cache-Control", STATIC_CACHE if static else "no-store")
 
 
+# Reads of one cable (its record, text, versions, diff): on a search node, answered only
+# once every change committed before the request is applied (WebState.fresh).
+ONE_CABLE = re.compile(r"^(/api/v1/cables/|/cable/)[^/]+(/(text|raw|versions|diff))?/?$")
+
+
 def _reader_archive(request: Request) -> Archive:
     state: WebState = request.app.state.web
     user = request.state.session.user
     if user is None and state.controlled():
         raise NotSignedIn("This archive has users: sign in to read it")
-    return state.archive(user, request.client.host if request.client else "unknown")
+    exact = ONE_CABLE.match(request.url.path) is not None
+    return state.archive(user, request.client.host if request.client else "unknown", exact)
 
 
 def is_api(request: Request) -> bool:

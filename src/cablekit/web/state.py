@@ -23,6 +23,7 @@ from ..access import principals, sessions
 from ..access.clock import today as clock_today
 from ..access.policy import Reader
 from ..archive import Archive
+from ..errors import IndexBehind
 from ..search.stats import Stats
 from ..store.postgres import PostgresRecord, is_url
 from ..store.replica import Follower, Status, check, default_index, status
@@ -30,6 +31,7 @@ from ..store.shared import Shared
 from ..store.sqlite import SQLiteStore
 
 STATS_SECONDS = 60.0  # how long the home page's counts may be old
+EXACT_WAIT = 2.0  # how long a read of one cable waits for a node to catch up
 
 
 @dataclass(frozen=True)
@@ -115,18 +117,35 @@ class WebState:
             return None
         return status(record, self.store())
 
-    def fresh(self) -> None:
-        """Refuse (``IndexBehind``) when a node's index may not be answered from."""
+    def fresh(self, exact: bool = False) -> None:
+        """Refuse (``IndexBehind``) when a node's index may not be answered from. With
+        ``exact`` (one cable, its versions, a diff: what a reader expects to see as the
+        record has it now), wait for the follower to apply every change committed before
+        the request, at most ``EXACT_WAIT`` seconds."""
         found = self.status()
-        if found is not None:
-            if found.behind and self.follower is not None:
-                self.follower.nudge()
-            check(found, self.node.max_lag)
+        if found is None:
+            return
+        if found.behind and self.follower is not None:
+            self.follower.nudge()
+        check(found, self.node.max_lag)
+        if exact and found.behind:
+            self._wait_for(found.head)
 
-    def archive(self, user: str | None, client: str = "unknown") -> Archive:
+    def _wait_for(self, head: int) -> None:
+        deadline = time.monotonic() + EXACT_WAIT
+        while (found := self.status()) is not None and found.applied < head:
+            if self.follower is None or time.monotonic() > deadline:
+                raise IndexBehind(
+                    "This search node has not yet applied the latest changes to the"
+                    " archive; try again in a moment"
+                )
+            self.follower.nudge()
+            time.sleep(0.02)
+
+    def archive(self, user: str | None, client: str = "unknown", exact: bool = False) -> Archive:
         """The archive as ``user`` reads it (None: nobody signed in), from the client
-        at address ``client`` (which the audit log keeps)."""
-        self.fresh()
+        at address ``client`` (which the audit log keeps); ``exact``: see ``fresh``."""
+        self.fresh(exact)
         return Archive(
             self.url or self.path,
             user=user,
