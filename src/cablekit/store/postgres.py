@@ -25,18 +25,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import MissingDependency, RecordUnreachable, UnknownCable
+from ..errors import MissingDependency, RecordUnreachable
 from .rows import Prepared, SearchRows, compress
 from .sqlite import (
     REPUBLISHED,
     BatchReport,
-    Failure,
-    StoredCable,
-    VersionInfo,
+    VersionReads,
     inflate,
-    load_object,
-    load_record,
-    load_text,
     publication_rank,
     republished,
 )
@@ -205,7 +200,7 @@ def unpack_rows(blob: object) -> SearchRows:
     return SearchRows(*marshal.loads(inflate(blob, "", "the searchable rows of a version")))
 
 
-class PostgresRecord:
+class PostgresRecord(VersionReads):
     """The shared record at a PostgreSQL URL. ``create=True`` makes its tables when the
     database has none (a database with other tables is refused either way)."""
 
@@ -317,42 +312,6 @@ class PostgresRecord:
     def reviewed(self, key: int) -> None:
         """Mark the cable ``key`` as reviewed (nodes guard every unit of it)."""
         self.db.execute("UPDATE cable SET rv = 1 WHERE key = ?", (key,))
-
-    def cable_key(self, cable_id: str) -> int:
-        rows = self.query("SELECT key FROM cable WHERE id = ?", (cable_id,))
-        if not rows:
-            raise UnknownCable(f"There is no cable {cable_id} in the archive")
-        return int(rows[0][0])
-
-    def versions(self, cable_id: str) -> list[VersionInfo]:
-        key = self.cable_key(cable_id)
-        (current,) = self.query("SELECT version FROM cable WHERE key = ?", (key,))[0]
-        rows = self.query(
-            "SELECT number, release, released, ingested_at, content_hash, source"
-            " FROM version WHERE cable_key = ? ORDER BY number",
-            (key,),
-        )
-        return [
-            VersionInfo(n, n == current, rel, day, at, digest, load_object(src, self.path))
-            for n, rel, day, at, digest, src in rows
-        ]
-
-    def get(self, cable_id: str, version: int | None = None) -> StoredCable:
-        infos = {v.number: v for v in self.versions(cable_id)}
-        info = infos.get(version) if version else next(v for v in infos.values() if v.current)
-        if info is None:
-            raise UnknownCable(
-                f"Cable {cable_id} has no version {version}; it has {', '.join(map(str, infos))}"
-            )
-        record, text = self.query(
-            "SELECT record, text FROM version WHERE cable_key = ? AND number = ?",
-            (self.cable_key(cable_id), info.number),
-        )[0]
-        return StoredCable(load_record(record, self.path), info, load_text(text, self.path))
-
-    def failures(self) -> list[Failure]:
-        rows = self.query("SELECT place, message, release, at FROM failure ORDER BY key")
-        return [Failure(*row) for row in rows]
 
     # --- ingest ---------------------------------------------------------------------------
 

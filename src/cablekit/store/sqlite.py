@@ -87,7 +87,68 @@ class BatchReport:
         self.failed += other.failed
 
 
-class SQLiteStore:
+class VersionReads:
+    """Reads of a cable's versions and of the failed inputs, in statements both stores
+    take (the SQLite archive, the PostgreSQL record)."""
+
+    path: str
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def cable_key(self, cable_id: str) -> int:
+        rows = self.query("SELECT key FROM cable WHERE id = ?", (cable_id,))
+        if not rows:
+            raise UnknownCable(f"There is no cable {cable_id} in the archive")
+        return int(rows[0][0])
+
+    def versions(self, cable_id: str) -> list[VersionInfo]:
+        """Every version of a cable, in the order they reached the archive."""
+        key = self.cable_key(cable_id)
+        (current,) = self.query("SELECT version FROM cable WHERE key = ?", (key,))[0]
+        rows = self.query(
+            "SELECT number, release, released, ingested_at, content_hash, source"
+            " FROM version WHERE cable_key = ? ORDER BY number",
+            (key,),
+        )
+        return [
+            VersionInfo(
+                n,
+                n == current,
+                rel,
+                released,
+                at,
+                digest,
+                load_object(source, self.path, f"the source of version {n} of cable {cable_id}"),
+            )
+            for n, rel, released, at, digest, source in rows
+        ]
+
+    def get(self, cable_id: str, version: int | None = None) -> StoredCable:
+        """A cable as stored: the current version, or version ``version``."""
+        infos = {v.number: v for v in self.versions(cable_id)}
+        info = infos.get(version) if version else next(v for v in infos.values() if v.current)
+        if info is None:
+            raise UnknownCable(
+                f"Cable {cable_id} has no version {version}; it has {', '.join(map(str, infos))}"
+            )
+        record, text = self.query(
+            "SELECT record, text FROM version WHERE cable_key = ? AND number = ?",
+            (self.cable_key(cable_id), info.number),
+        )[0]
+        what = f"version {info.number} of cable {cable_id}"
+        return StoredCable(
+            load_record(record, self.path, f"the record of {what}"),
+            info,
+            load_text(text, self.path, f"the text of {what}"),
+        )
+
+    def failures(self) -> list[Failure]:
+        rows = self.query("SELECT place, message, release, at FROM failure ORDER BY key")
+        return [Failure(*row) for row in rows]
+
+
+class SQLiteStore(VersionReads):
     """An archive file. ``create=True`` makes it (and its tables) when missing."""
 
     def __init__(self, path: str | os.PathLike[str], create: bool = False) -> None:
@@ -174,53 +235,6 @@ class SQLiteStore:
             finally:
                 self.db.execute("COMMIT")
 
-    def cable_key(self, cable_id: str) -> int:
-        row = self.db.execute("SELECT key FROM cable WHERE id = ?", (cable_id,)).fetchone()
-        if row is None:
-            raise UnknownCable(f"There is no cable {cable_id} in the archive")
-        return int(row[0])
-
-    def versions(self, cable_id: str) -> list[VersionInfo]:
-        """Every version of a cable, in the order they reached the archive."""
-        key = self.cable_key(cable_id)
-        current = self.db.execute("SELECT version FROM cable WHERE key = ?", (key,)).fetchone()[0]
-        rows = self.query(
-            "SELECT number, release, released, ingested_at, content_hash, source"
-            " FROM version WHERE cable_key = ? ORDER BY number",
-            (key,),
-        )
-        return [
-            VersionInfo(
-                n,
-                n == current,
-                rel,
-                released,
-                at,
-                digest,
-                load_object(source, self.path, f"the source of version {n} of cable {cable_id}"),
-            )
-            for n, rel, released, at, digest, source in rows
-        ]
-
-    def get(self, cable_id: str, version: int | None = None) -> StoredCable:
-        """A cable as stored: the current version, or version ``version``."""
-        infos = {v.number: v for v in self.versions(cable_id)}
-        info = infos.get(version) if version else next(v for v in infos.values() if v.current)
-        if info is None:
-            raise UnknownCable(
-                f"Cable {cable_id} has no version {version}; it has {', '.join(map(str, infos))}"
-            )
-        record, text = self.db.execute(
-            "SELECT record, text FROM version WHERE cable_key = ? AND number = ?",
-            (self.cable_key(cable_id), info.number),
-        ).fetchone()
-        what = f"version {info.number} of cable {cable_id}"
-        return StoredCable(
-            load_record(record, self.path, f"the record of {what}"),
-            info,
-            load_text(text, self.path, f"the text of {what}"),
-        )
-
     def _collection_key(self, name: str, now: str) -> int:
         self.db.execute(
             "INSERT OR IGNORE INTO collection (name, created_at) VALUES (?, ?)", (name, now)
@@ -242,10 +256,6 @@ class SQLiteStore:
         """The serial numbers of the cables whose id is ``prefix`` and digits."""
         rows = self.query("SELECT id FROM cable WHERE id > ? AND id < ?", (prefix, prefix + ":"))
         return [int(i[len(prefix) :]) for (i,) in rows if i[len(prefix) :].isdigit()]
-
-    def failures(self) -> list[Failure]:
-        rows = self.query("SELECT place, message, release, at FROM failure ORDER BY key")
-        return [Failure(*row) for row in rows]
 
     def records(self, keys: Sequence[int]) -> dict[int, Cable]:
         """Current records of the cables with these keys."""
