@@ -321,3 +321,14 @@ def test_not_a_record(pg_cluster: Cluster) -> None:
         assert fingerprint(other) == before
     finally:
         pg_cluster.drop_database("cli_notes")
+
+
+def test_index_named_for_one_command_is_not_kept_after_it(tmp_path: Path) -> None:
+    """--index holds for the command it is given to, not for what runs after it in the
+    same process (a test session, a program calling the command line)."""
+    before = os.environ.get("CABLEKIT_INDEX")
+    result = CliRunner().invoke(
+        cli, ["stats", "--db", str(tmp_path / "none.db"), "--index", "x.db"]
+    )
+    assert result.exit_code != 0
+    assert os.environ.get("CABLEKIT_INDEX") == before

@@ -31,8 +31,20 @@ _db = click.option(
 
 
 def _set_index(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    if value:  # read by Archive wherever the command opens one (store.replica)
-        os.environ[INDEX_VARIABLE] = value
+    """Name the index for every Archive the command opens (store.replica reads it), for
+    the command's run only: a command invoked in a longer process leaves no trace."""
+    if not value:
+        return
+    before = os.environ.get(INDEX_VARIABLE)
+    os.environ[INDEX_VARIABLE] = os.path.abspath(value)
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop(INDEX_VARIABLE, None)
+        else:
+            os.environ[INDEX_VARIABLE] = before
+
+    ctx.call_on_close(restore)
 
 
 _index = click.option(
