@@ -74,6 +74,7 @@ def test_the_record_holds_what_a_sqlite_archive_holds(
     pg_url: str, tmp_path: Path, sqlite_digest: str
 ) -> None:
     load(pg_url, tmp_path, "node")
+    assert not (tmp_path / "node.idx").exists()  # a loader that only writes makes no index
     with Archive(pg_url, index=tmp_path / "node.idx") as archive:
         assert export_digest(archive, tmp_path / "pg.jsonl") == sqlite_digest
         versions = archive.versions("09CAIRO746")
@@ -166,8 +167,13 @@ def test_an_index_copies_one_record(pg_url: str, pg_cluster: object, tmp_path: P
     other = pg_url.rsplit("/", 1)[0] + "/postgres"
     with Archive(other, create=True, index=tmp_path / "x.idx"):
         pass
-    with pytest.raises(NotAnArchive, match="copies another archive"):
-        Archive(other, index=tmp_path / "first.idx")
+    with Archive(pg_url, index=tmp_path / "first.idx") as first:
+        assert first.stats().cables == 202  # the index is made on first reading
+    with (
+        Archive(other, index=tmp_path / "first.idx") as archive,
+        pytest.raises(NotAnArchive, match="copies another archive"),
+    ):
+        archive.stats()
 
 
 def add_reader(archive: Archive) -> None:

@@ -149,14 +149,24 @@ class Archive:
     ):
         self._owns_store = store is None or owned
         self._owns_record = record is None or owned
-        self.store, self.record = open_archive(path, create, store, record, index)
+        self._store, self.record, self._index = open_archive(path, create, store, record, index)
         self.user = user
         self.today = today or clock_today()
         self.login = login if login is not None else os_login()
-        self.audit_key = key_path(audit_base(self.store, self.record), audit_key)
+        self.audit_key = key_path(audit_base(self.record), audit_key)
         self.admin = Administration(self)
         self._scope: Scope | None = None
         self._reader: Reader | None = None
+
+    @property
+    def store(self) -> SQLiteStore:
+        """What is searched and read: the archive file, or (for a PostgreSQL archive) this
+        process's index of it, opened and brought up to date on first use (a loader
+        that only writes never makes one)."""
+        if self._store is None:
+            assert isinstance(self.record, PostgresRecord) and self._index is not None
+            self._store = open_index(self.record, self._index)
+        return self._store
 
     # --- who reads ----------------------------------------------------------------
 
@@ -176,7 +186,7 @@ class Archive:
     @property
     def controlled(self) -> bool:
         """Whether access control is on (the archive has users)."""
-        return principals.has_users(self.store)
+        return principals.has_users(self.record)
 
     def _make_scope(self) -> Scope:
         if not self.controlled:
@@ -231,7 +241,7 @@ class Archive:
         if not (always or keeps_log):
             return
         event = audit.Event(action, self.user, query, tuple(ids), "", self.login, refused)
-        if self.record is not self.store or not self.store.db.in_transaction:
+        if isinstance(self.record, PostgresRecord) or not self.store.db.in_transaction:
             audit.append(self.record, event, self.audit_key)
             return
         # Inside a read snapshot (an export logs before its first record leaves, from
@@ -265,15 +275,15 @@ class Archive:
         """After a write to a PostgreSQL record: bring this process's index up to date
         with it, and work the reader out again (a server keeps its index current
         itself). Nothing to do for a SQLite archive: it is its own index."""
-        if isinstance(self.record, PostgresRecord) and self._owns_store:
-            catch_up(self.record, self.store)
+        if isinstance(self.record, PostgresRecord) and self._owns_store and self._store:
+            catch_up(self.record, self._store)
             self._scope = None
             self._reader = None
 
     def close(self) -> None:
-        if self._owns_store:
-            self.store.close()
-        if self._owns_record and self.record is not self.store:
+        if self._owns_store and self._store is not None:
+            self._store.close()
+        if self._owns_record and isinstance(self.record, PostgresRecord):
             self.record.close()
 
     def __enter__(self) -> Archive:
@@ -562,38 +572,38 @@ def open_archive(
     store: SQLiteStore | None,
     record: Record | None,
     index: str | os.PathLike[str] | None,
-) -> tuple[SQLiteStore, Record]:
-    """The store searched (the archive file, or a node's index) and the record written
-    to (the same file, or the PostgreSQL archive at ``path``)."""
+) -> tuple[SQLiteStore | None, Record, str | None]:
+    """The store searched (the archive file; for a PostgreSQL archive, a node's index
+    given, or None: opened on first use) and the record written to (the same file, or
+    the PostgreSQL archive at ``path``), and where the index is."""
     if not is_url(path):
         own = store if store is not None else SQLiteStore(path, create=create)
-        return own, own
+        return own, own, None
     url = str(path)
-    if record is not None and store is not None:
-        return store, record
-    shared = PostgresRecord(url, create=create)
-    local = store
+    if record is None:
+        record = PostgresRecord(url, create=create)
+    return store, record, os.fspath(index) if index else default_index(url)
+
+
+def open_index(record: PostgresRecord, path: str) -> SQLiteStore:
+    """This process's index of ``record`` at ``path``, brought up to date."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    index = SQLiteStore(path, create=True)
     try:
-        if local is None:
-            index_path = os.fspath(index) if index else default_index(url)
-            os.makedirs(os.path.dirname(os.path.abspath(index_path)), exist_ok=True)
-            local = SQLiteStore(index_path, create=True)
-        catch_up(shared, local)
+        catch_up(record, index)
     except BaseException:
-        shared.close()
-        if local is not None and store is None:
-            local.close()
+        index.close()
         raise
-    return local, shared
+    return index
 
 
-def audit_base(store: SQLiteStore, record: Record) -> str:
+def audit_base(record: Record) -> str:
     """Where the audit key lives by default (with its suffix added): beside a SQLite
     archive; for a PostgreSQL record, in the user's configuration folder under the
     record's identity, so that every process on this machine shares it, whatever URL
     or index it names (nodes on other machines get a copy: docs/deploy.md)."""
     if not isinstance(record, PostgresRecord):
-        return store.path
+        return record.path
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     folder = os.path.join(base, "cablekit")
     os.makedirs(folder, mode=0o700, exist_ok=True)

@@ -140,7 +140,7 @@ def copy(source: str, target: str) -> None:
         )
     if is_url(target):
         with SQLiteStore(source) as store, PostgresRecord(target, create=True) as record:
-            keys = key_path(store.path), key_path(audit_base(store, record))
+            keys = key_path(store.path), key_path(audit_base(record))
             copy_to_postgres(store, record, _progress("cables"))
             copy_key(*keys)
             found = compare(store, record, *keys)
@@ -150,7 +150,7 @@ def copy(source: str, target: str) -> None:
         with open(target + ".copying", "w"):  # a copy cut short is finished by running again
             pass
         with PostgresRecord(source) as record, SQLiteStore(target, create=True) as store:
-            keys = key_path(audit_base(store, record)), key_path(store.path)
+            keys = key_path(audit_base(record)), key_path(store.path)
             copy_to_sqlite(record, store, _progress("cables"))
             copy_key(*keys)
             found = compare(record, store, *keys)

@@ -22,7 +22,7 @@ from datetime import date
 from ..access import principals, sessions
 from ..access.clock import today as clock_today
 from ..access.policy import Reader
-from ..archive import Archive
+from ..archive import Archive, open_index
 from ..errors import IndexBehind
 from ..search.stats import Stats
 from ..store.postgres import PostgresRecord, is_url
@@ -65,8 +65,8 @@ class WebState:
         self.follower: Follower | None = None
         if self.url is not None:
             self.path = self.node.index or default_index(self.url)
-            with Archive(self.url, index=self.path):  # built here, before the first request
-                pass
+            with PostgresRecord(self.url) as record:  # built here, before the first request
+                open_index(record, self.path).close()
             self.follower = Follower(self.url, self.path, self.node.sync_every)
             self.follower.start()
         with SQLiteStore(self.path) as store:  # fails early, in one sentence, when missing
