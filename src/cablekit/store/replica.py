@@ -28,7 +28,14 @@ from dataclasses import dataclass
 
 from ..errors import CablekitError, IndexBehind
 from .postgres import PRINCIPAL_TABLES, CableState, PostgresRecord
-from .sqlite import CABLE_COLUMNS, INSERT_VERSION, SQLiteStore, _BatchWriter, _marks
+from .sqlite import (
+    CABLE_COLUMNS,
+    INSERT_VERSION,
+    SQLiteStore,
+    _BatchWriter,
+    _marks,
+    delete_search_rows,
+)
 
 log = logging.getLogger(__name__)
 INDEX_VARIABLE = "CABLEKIT_INDEX"
@@ -250,10 +257,8 @@ def _install(
         if tables is not None:
             _copy_principals(index, tables)
         writer = _BatchWriter(db, None, "", index.path)
-        for key in gone:
-            _forget(index, writer, key)
+        _forget(index, [*gone, *(state.key for state in states)])
         for state in states:
-            _forget(index, writer, state.key)
             _put(index, writer, state)
         writer.flush()
         if head is not None:
@@ -262,17 +267,20 @@ def _install(
             )
 
 
-def _forget(index: SQLiteStore, writer: _BatchWriter, key: int) -> None:
+def _forget(index: SQLiteStore, keys: Sequence[int]) -> None:
+    """Everything the index holds of the cables with ``keys``."""
     db = index.db
-    writer.pending.pop(key, None)
-    writer._delete_rows(key)
-    db.execute(
-        "DELETE FROM review_unit WHERE review IN (SELECT key FROM review WHERE cable_key = ?)",
-        (key,),
-    )
-    for table in ("review", "version_collection", "alias", "version"):
-        db.execute(f"DELETE FROM {table} WHERE cable_key = ?", (key,))
-    db.execute("DELETE FROM cable WHERE key = ?", (key,))
+    delete_search_rows(db, keys)
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        where = f"cable_key IN ({_marks(len(chunk))})"
+        db.execute(
+            f"DELETE FROM review_unit WHERE review IN (SELECT key FROM review WHERE {where})",
+            chunk,
+        )
+        for table in ("review", "version_collection", "alias", "version"):
+            db.execute(f"DELETE FROM {table} WHERE {where}", chunk)
+        db.execute(f"DELETE FROM cable WHERE key IN ({_marks(len(chunk))})", chunk)
 
 
 def _put(index: SQLiteStore, writer: _BatchWriter, state: CableState) -> None:

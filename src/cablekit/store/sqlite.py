@@ -496,19 +496,7 @@ class _BatchWriter:
         self.pending[key] = rows
 
     def _delete_rows(self, key: int) -> None:
-        db = self.db
-        db.execute(
-            "INSERT INTO unit_fts (unit_fts, rowid, body)"
-            " SELECT 'delete', rowid, body FROM unit WHERE cable_key = ?",
-            (key,),
-        )
-        db.execute(
-            "INSERT INTO name_fts (name_fts, rowid, name)"
-            " SELECT 'delete', rowid, name FROM addressee WHERE cable_key = ?",
-            (key,),
-        )
-        for table in ("unit", "guard", "addressee", "tag", "caveat", "reference"):
-            db.execute(f"DELETE FROM {table} WHERE cable_key = ?", (key,))
+        delete_search_rows(self.db, [key])
 
     def flush(self) -> None:
         """Write the searchable rows of every pending cable, and index them."""
@@ -572,6 +560,25 @@ class _BatchWriter:
         """Rows with explicit rowids after the table's last one."""
         (last,) = self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
         return [(last + n, *row) for n, row in enumerate(rows, start=1)]
+
+
+def delete_search_rows(db: sqlite3.Connection, keys: Sequence[int]) -> None:
+    """The searchable rows of the cables with ``keys``, and their full-text entries."""
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        where = f"cable_key IN ({_marks(len(chunk))})"
+        db.execute(
+            "INSERT INTO unit_fts (unit_fts, rowid, body)"
+            f" SELECT 'delete', rowid, body FROM unit WHERE {where}",
+            chunk,
+        )
+        db.execute(
+            "INSERT INTO name_fts (name_fts, rowid, name)"
+            f" SELECT 'delete', rowid, name FROM addressee WHERE {where}",
+            chunk,
+        )
+        for table in ("unit", "guard", "addressee", "tag", "caveat", "reference"):
+            db.execute(f"DELETE FROM {table} WHERE {where}", chunk)
 
 
 def guard_reviewed(db: sqlite3.Connection, where: str, params: Sequence[object]) -> None:
