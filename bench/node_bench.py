@@ -32,6 +32,7 @@ Usage::
     .venv/bin/python bench/node_bench.py --cables 20000          # a quick check
     .venv/bin/python bench/node_bench.py                          # 250,000 cables
     .venv/bin/python bench/node_bench.py --cables 20000 --profile  # cProfile build/sync
+    .venv/bin/python bench/node_bench.py --ingest-only             # step 1 alone
 """
 
 from __future__ import annotations
@@ -588,6 +589,7 @@ def main() -> None:
     parser.add_argument("--fsync", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--profile", action="store_true", help="cProfile the build and sync")
     parser.add_argument("--keep", action="store_true", help="keep the cluster's folder")
+    parser.add_argument("--ingest-only", action="store_true", help="stop after step 1")
     args = parser.parse_args()
     changed = args.changed or min(10_000, args.cables // 25)
     took: dict[str, float] = {}
@@ -631,6 +633,8 @@ def main() -> None:
                 f"   sizes: PostgreSQL one {pg.size('one') / 1e6:,.0f} MB, two"
                 f" {pg.size('two') / 1e6:,.0f} MB; SQLite {file_mb(lite):,.0f} MB"
             )
+        if args.ingest_only:
+            return
         with step("2a. index build (cablekit index rebuild)", took):
             before = pg.cpu()
             command = [str(CABLEKIT), "index", "rebuild", "--db", one, "--index", str(index_a)]
