@@ -358,10 +358,11 @@ def search_compare(url: str, index: Path, sqlite_db: Path, repeat: int) -> None:
 class Node:
     """``cablekit serve --db URL --index PATH`` on a free port, in its own group."""
 
-    def __init__(self, url: str, index: Path, sync_every: float) -> None:
+    def __init__(self, url: str, index: Path, sync_every: float, core: int | None = None) -> None:
         self.port = free_port()
+        pinned = ["taskset", "-c", str(core)] if core is not None else []  # one core, or all
         self.process = subprocess.Popen(
-            [str(CABLEKIT), "serve", "--db", url, "--index", str(index), "--port",
+            [*pinned, str(CABLEKIT), "serve", "--db", url, "--index", str(index), "--port",
              str(self.port), "--sync-every", str(sync_every)],
             stdout=subprocess.DEVNULL,
             start_new_session=True,
@@ -590,6 +591,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the build and sync")
     parser.add_argument("--keep", action="store_true", help="keep the cluster's folder")
     parser.add_argument("--ingest-only", action="store_true", help="stop after step 1")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="each node on a core of its own (taskset): 1 node on one core against 2 on two",
+    )
     args = parser.parse_args()
     changed = args.changed or min(10_000, args.cables // 25)
     took: dict[str, float] = {}
@@ -687,7 +693,7 @@ def main() -> None:
             print(f"   the node's search finds benchsync in {hits:,} cables")
             copy_index(index_a, index_b)
         with step("3. change-to-searchable lag", took):
-            nodes.append(Node(one, index_a, args.sync_every))
+            nodes.append(Node(one, index_a, args.sync_every, 0 if args.pin else None))
             half = args.lag_samples // 2
             for by_search, lines in ((True, inputs.lines[: half * args.lag_batch]),
                                      (False, inputs.lines[half * args.lag_batch :])):  # fmt: skip
@@ -700,7 +706,7 @@ def main() -> None:
                     f" {percentile(ms, 0.95):.0f} ms, min {min(ms):.0f}, max {max(ms):.0f}"
                 )
         with step("5. HTTP search pages/s", took):
-            nodes.append(Node(one, index_b, args.sync_every))
+            nodes.append(Node(one, index_b, args.sync_every, 1 if args.pin else None))
             print(f"   {args.concurrency} clients, {args.duration:g} s after {args.warmup:g} s")
             single = http_run(nodes[:1], pg, args.concurrency, args.duration, args.warmup)
             double = http_run(nodes, pg, args.concurrency, args.duration, args.warmup)
