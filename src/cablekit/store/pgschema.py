@@ -110,6 +110,10 @@ CREATE TABLE review_unit (
     review BIGINT NOT NULL REFERENCES review(key),
     PRIMARY KEY (hash, review)
 );
+CREATE INDEX review_unit_review ON review_unit (review);
+CREATE INDEX review_cable ON review (cable_key);
+CREATE INDEX version_collection_cable ON version_collection (cable_key);
+CREATE INDEX alias_cable ON alias (cable_key);
 CREATE TABLE audit (
     seq BIGINT PRIMARY KEY,
     at TEXT NOT NULL,

@@ -619,6 +619,12 @@ def _mentions(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX reference_kind ON reference(kind, cable_key)")
 
 
+def _review_unit_by_review(db: sqlite3.Connection) -> None:
+    """The texts of one decision, found without reading every decision's (a node
+    re-installing a cable deletes its decisions' texts)."""
+    db.execute("CREATE INDEX review_unit_review ON review_unit(review)")
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in script.split(";\n"):
@@ -636,6 +642,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0007_version_order", _version_order),
     ("0008_one_cable_per_id", _one_cable_per_id),
     ("0009_mentions", _mentions),
+    ("0010_review_unit_review", _review_unit_by_review),
 )
 
 
