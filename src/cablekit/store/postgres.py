@@ -352,10 +352,6 @@ class PostgresRecord(VersionReads):
         """The number of the last change committed."""
         return int(self.query("SELECT coalesce(max(seq), 0) FROM change")[0][0])
 
-    def narrowing_head(self) -> int:
-        """The number of the last committed change that may narrow what a reader sees."""
-        return int(self.query("SELECT coalesce(max(seq), 0) FROM change WHERE narrows")[0][0])
-
     def position(self, applied: int) -> tuple[int, int, float | None]:
         """In one round trip: the last change, the last narrowing change, and when the
         first change after ``applied`` was made (None when there is none)."""
@@ -366,11 +362,6 @@ class PostgresRecord(VersionReads):
             (applied,),
         )[0]
         return int(head), int(narrowing), None if oldest is None else float(oldest)
-
-    def oldest_after(self, seq: int) -> float | None:
-        """When the first change after ``seq`` was made (Unix time), None if none."""
-        rows = self.query("SELECT at FROM change WHERE seq > ? ORDER BY seq LIMIT 1", (seq,))
-        return float(rows[0][0]) if rows else None
 
     def changes(self, after: int, limit: int) -> list[Change]:
         rows = self.query(
