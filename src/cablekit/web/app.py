@@ -121,6 +121,8 @@ def health(request: Request) -> Response:
     if found is None:
         return JSONResponse(body)
     body.update(found.to_json(), max_lag=state.node.max_lag)
+    if state.follower is not None and state.follower.problem:
+        body["follower_problem"] = state.follower.problem  # why it may fall behind
     try:
         check(found, state.node.max_lag)
     except IndexBehind as error:
