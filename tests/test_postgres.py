@@ -21,12 +21,13 @@ from cablekit.access import audit
 from cablekit.archive import Archive
 from cablekit.errors import IndexBehind, NotAnArchive, UnknownUser
 from cablekit.store.postgres import PostgresRecord, adapt
-from cablekit.store.replica import catch_up, status
+from cablekit.store.replica import Follower, catch_up, status
 from cablekit.store.sqlite import SQLiteStore
 from cablekit.web import create_app
 from cablekit.web.state import NodeSettings
 
 from .conftest import SAMPLE_VERSIONS, sample_inputs
+from .pg_helpers import until
 
 
 @pytest.fixture(autouse=True)
@@ -362,3 +363,19 @@ def test_a_read_of_one_cable_waits_for_the_changes_committed_before_it(
         load(pg_url, tmp_path, "writer", order=("old",))
         after = client.get(f"{API}/cables/09CAIRO746/versions").json()
     assert (len(before), len(after)) == (1, 3)
+
+
+def test_a_follower_that_cannot_reach_the_record_says_why(pg_url: str, tmp_path: Path) -> None:
+    load(pg_url, tmp_path, "writer", order=("old",))
+    with PostgresRecord(pg_url) as record, SQLiteStore(tmp_path / "n.idx", create=True) as index:
+        catch_up(record, index)
+    unreachable = pg_url.rsplit(":", 1)[0] + ":1/t?connect_timeout=2"  # nothing listens on port 1
+    follower = Follower(unreachable, str(tmp_path / "n.idx"), every=0.05)
+    follower.start()
+    try:
+        until(lambda: follower.problem is not None, 30, what="the follower to fail")
+    finally:
+        follower.stop()
+    assert (
+        follower.problem is not None and "Cannot reach the PostgreSQL archive" in follower.problem
+    )
