@@ -28,16 +28,22 @@ def index() -> None:
     """
 
 
-def _open(db_path: str) -> tuple[PostgresRecord, SQLiteStore]:
-    from ..store.postgres import PostgresRecord, is_url
-    from ..store.replica import default_index
-    from ..store.sqlite import SQLiteStore
+def _check_url(db_path: str) -> None:
+    from ..store.postgres import is_url
 
     if not is_url(db_path):
         raise ArchiveError(
             f"{db_path} is a SQLite archive: it is its own index (a node's index follows"
             " a postgresql:// archive)"
         )
+
+
+def _open(db_path: str) -> tuple[PostgresRecord, SQLiteStore]:
+    from ..store.postgres import PostgresRecord
+    from ..store.replica import default_index
+    from ..store.sqlite import SQLiteStore
+
+    _check_url(db_path)
     path = default_index(db_path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     return PostgresRecord(db_path), SQLiteStore(path, create=True)
@@ -98,8 +104,8 @@ def rebuild(db_path: str) -> None:
     from ..store.replica import build, default_index
     from ..store.sqlite import SQLiteStore
 
+    _check_url(db_path)
     path = default_index(db_path)
-    _open(db_path)[0].close()
     fresh = path + ".rebuilding"
     for leftover in (fresh, fresh + "-wal", fresh + "-shm"):
         if os.path.exists(leftover):

@@ -1,7 +1,8 @@
-"""The archive's storage: SQLite today, behind the narrow interface of ``SQLiteStore``.
+"""The archive's storage: one SQLite file (``SQLiteStore``), or the PostgreSQL record
+(``postgres.PostgresRecord``) with a SQLite index per search node (``replica``).
 
-Search and the CLI talk to the store through its methods (``write_batch``,
-``get``, ``versions``, ``query`` ...); a server database would offer the same.
+Search and the CLI talk to the store through its methods (``write_batch``, ``get``,
+``versions``, ``query`` ...), which both offer for what they hold (``shared.Shared``).
 """
 
 from .rows import Prepared, prepare

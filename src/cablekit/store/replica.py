@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import CablekitError, IndexBehind
+from ..errors import CablekitError, IndexBehind, NotAnArchive
 from .postgres import PRINCIPAL_TABLES, CableState, PostgresRecord
 from .sqlite import (
     CABLE_COLUMNS,
@@ -210,8 +210,6 @@ def sync(record: PostgresRecord, index: SQLiteStore, step: int = STEP) -> int:
 
 def _claim(record: PostgresRecord, index: SQLiteStore) -> None:
     """An index copies one record: refuse to mix two."""
-    from ..errors import NotAnArchive
-
     mine = hashlib.sha256(record.identity().encode()).hexdigest()
     rows = index.query("SELECT value FROM setting WHERE name = ?", (SOURCE,))
     if rows and rows[0][0] != mine:
