@@ -186,3 +186,21 @@ def test_releasable_lists_cables_released_between_two_days(tmp_path: Path) -> No
         assert [r.id for r in releasable(archive.store, date(2016, 1, 1), date(2014, 1, 1))] == [
             CABLE
         ]
+
+
+def test_a_decision_on_an_older_version_names_that_versions_texts(
+    archive_copy: Archive,
+) -> None:
+    """A decision taken on version 1 of a cable with three is recorded on version 1,
+    naming version 1's texts, not the current version's."""
+    from cablekit.access.review import decided_texts, history, record
+
+    store = archive_copy.store
+    older = store.get("09CAIRO746", 1).cable
+    current = store.get("09CAIRO746").cable
+    assert decided_texts(older, None, None) != decided_texts(current, None, None)
+    record(store, "09CAIRO746", release=False, reason="x", reviewer="r", day=date(2011, 1, 1),
+           version=1)  # fmt: skip
+    [decision] = history(store, "09CAIRO746")
+    assert decision.version == 1
+    assert decision.texts == len(decided_texts(older, None, None))
