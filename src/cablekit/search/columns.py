@@ -39,11 +39,12 @@ class Coded:
 
     cables: Small  # by value code, then cable key
     codes: Small
-    values: list[str]
+    values: list[str]  # in order: codes follow the values' order
     kinds: list[str | None]
     starts: Ints  # where each value's cables start in ``cables`` (and the end)
     by_cable: Small  # the codes again, by cable key
     cable_starts: Ints  # where each cable key's codes start in ``by_cable`` (and the end)
+    of_kind: dict[str | None, Mask]  # by kind: whether each code's value is of it
 
     def having(self, codes: list[int]) -> Ints:
         """The keys of the cables with any of the value ``codes``."""
@@ -220,14 +221,16 @@ def _coded(store: SQLiteStore, size: int, sql: str) -> Coded:
     cables = (np.concatenate(groups) if groups else EMPTY).astype(np.int32)
     codes = np.repeat(np.arange(len(groups), dtype=np.int32), lengths)
     by_cable = np.argsort(cables, kind="stable")
+    kinds = [rows[n][1] for n in order]
     return Coded(
         cables,
         codes,
         [names[n] for n in order],
-        [rows[n][1] for n in order],
+        kinds,
         np.cumsum([0, *lengths], dtype=np.int64),
         codes[by_cable],
         np.searchsorted(cables[by_cable], np.arange(size + 1)),
+        {kind: np.array([k == kind for k in kinds], np.bool_) for kind in set(kinds)},
     )
 
 
@@ -238,10 +241,14 @@ def hit_mask(size: int, keys: Ints) -> Mask:
 
 
 def top(counts: Ints, names: list[str], size: int) -> list[tuple[str, int]]:
-    """The ``size`` largest counts, by count then name (as SQL would order them)."""
-    found = [(names[i], int(counts[i])) for i in np.flatnonzero(counts)]
-    found.sort(key=lambda item: (-item[1], item[0]))
-    return found[:size]
+    """The ``size`` largest counts, by count then name (as SQL would order them).
+    ``names`` are in order, as the codes of every column are: ties go by code."""
+    found = np.flatnonzero(counts)
+    if len(found) > size:  # only the counts that can make the top enter the sort
+        least = np.partition(counts[found], len(found) - size)[len(found) - size]
+        found = found[counts[found] >= least]
+    order = found[np.lexsort((found, -counts[found]))][:size]
+    return [(names[i], int(counts[i])) for i in order]
 
 
 def count_single(column: Single, keys: Ints) -> Ints:

@@ -256,8 +256,9 @@ def facet_counts(store: SQLiteStore, keys: Ints, size: int) -> dict[str, list[Fa
     mask = hit_mask(size, keys)
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     tag_counts = count_coded(cols.tags, keys, mask)
+    none = np.zeros(len(cols.tags.values), np.bool_)
     for kind, name in TAG_FACETS.items():
-        of_kind = np.array([k == kind for k in cols.tags.kinds], np.bool_)
+        of_kind = cols.tags.of_kind.get(kind, none)
         facets[name] = values(top(tag_counts * of_kind, cols.tags.values, FACET_SIZE))
     for name, column in (("origin", cols.origin), ("classification", cols.classification)):
         facets[name] = values(top(count_single(column, keys), column.values, FACET_SIZE))
