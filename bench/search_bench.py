@@ -444,7 +444,7 @@ def plain_page(db: sqlite3.Connection, plain: Plain, sort: str) -> int:
     (total,) = db.execute("SELECT count(*) FROM temp.hits").fetchone()
     fields = "c.rowid, c.id, c.dtg, c.date, c.origin, c.classification, c.subject"
     if words is not None and sort == "relevance":
-        within = " AND f.rowid IN temp.hits" if where else ""
+        within = " AND +f.rowid IN temp.hits" if where else ""  # walk the match once
         page = db.execute(
             f"SELECT {fields}, snippet(plain_fts, 1, '«', '»', '…', 24), f.rank"
             " FROM plain_fts f JOIN plain c ON c.rowid = f.rowid"
@@ -453,7 +453,7 @@ def plain_page(db: sqlite3.Connection, plain: Plain, sort: str) -> int:
         ).fetchall()
     else:
         page = db.execute(
-            f"SELECT {fields} FROM temp.hits h JOIN plain c ON c.rowid = h.rowid"
+            f"SELECT {fields} FROM plain c WHERE c.rowid IN temp.hits"
             " ORDER BY c.date DESC, c.rowid LIMIT 21"
         ).fetchall()
         if words is not None:
@@ -465,28 +465,28 @@ def plain_page(db: sqlite3.Connection, plain: Plain, sort: str) -> int:
             ).fetchall()
     for column in ("origin", "classification", "substr(date, 1, 4)"):
         db.execute(
-            f"SELECT {column}, count(*) FROM temp.hits h JOIN plain c ON c.rowid = h.rowid"
+            f"SELECT {column}, count(*) FROM plain c WHERE c.rowid IN temp.hits"
             " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
         ).fetchall()
     db.execute(
         "SELECT kind, tag, n FROM (SELECT kind, tag, n, row_number() OVER"
-        " (PARTITION BY kind ORDER BY n DESC, tag) AS place FROM (SELECT t.kind, t.tag,"
-        " count(*) AS n FROM temp.hits h JOIN plain_tag t ON t.cable = h.rowid"
-        " GROUP BY 1, 2)) WHERE place <= 10"
+        " (PARTITION BY kind ORDER BY n DESC, tag) AS place FROM (SELECT kind, tag,"
+        " count(*) AS n FROM plain_tag WHERE cable IN temp.hits GROUP BY 1, 2))"
+        " WHERE place <= 10"
     ).fetchall()
     db.execute(
-        "SELECT v.caveat, count(*) FROM temp.hits h JOIN plain_caveat v ON v.cable = h.rowid"
+        "SELECT caveat, count(*) FROM plain_caveat WHERE cable IN temp.hits"
         " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"
     ).fetchall()
     first, last = db.execute(
-        "SELECT min(c.date), max(c.date) FROM temp.hits h JOIN plain c ON c.rowid = h.rowid"
+        "SELECT min(c.date), max(c.date) FROM plain c WHERE c.rowid IN temp.hits"
     ).fetchone()
     if first:
         span = (date.fromisoformat(last) - date.fromisoformat(first)).days
         width = 10 if span <= 92 else 7 if span <= 3 * 366 else 4
         db.execute(
-            f"SELECT substr(c.date, 1, {width}), count(*) FROM temp.hits h"
-            " JOIN plain c ON c.rowid = h.rowid WHERE c.date IS NOT NULL GROUP BY 1"
+            f"SELECT substr(c.date, 1, {width}), count(*) FROM plain c"
+            " WHERE c.rowid IN temp.hits AND c.date IS NOT NULL GROUP BY 1"
         ).fetchall()
     db.execute("DROP TABLE temp.hits")
     db.execute("COMMIT")
@@ -537,7 +537,7 @@ def side_by_side(path: Path, repeat: int) -> None:
 def placeholders(path: Path, plain: sqlite3.Connection) -> dict[str, str]:
     """What the id and rare-word queries name, taken from the archive: a cable in the
     middle of it, the cable cited most, and the first words (of 7 letters or more, in
-    alphabetical order) found in 100-130 cables and in 3-10."""
+    alphabetical order) in the fewest cables but at least 100, and at least 3."""
     with Archive(path) as archive:
         ((middle,),) = archive.store.query(
             "SELECT id FROM cable WHERE key >= (SELECT max(key) / 2 FROM cable)"
@@ -551,15 +551,17 @@ def placeholders(path: Path, plain: sqlite3.Connection) -> dict[str, str]:
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.words USING fts5vocab(main, plain_fts, row)"
     )
 
-    def word(low: int, high: int) -> str:
+    def word(fewest: int) -> str:
+        """The word in the fewest cables, at least ``fewest`` (the first of them in
+        alphabetical order), of 7 letters or more."""
         ((found,),) = plain.execute(
-            "SELECT term FROM temp.words WHERE doc BETWEEN ? AND ? AND length(term) >= 7"
-            " AND term GLOB '[a-z]*' AND term NOT GLOB '*[^a-z]*' ORDER BY term LIMIT 1",
-            [low, high],
+            "SELECT term FROM temp.words WHERE doc >= ? AND length(term) >= 7"
+            " AND term NOT GLOB '*[^a-z]*' ORDER BY doc, term LIMIT 1",
+            [fewest],
         ).fetchall()
         return str(found)
 
-    return {"id": middle, "cited": cited, "rare": word(100, 130), "rarer": word(3, 10)}
+    return {"id": middle, "cited": cited, "rare": word(100), "rarer": word(3)}
 
 
 def filled(query: str, plain: Plain, values: dict[str, str]) -> tuple[str, Plain]:

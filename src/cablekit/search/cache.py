@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 from ..errors import CablekitError
@@ -46,6 +47,7 @@ UNWATCHED: list[int] = []  # the writes of a connection whose writes cannot be c
 _UNSEEN = itertools.count(1)
 _FUNCTION = "cablekit_search_changed"
 
+_HELD: weakref.WeakKeyDictionary[SQLiteStore, Stamp] = weakref.WeakKeyDictionary()
 _WRITES: weakref.WeakKeyDictionary[SQLiteStore, list[int]] = weakref.WeakKeyDictionary()
 _VALUES: weakref.WeakKeyDictionary[SQLiteStore, dict[Hashable, tuple[Stamp, Any]]] = (
     weakref.WeakKeyDictionary()
@@ -55,6 +57,9 @@ _VALUES: weakref.WeakKeyDictionary[SQLiteStore, dict[Hashable, tuple[Stamp, Any]
 def stamp(store: SQLiteStore) -> Stamp:
     """The state of the archive as this connection sees it now (call it inside the
     read transaction whose state it should name)."""
+    named = _HELD.get(store)
+    if named is not None:
+        return named
     writes = _WRITES.get(store)
     if writes is None:
         writes = _watch(store)
@@ -62,6 +67,20 @@ def stamp(store: SQLiteStore) -> Stamp:
     if writes is UNWATCHED:  # a state never seen before: nothing kept is used
         return int(version), -next(_UNSEEN)
     return int(version), writes[0]
+
+
+@contextmanager
+def held(store: SQLiteStore) -> Iterator[None]:
+    """Inside one read transaction that writes nothing the cached values come from,
+    where the state cannot change: it is named once, not at every look-up."""
+    if store in _HELD:
+        yield
+        return
+    _HELD[store] = stamp(store)
+    try:
+        yield
+    finally:
+        del _HELD[store]
 
 
 def cached(store: SQLiteStore, key: Hashable, read: Callable[[], T]) -> T:

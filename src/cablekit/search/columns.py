@@ -240,10 +240,13 @@ def hit_mask(size: int, keys: Ints) -> Mask:
     return mask
 
 
-def top(counts: Ints, names: list[str], size: int) -> list[tuple[str, int]]:
-    """The ``size`` largest counts, by count then name (as SQL would order them).
-    ``names`` are in order, as the codes of every column are: ties go by code."""
-    found = np.flatnonzero(counts)
+def top(
+    counts: Ints, names: list[str], size: int, among: Ints | None = None
+) -> list[tuple[str, int]]:
+    """The ``size`` largest counts (of the codes ``among``, when given: those with a
+    count), by count then name (as SQL would order them). ``names`` are in order, as
+    the codes of every column are: ties go by code."""
+    found = np.flatnonzero(counts) if among is None else among
     if len(found) > size:  # only the counts that can make the top enter the sort
         least = np.partition(counts[found], len(found) - size)[len(found) - size]
         found = found[counts[found] >= least]

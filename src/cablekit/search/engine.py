@@ -21,7 +21,9 @@ import numpy as np
 from ..errors import QuerySyntaxError
 from ..scope import PUBLIC, Scope
 from ..store.sqlite import SQLiteStore
+from .cache import held
 from .columns import (
+    EMPTY,
     Ints,
     Mask,
     columns,
@@ -136,7 +138,7 @@ def search(
     if unranked:
         sort = "newest"
     position = cursor_position(store, scope, sort, query, cursor) if cursor else None
-    with store.snapshot():
+    with store.snapshot(), held(store):
         after = cursor_after(store, position, query) if position else None
         matcher = Matcher.of(store, scope)
         hits = matcher.match(node)
@@ -256,10 +258,11 @@ def facet_counts(store: SQLiteStore, keys: Ints, size: int) -> dict[str, list[Fa
     mask = hit_mask(size, keys)
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     tag_counts = count_coded(cols.tags, keys, mask)
-    none = np.zeros(len(cols.tags.values), np.bool_)
+    counted = np.flatnonzero(tag_counts)
     for kind, name in TAG_FACETS.items():
-        of_kind = cols.tags.of_kind.get(kind, none)
-        facets[name] = values(top(tag_counts * of_kind, cols.tags.values, FACET_SIZE))
+        of_kind = cols.tags.of_kind.get(kind)
+        among = counted[of_kind[counted]] if of_kind is not None else EMPTY
+        facets[name] = values(top(tag_counts, cols.tags.values, FACET_SIZE, among))
     for name, column in (("origin", cols.origin), ("classification", cols.classification)):
         facets[name] = values(top(count_single(column, keys), column.values, FACET_SIZE))
     caveat_counts = count_coded(cols.caveats, keys, mask)

@@ -154,20 +154,24 @@ def _bounds(matcher: Matcher, hits: Mask, phrases: list[Phrase]) -> tuple[Ints, 
     """The hits with visible units holding any of ``phrases``; for each, a bound on
     its score (each such unit adds ``(k1 + 1) * idf`` of every phrase it holds) and
     its number of such units (at most: a unit holding two phrases counts twice)."""
-    size = len(hits)
-    bounds = np.zeros(size, np.float64)
-    rows = np.zeros(size, np.int64)
     if not hits.any():  # no index work for a query nothing matched
         return EMPTY, np.zeros(0), EMPTY
     stats = reader_stats(matcher)
+    owners, weights = [], []
     for phrase, times in Counter(p.fts for p in phrases).items():
-        keys = hit_units(matcher, hits, phrase) >> UNIT_BITS
+        owners.append(hit_units(matcher, hits, phrase) >> UNIT_BITS)
         weight = times * stats.idf(document_frequency(matcher, phrase)) * (K1 + 1)
-        counts = np.bincount(keys, minlength=size)
-        bounds += counts * (weight * (1 + SLACK))
-        rows += counts
-    candidates = np.flatnonzero(rows)
-    return candidates, bounds[candidates], rows[candidates]
+        weights.append(weight * (1 + SLACK))
+    keys = np.concatenate(owners)
+    if len(keys) * 16 < len(hits):  # few matches: work on them, not on every key
+        candidates, at = np.unique(keys, return_inverse=True)
+    else:
+        candidates, at = np.arange(len(hits)), keys
+    per_unit = np.repeat(np.array(weights), [len(k) for k in owners])
+    bounds = np.bincount(at, per_unit, minlength=len(candidates))
+    rows = np.bincount(at, minlength=len(candidates))
+    found = np.flatnonzero(rows)
+    return candidates[found], bounds[found], rows[found]
 
 
 def hit_units(matcher: Matcher, hits: Mask, phrase: str) -> Ints:
