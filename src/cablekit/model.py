@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -209,6 +210,12 @@ class Cable:
         data = to_data(self)
         assert isinstance(data, dict)
         return data
+
+    def to_json_without(self, leave_out: Collection[str]) -> dict[str, Any]:
+        """:meth:`to_json` without the keys ``leave_out``, which are never worked out."""
+        return {
+            key: to_data(getattr(self, attr)) for key, attr in _names(Cable) if key not in leave_out
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Cable:

@@ -64,6 +64,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from ..errors import AccessError
 from ..markings import ACCESS_WORDS, SBU_LEVEL, Marking, find_marks, level, read_marking
@@ -270,7 +271,12 @@ def header_hash(cable: Cable) -> str:
     """A version's header as review decisions name it: every field outside the
     paragraphs (and what derives from them), hashed; "h" first, so that it is never a
     paragraph's."""
-    data = {k: v for k, v in cable.to_json().items() if k not in _NOT_HEADER}
+    return record_header_hash(cable.to_json_without(_NOT_HEADER))
+
+
+def record_header_hash(record: dict[str, Any]) -> str:
+    """:func:`header_hash` of the cable whose JSON form is ``record``."""
+    data = {k: v for k, v in record.items() if k not in _NOT_HEADER}
     body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "h" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:31]
 

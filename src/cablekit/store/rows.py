@@ -22,6 +22,7 @@ from ..access.policy import (
     header_hash,
     paragraph_hash,
     paragraph_requirement,
+    record_header_hash,
     release_text,
 )
 from ..model import Cable
@@ -132,7 +133,8 @@ def prepare(cable: Cable, raw: RawCable) -> Prepared:
     cable_id = archive_id(cable)
     assert cable_id is not None
     text = content_text(raw)
-    record = json.dumps(cable.to_json(), ensure_ascii=False, separators=(",", ":"))
+    data = cable.to_json()
+    record = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Prepared(
         id=cable_id,
         content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
@@ -140,7 +142,7 @@ def prepare(cable: Cable, raw: RawCable) -> Prepared:
         source=json.dumps(record_source(cable), separators=(",", ":")),
         record=compress(record.encode("utf-8")),
         text=compress(text.encode("utf-8")),
-        rows=search_rows(cable),
+        rows=search_rows(cable, record_header_hash(data)),
         alias=alias(cable),
     )
 
@@ -155,12 +157,14 @@ def version_policy(rows: SearchRows) -> Row:
     return (rows.cable[7], *rows.cable[16:20])
 
 
-def search_rows(cable: Cable) -> SearchRows:
+def search_rows(cable: Cable, hhash: str | None = None) -> SearchRows:
+    """The searchable rows of ``cable`` (``hhash``: its header's hash, when known)."""
     header = cable_requirement(cable)
     needs = unit_requirements(cable, header)
+    hhash = hhash or header_hash(cable)
     return SearchRows(
-        cable=cable_row(cable, header),
-        units=unit_rows(cable, header, needs),
+        cable=cable_row(cable, header, hhash),
+        units=unit_rows(cable, header, needs, hhash),
         addressees=addressee_rows(cable),
         tags=tuple((code, tag_kind(code)) for code in dict.fromkeys(cable.tags)),
         caveats=tuple(dict.fromkeys(cable.caveats)),
@@ -188,9 +192,10 @@ def vars_of(obj: object) -> dict[str, object]:
     return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
 
 
-def cable_row(cable: Cable, header: Requirement) -> Row:
+def cable_row(cable: Cable, header: Requirement, hhash: str) -> Row:
     """Values for ``cable`` columns ``version`` onwards are set by the writer; these are
-    ``date .. warnings`` in table order, then the policy's ``need, rel, declass, hhash``."""
+    ``date .. warnings`` in table order, then the policy's ``need, rel, declass, hhash``
+    (``hhash``: the header's hash)."""
     date = cable.date
     release_day = automatic_release(cable)
     return (
@@ -213,11 +218,13 @@ def cable_row(cable: Cable, header: Requirement) -> Row:
         header.bits,
         release_text(header.release),
         release_day.isoformat() if release_day else None,
-        header_hash(cable),
+        hhash,
     )
 
 
-def unit_rows(cable: Cable, header: Requirement, needs: tuple[Requirement, ...]) -> tuple[Row, ...]:
+def unit_rows(
+    cable: Cable, header: Requirement, needs: tuple[Requirement, ...], hhash: str
+) -> tuple[Row, ...]:
     """(seq, number, marking, level, heading, body, need, rel, hash, exempt): the subject
     (seq 0, with the header's hash), then each paragraph (seq 1, 2 ...) with its text's
     hash; level, need, rel and exempt are the policy's requirement (``needs``, from
@@ -225,7 +232,6 @@ def unit_rows(cable: Cable, header: Requirement, needs: tuple[Requirement, ...])
     units: list[Row] = []
     if cable.subject:
         rel = release_text(header.release)
-        hhash = header_hash(cable)
         units.append((0, None, None, header.level, None, cable.subject, header.bits, rel, hhash, 0))
     for seq, (p, need) in enumerate(zip(cable.paragraphs[:MAX_SEQ], needs, strict=True), start=1):
         body = f"{p.heading}\n{p.text}" if p.heading else p.text
