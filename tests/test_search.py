@@ -415,6 +415,36 @@ def test_relevance_is_bm25_over_cables_counting_units_for_every_hit(
     assert [hit.id for hit in first] == [hit.id for hit in hits[:20]]
 
 
+def test_phrase_frequencies_are_counted_in_the_tokens(sample_archive: Archive) -> None:
+    """Snippets pick a cable's best paragraph by ranking.frequencies, quicker than
+    counting in the tokens of the text (most texts need no tokens): the same counts, for
+    every unit and for odd text, of words, phrases, prefixes, and words beyond ASCII."""
+    from cablekit.search.ranking import Phrase, frequencies
+
+    phrases = [
+        Phrase(("the",), False),
+        Phrase(("embassy",), False),
+        Phrase(("prime", "minister"), False),
+        Phrase(("nucl",), True),
+        Phrase(("the", "the"), False),
+        Phrase(("of", "the", "gov"), True),
+        Phrase(("1", "4"), False),
+        Phrase(("cafe",), False),
+        Phrase(("strasse",), False),
+        Phrase(("ærø",), False),
+    ]
+    bodies = [body for (body,) in sample_archive.store.query("SELECT body FROM unit")]
+    odd = [
+        "Café DÉJÀ-vu 1.4(b) don\u2019t_x Ærø STRAßE \u00bd\u00b2 e\u0301t\u00e9 CAFE",
+        "THE THE THE the-the \u201cthe\u201d of the government OF THE GOVERNORS",
+        "\u2014Prime  Minister\u2014prime\u00a0minister PRIME MINISTERS",
+    ]
+    assert len(bodies) > 1000
+    for body in [*bodies, *odd]:
+        words = tokens(body)
+        assert frequencies(phrases, body) == [p.count(words) for p in phrases], body
+
+
 @pytest.mark.parametrize("query", ["embassy", '"prime minister"', "nucl*", "iran OR iraq OR oil"])
 def test_the_snippet_is_the_paragraph_with_the_lowest_bm25(
     sample_archive: Archive, query: str

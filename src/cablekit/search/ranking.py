@@ -43,8 +43,10 @@ by key, as always; the snippets' passages are picked by :func:`best_units`.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +82,8 @@ class Phrase:
     def count(self, words: list[str]) -> int:
         """How many times the phrase occurs in ``words`` (FTS5's phrase instances)."""
         *head, last = self.words
+        if not head and not self.prefix:
+            return words.count(last)
         n = len(head)
         found = 0
         for at in range(n, len(words)):
@@ -291,11 +295,14 @@ def _read_unit_sizes(store: SQLiteStore) -> UnitSizes:
 
 def best_units(matcher: Matcher, phrases: list[Phrase], keys: list[int]) -> dict[int, int]:
     """The best matching visible paragraph of each of ``keys`` that has one: the one
-    with the lowest bm25, the first of them on a tie.
+    with the lowest bm25 (FTS5's, with the reader's statistics: :func:`reader_stats`),
+    the first of them on a tie.
 
     A unit alone needs no ranking; the units of a cable with several are scored here,
-    by :func:`bm25` over their text, which costs a few microseconds a unit where asking
-    FTS5 would walk every match of the expression (tens of milliseconds)."""
+    by :func:`bm25`'s arithmetic over the phrases' :func:`frequencies` in their text and
+    their lengths (FTS5's ``docsize`` of the reader's index), which costs a few
+    microseconds a unit where asking FTS5 would walk every match of the expression (tens
+    of milliseconds)."""
     if not phrases or not keys:
         return {}
     wanted = np.zeros(max(keys) + 1, np.bool_)
@@ -311,6 +318,13 @@ def best_units(matcher: Matcher, phrases: list[Phrase], keys: list[int]) -> dict
     if several:
         stats = reader_stats(matcher)
         idf = [stats.idf(document_frequency(matcher, p.fts)) for p in phrases]
+        sizes = dict(
+            matcher.store.query(
+                f"SELECT id, sz FROM {matcher.index.table}_docsize"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(several)],
+            )
+        )
         rows = matcher.store.query(
             "SELECT rowid, body FROM unit WHERE rowid IN (SELECT value FROM json_each(?))"
             " ORDER BY rowid",
@@ -318,22 +332,65 @@ def best_units(matcher: Matcher, phrases: list[Phrase], keys: list[int]) -> dict
         )
         lowest: dict[int, float] = {}
         for rowid, body in rows:
-            key, rank = rowid >> UNIT_BITS, bm25(phrases, idf, tokens(body), stats.average)
+            size = _varints(bytes(sizes[rowid]), 1)[0]
+            rank = _rank(frequencies(phrases, body), idf, size, stats.average)
+            key = rowid >> UNIT_BITS
             if key not in lowest or rank < lowest[key]:
                 lowest[key], best[key] = rank, rowid
     return best
+
+
+def frequencies(phrases: list[Phrase], text: str) -> list[int]:
+    """How many times each phrase occurs in ``text``, as :meth:`Phrase.count` counts it
+    in :func:`~cablekit.search.text.tokens` of the text. When no character beyond ASCII
+    is part of a word (most cables: their others are quotes and dashes), the words are
+    runs of ASCII letters and digits: each phrase is then found in the text in lower
+    case by a regular expression, a microsecond or two a unit, without making words."""
+    if not text.isascii() and any(_joins(c) for c in set(text) if c > "\x7f"):
+        words = tokens(text)
+        return [phrase.count(words) for phrase in phrases]
+    lower = text.lower()  # no other character becomes an ASCII letter or digit
+    return [len(_starts(phrase).findall(lower)) for phrase in phrases]
+
+
+@functools.cache
+def _joins(char: str) -> bool:
+    """Whether ``char`` is part of a word (a letter, a digit, an accent FTS5 drops...),
+    as :func:`~cablekit.search.text.tokens` reads it: then it joins two letters."""
+    return len(tokens(f"a{char}a")) == 1
+
+
+@functools.cache
+def _starts(phrase: Phrase) -> re.Pattern[str]:
+    """Matches the first word of each instance of ``phrase`` in lower-case text whose
+    words are runs of ASCII letters and digits, the rest looked ahead at, so that
+    instances that overlap all count, as in FTS5; never for a phrase with a word beyond
+    ASCII, which such text cannot hold. (The pattern opens with the word itself, so that
+    the engine scans for it: a leading look-behind would try every position.)"""
+    if not all(word.isascii() for word in phrase.words):
+        return re.compile("(?!)")
+    first, *rest = (re.escape(word) for word in phrase.words)
+    after = "".join(f"[^a-z0-9]+{word}" for word in rest)
+    end = "" if phrase.prefix else "(?![a-z0-9])"
+    return re.compile(f"{first}(?<![a-z0-9]{first})(?={after}{end})")
 
 
 def bm25(phrases: list[Phrase], idf: list[float], words: list[str], average: float) -> float:
     """FTS5's bm25 of a unit whose words are ``words`` (``rank``: lower is better),
     computed as fts5_aux.c computes it, operation for operation, so that the result is
     the same number (``tests/test_search.py`` holds them equal)."""
+    return _rank([phrase.count(words) for phrase in phrases], idf, len(words), average)
+
+
+def _rank(found: list[int], idf: list[float], size: int, average: float) -> float:
+    """bm25's arithmetic, as fts5_aux.c does it: the phrases' frequencies ``found`` in a
+    unit of ``size`` words."""
     k1, b = K1, B
-    size = float(len(words))
+    length = float(size)
     score = 0.0
-    for phrase, weight in zip(phrases, idf, strict=True):
-        tf = float(phrase.count(words))
-        score += weight * ((tf * (k1 + 1.0)) / (tf + k1 * (1 - b + b * size / average)))
+    for count, weight in zip(found, idf, strict=True):
+        tf = float(count)
+        score += weight * ((tf * (k1 + 1.0)) / (tf + k1 * (1 - b + b * length / average)))
     return -1.0 * score
 
 
