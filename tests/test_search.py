@@ -11,6 +11,7 @@ SQLite file, and a PostgreSQL record searched through a node's index.
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -342,6 +343,134 @@ def test_bm25_in_python_is_the_number_fts5_gives(sample_archive: Archive, query:
     )
     assert len(rows) > 20
     assert all(bm25(phrases, idf, tokens(body), stats.average) == rank for rank, body in rows)
+
+
+def occurrences(words: tuple[str, ...], prefix: bool, text: list[str]) -> int:
+    """How many times the phrase ``words`` (its last word a prefix if ``prefix``) occurs
+    in ``text``."""
+    n = len(words)
+    found = 0
+    for at in range(len(text) - n + 1):
+        *head, last = text[at : at + n]
+        ok = last.startswith(words[-1]) if prefix else last == words[-1]
+        found += ok and head == list(words[:-1])
+    return found
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "embassy",
+        '"prime minister"',
+        "nucl*",
+        "iran OR iraq OR embassy",
+        "the",
+        "oil OR gas pipeline",
+        "embassy OR embassy",
+        "subject:visit",
+        "embassy -canada",
+        "tag:PREL OR canada",
+    ],
+)
+def test_relevance_is_bm25_over_cables_counting_units_for_every_hit(
+    sample_archive: Archive, query: str
+) -> None:
+    """Every hit's score is bm25 over cables computed here from the stored units' texts:
+    a term's frequency in a cable is the number of its units holding the term (any unit,
+    the subject too, also for subject:), a cable's length its number of units, and the
+    number of cables, their average length and the cables holding each term are over the
+    archive. The order, the whole of it and its first page, is that of these scores, then
+    of archive keys: no hit is left unscored or misplaced."""
+    from cablekit.search import parse_query
+    from cablekit.search.sql import positive_texts
+
+    store = sample_archive.store
+    texts: dict[int, list[list[str]]] = {key: [] for (key,) in store.query("SELECT key FROM cable")}
+    for key, body in store.query("SELECT cable_key, body FROM unit ORDER BY rowid"):
+        texts[key].append(tokens(body))
+    ids = dict(store.query("SELECT id, key FROM cable"))
+    terms = positive_texts(parse_query(query))
+    cables = len(texts)
+    average = sum(map(len, texts.values())) / cables
+    found = {
+        key: [sum(1 for w in words if occurrences(t.words, t.prefix, w)) for t in terms]
+        for key, words in texts.items()
+    }
+    idf = []
+    for i in range(len(terms)):
+        holding = sum(1 for n in found.values() if n[i])
+        idf.append(max(math.log((cables - holding + 0.5) / (holding + 0.5)), 0) or 1e-6)
+    expected = {}
+    for key, n in found.items():
+        norm = 1.2 * (0.25 + 0.75 * len(texts[key]) / average)
+        expected[key] = sum(w * f * 2.2 / (f + norm) for w, f in zip(idf, n, strict=True))
+
+    hits = sample_archive.search(query, limit=ALL, snippets=False).results
+    keys = [ids[hit.id] for hit in hits]
+    assert len(hits) > 5
+    for hit, key in zip(hits, keys, strict=True):
+        assert hit.score == pytest.approx(expected[key], abs=1e-6), (query, hit.id)
+    assert keys == sorted(keys, key=lambda k: (-expected[k], k))
+    first = sample_archive.search(query, limit=20, snippets=False).results
+    assert [hit.id for hit in first] == [hit.id for hit in hits[:20]]
+
+
+def test_phrase_frequencies_are_counted_in_the_tokens(sample_archive: Archive) -> None:
+    """Snippets pick a cable's best paragraph by ranking.frequencies, quicker than
+    counting in the tokens of the text (most texts need no tokens): the same counts, for
+    every unit and for odd text, of words, phrases, prefixes, and words beyond ASCII."""
+    from cablekit.search.ranking import Phrase, frequencies
+
+    phrases = [
+        Phrase(("the",), False),
+        Phrase(("embassy",), False),
+        Phrase(("prime", "minister"), False),
+        Phrase(("nucl",), True),
+        Phrase(("the", "the"), False),
+        Phrase(("of", "the", "gov"), True),
+        Phrase(("1", "4"), False),
+        Phrase(("cafe",), False),
+        Phrase(("strasse",), False),
+        Phrase(("ærø",), False),
+    ]
+    bodies = [body for (body,) in sample_archive.store.query("SELECT body FROM unit")]
+    odd = [
+        "Café DÉJÀ-vu 1.4(b) don\u2019t_x Ærø STRAßE \u00bd\u00b2 e\u0301t\u00e9 CAFE",
+        "THE THE THE the-the \u201cthe\u201d of the government OF THE GOVERNORS",
+        "\u2014Prime  Minister\u2014prime\u00a0minister PRIME MINISTERS",
+    ]
+    assert len(bodies) > 1000
+    for body in [*bodies, *odd]:
+        words = tokens(body)
+        assert frequencies(phrases, body) == [p.count(words) for p in phrases], body
+
+
+@pytest.mark.parametrize("query", ["embassy", '"prime minister"', "nucl*", "iran OR iraq OR oil"])
+def test_the_snippet_is_the_paragraph_with_the_lowest_bm25(
+    sample_archive: Archive, query: str
+) -> None:
+    """Each hit's snippet comes from its matching paragraph of lowest bm25 (FTS5's rank,
+    the archive's statistics for a reader who sees it all), the first of them on a tie."""
+    from cablekit.search import parse_query
+    from cablekit.search.engine import ranking_phrases
+    from cablekit.search.matching import Matcher
+    from cablekit.search.ranking import best_units, expression
+
+    store = sample_archive.store
+    phrases = ranking_phrases(parse_query(query))
+    ranks: dict[int, tuple[float, int]] = {}
+    rows = store.query(
+        "SELECT rowid, rank FROM unit_fts WHERE unit_fts MATCH ? ORDER BY rowid",
+        [expression(phrases)],
+    )
+    for rowid, rank in rows:
+        if rowid & 0xFFFF and (rowid >> 16 not in ranks or rank < ranks[rowid >> 16][0]):
+            ranks[rowid >> 16] = (rank, rowid)
+    keys = sorted(ranks)
+    with store.snapshot():
+        found = best_units(Matcher.of(store, sample_archive.scope), phrases, keys)
+    assert len(keys) > 10
+    assert found == {key: rowid for key, (_, rowid) in ranks.items()}
 
 
 @pytest.mark.parametrize("held", [False, True], ids=["by SQL", "by columns"])

@@ -4,9 +4,9 @@ work a search does must not depend on material hidden from the reader.
 The archive here is written as text, cables of the leaked ``cables.csv`` with chosen
 classifications and portion marks, and ingested through the parser; the oracle
 decides what a reader may see from those chosen markings, and computes bm25 plainly
-from the unit texts of the archive. Readers who see few cables have an index of their
-own and the others share the archive's (``matching.NARROW_CABLES``): each test runs
-both ways.
+(over cables, counting units) from the unit texts of the archive. Readers who see few
+cables have an index of their own and the others share the archive's
+(``matching.NARROW_CABLES``): each test runs both ways.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ WORDS = [
     *("ministry", "talks", "the", "the", "the", "of", "agreement", "border", "visit"),
     *("the", "minister", "talks", "delegation", "election", "reform", "the", "of"),
 ]
+# Words no query looks for, the only words of other cables: the words above are then in
+# some cables only, as words are in an archive, and their weight (bm25's idf over
+# cables) is above its floor, so that the statistics show in every score.
+OTHER_WORDS = [
+    *("army", "budget", "court", "drought", "export", "farmer", "grain", "harbor"),
+    *("island", "journal", "kingdom", "labor", "market", "navy", "opera", "police"),
+]
 PATHS = ["own index", "archive index"]
 
 
@@ -68,17 +75,19 @@ def csv_line(n: int, cable: Crafted) -> str:
     return ",".join(f'"{f}"' for f in [*fields, text]) + "\n"
 
 
-def crafted_cables(count: int, seed: int, first: int = 1) -> list[Crafted]:
+def crafted_cables(
+    count: int, seed: int, first: int = 1, words: list[str] = WORDS
+) -> list[Crafted]:
     rng = random.Random(seed)
     cables = []
     for n in range(first, first + count):
         level = rng.choice("UCS")
         marks = [m for m in "UCS" if LEVELS[m] <= LEVELS[level]]
         paragraphs = tuple(
-            (rng.choice(marks), " ".join(rng.choices(WORDS, k=rng.randint(3, 40))).upper() + ".")
+            (rng.choice(marks), " ".join(rng.choices(words, k=rng.randint(3, 40))).upper() + ".")
             for _ in range(rng.randint(1, 5))
         )
-        subject = " ".join(rng.choices(WORDS, k=3)).upper()
+        subject = " ".join(rng.choices(words, k=3)).upper()
         cables.append(Crafted(f"09PARIS{n}", level, subject, paragraphs))
     return cables
 
@@ -90,7 +99,7 @@ def ingest(path: Path, cables: list[Crafted], first: int = 1) -> None:
         assert archive.ingest([str(rows)], release="test").ingested == len(cables)
 
 
-CABLES = crafted_cables(40, seed=3)
+CABLES = crafted_cables(40, seed=3) + crafted_cables(40, seed=4, first=41, words=OTHER_WORDS)
 
 
 def add_users(path: Path) -> None:
@@ -162,22 +171,24 @@ def occurrences(term: Text, words: list[str]) -> int:
 
 
 def oracle_scores(query: str, units: dict[str, list[str]]) -> dict[str, float]:
-    """bm25 (k1 1.2, b 0.75, FTS5's idf floor) over exactly ``units``: each cable's
-    score is the sum over its units matching any positive term."""
+    """bm25 (k1 1.2, b 0.75, FTS5's idf floor) over the cables of ``units``, counting
+    units: a term's frequency in a cable is the number of its units holding the term, a
+    cable's length its number of units, and the number of documents, their average
+    length and each term's document frequency are over these cables."""
     terms = positive_texts(parse_query(query))
-    texts = [tokens(body) for bodies in units.values() for body in bodies]
-    rows = len(texts)
-    average = sum(map(len, texts)) / rows
-    holding = [sum(1 for t in texts if occurrences(term, t)) for term in terms]
-    idf = [max(math.log((rows - h + 0.5) / (h + 0.5)), 0) or 1e-6 for h in holding]
+    texts = {cable_id: [tokens(body) for body in bodies] for cable_id, bodies in units.items()}
+    cables = len(texts)
+    average = sum(map(len, texts.values())) / cables
+    holding = [
+        sum(1 for words in texts.values() if any(occurrences(term, w) for w in words))
+        for term in terms
+    ]
+    idf = [max(math.log((cables - h + 0.5) / (h + 0.5)), 0) or 1e-6 for h in holding]
     scores = {}
-    for cable_id, bodies in units.items():
-        total = 0.0
-        for words in map(tokens, bodies):
-            tf = [occurrences(term, words) for term in terms]
-            norm = 1.2 * (0.25 + 0.75 * len(words) / average)
-            total += sum(w * f * 2.2 / (f + norm) for w, f in zip(idf, tf, strict=True))
-        scores[cable_id] = total
+    for cable_id, words in texts.items():
+        found = [sum(1 for w in words if occurrences(term, w)) for term in terms]
+        norm = 1.2 * (0.25 + 0.75 * len(words) / average)
+        scores[cable_id] = sum(w * f * 2.2 / (f + norm) for w, f in zip(idf, found, strict=True))
     return scores
 
 
@@ -202,9 +213,11 @@ def test_scores_are_bm25_over_exactly_the_units_the_reader_may_see(
 ) -> None:
     units = visible_units(crafted, user, CABLES)
     scored = 0
+    highest = 0.0
     with Archive(crafted, user=user, today=TODAY) as archive:
         for query in QUERIES:
             expected = oracle_scores(query, units)
+            highest = max(highest, *expected.values())
             result = archive.search(query, limit=1000)
             got = {hit.id: hit.score for hit in result.results}
             assert result.total == len(got), query
@@ -214,6 +227,7 @@ def test_scores_are_bm25_over_exactly_the_units_the_reader_may_see(
             assert scores == sorted(scores, reverse=True)
             scored += sum(1 for score in scores if score > 0)
     assert scored > 3 * len(QUERIES)
+    assert highest > 0.1  # weights above their floor (1e-6): the statistics count
 
 
 def test_a_hidden_cable_with_the_words_leaves_a_readers_scores_unchanged(

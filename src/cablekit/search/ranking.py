@@ -1,31 +1,41 @@
-"""Pages of hits in order: by relevance without scoring every hit, or by date.
+"""Pages of hits in order: by relevance, every hit scored exactly, or by date.
 
-**Relevance.** A cable's score is the sum of bm25 over its visible units that match
-any positive word term of the query; a hit with no such unit scores 0. bm25's
-statistics (the number of units, their average length, the number of units holding
-each phrase) are those of the units the reader may see, never of the whole archive:
-otherwise a reader's score for a word would move when a cable hidden from them is
-added, and tell them the word is there (``docs/security.md``). Where the index
-holds exactly the reader's units (``Index.exact``: a reader who sees everything, or
-a reader's own index), this is FTS5's ``rank``. For the others, FTS5 ranks each
-phrase alone with the archive's statistics; each unit's frequency of the phrase is
-recovered exactly from that number (bm25 is invertible in it, given the unit's
-length, from ``unit_fts_docsize``), and bm25 is computed again with the reader's
-statistics (:func:`reader_stats`), operation for operation as :func:`bm25` computes
-it. Asking FTS5 for bm25 costs about 1.6 µs a unit, so ranking every unit of a broad
-query (hundreds of thousands) would cost most of a second. Only the cables that can
-reach the page are scored:
+**Relevance.** A cable is scored as one document made of its text units (its subject
+and paragraphs) by bm25 counting units instead of words: a positive word term of the
+query (an FTS5 phrase) occurs in a cable as many times as the cable has units holding
+it, and a cable is as long as its number of units. With FTS5's constants and idf,
+for each phrase *p*::
 
-FTS5 scores a unit, for each phrase *p* of the expression, ``idf(p) * tf * (k1 + 1) /
-(tf + k1 * (1 - b + b * length / average length))``, and that fraction stays below
-``k1 + 1`` whatever the frequency, the length and the average length. A cable's
-score is therefore below
-``units × (k1 + 1) × Σ idf(p)``, where ``units`` is its number of matching units:
-a bound known from the matching rowids alone. Cables are scored exactly, by FTS5, in
-descending order of that bound, until no unscored cable's bound reaches the score of
-the last cable the page needs. The page, its order and its scores are those of
-scoring everything (ties broken by key, as always); the total never depended on
-ranking.
+    idf(p) * n * (k1 + 1) / (n + k1 * (1 - b + b * units / average units))
+
+summed over the phrases, where ``n`` is the number of the cable's units holding *p*,
+``idf(p) = log((N - df + 0.5) / (df + 0.5))`` (at least 1e-6), ``df`` the number of
+cables holding *p* in some unit, ``N`` the number of cables and ``average units`` their
+mean number of units. A hit with no unit holding a positive term scores 0.
+
+Issue 14 chose this over the sum of FTS5's bm25 over the matching units, which ranked
+long cables with many matching paragraphs first, on 30 queries judged by reading the
+cables (``bench/relevance/``, ``docs/archive.md``): nDCG@10 0.852 against 0.768, and
+against 0.821 for bm25 over the cable as one document of words (FTS5 over whole
+cables), which would also need the number of times each matching unit holds each
+phrase. A cable is about what most of its paragraphs speak of, however long it is;
+the number of words that say it adds little.
+
+**Over what the reader may see.** Every count is of the units and cables the reader
+may see, never of the whole archive: otherwise a reader's score for a word would move
+when a cable hidden from them is added, and tell them the word is there
+(``docs/security.md``). The units holding a phrase are its matches the reader may see
+(``Matcher.visible_phrase_units``) in the cables they may see; a cable's length counts
+only its units the reader may see; ``N``, ``df`` and the average are over the cables
+the reader may see. A withheld paragraph counts nowhere, not even in a length.
+
+**Cost.** FTS5's bm25 is never asked for: the rowids of the units holding each phrase,
+which matching has already read, give every cable's ``n`` (one bincount of their cable
+keys), and every cable's number of visible units is kept per reader and state of the
+archive (:func:`unit_counts`). So every hit is scored exactly, with array operations
+over the hits (a millisecond or two for a hundred thousand), and the page, its order
+and its scores are those of scoring everything, with no bound to keep. Ties are broken
+by key, as always; the snippets' passages are picked by :func:`best_units`.
 
 **Date.** Newest or oldest first, by the day column held in memory, ties by key.
 """
@@ -33,9 +43,10 @@ ranking.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
-from collections import Counter
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,16 +57,14 @@ from ..scope import UNIT_BITS, UNIT_MASK
 from ..store.sqlite import SQLiteStore
 from .cache import cached
 from .columns import EMPTY, Dates, Ints, Mask
-from .matching import ARCHIVE_INDEX, Index, Matcher
-from .sql import fts_phrase
+from .matching import Matcher, keys_of
+from .sql import Compiled, fts_phrase
 from .text import tokens
 
 Floats = npt.NDArray[np.float64]
-K1 = 1.2  # FTS5's bm25 constants (b does not enter the bound)
+Counts = npt.NDArray[np.uint16]
+K1 = 1.2  # FTS5's bm25 constants
 B = 0.75
-FIRST_BATCH = 0.4  # score first the cables whose bound reaches this share of the page's
-FIRST_ROWS = 8_000  # ... as long as they hold fewer matching units than this
-SLACK = 1e-9  # relative margin on the bound, for rounding
 KEY_SPAN = 1 << 32  # cable keys stay below this
 
 
@@ -73,6 +82,8 @@ class Phrase:
     def count(self, words: list[str]) -> int:
         """How many times the phrase occurs in ``words`` (FTS5's phrase instances)."""
         *head, last = self.words
+        if not head and not self.prefix:
+            return words.count(last)
         n = len(head)
         found = 0
         for at in range(n, len(words)):
@@ -82,26 +93,6 @@ class Phrase:
             ):
                 found += 1
         return found
-
-
-@dataclass(frozen=True, slots=True)
-class Ranked:
-    """Scored cables: keys, scores, and the rowid of each one's best unit (-1: none)."""
-
-    keys: Ints
-    scores: Floats
-    best: Ints
-
-    @staticmethod
-    def empty() -> Ranked:
-        return Ranked(EMPTY, np.zeros(0), EMPTY)
-
-    def join(self, other: Ranked) -> Ranked:
-        return Ranked(
-            np.concatenate([self.keys, other.keys]),
-            np.concatenate([self.scores, other.scores]),
-            np.concatenate([self.best, other.best]),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,55 +114,71 @@ def by_relevance(
     matcher: Matcher, hits: Mask, phrases: list[Phrase], limit: int, after: tuple[Any, int] | None
 ) -> Page:
     """The ``limit`` best hits after the cursor position ``after`` (score, key)."""
-    want = limit + 1
-    candidates, bounds, rows = _bounds(matcher, hits, phrases)
-    order = np.lexsort((candidates, -bounds))  # highest bound first, then key
-    lowest = -bounds[order]  # ascending, for searchsorted
-    rows = np.cumsum(rows[order])
-    scored = Ranked.empty()
-    done = 0
-    # First the cables whose bound comes near that of the page's last one by bound
-    # (within FIRST_ROWS units); then, at most once more, every cable whose bound
-    # reaches the score of the page's last one.
-    end = min(want, len(order))
-    if end:
-        reach = bounds[order[end - 1]] * FIRST_BATCH
-        end = max(end, min(np.searchsorted(lowest, -reach, side="right"), _upto(rows, FIRST_ROWS)))
-    while end > done:
-        scored = scored.join(_score(matcher, phrases, np.sort(candidates[order[done:end]])))
-        done = end
-        threshold = _threshold(scored, want, after)
-        end = int(np.searchsorted(lowest, -threshold, side="right"))
-    return _relevance_page(hits, scored, want, after)
+    keys, scores = cable_scores(matcher, hits, phrases)
+    return _relevance_page(hits, keys, scores, limit + 1, after)
 
 
-def _upto(cumulative: Ints, rows: int) -> int:
-    """How many cables, in order, hold at most ``rows`` matching units in all."""
-    return int(np.searchsorted(cumulative, rows, side="right"))
+def cable_scores(matcher: Matcher, hits: Mask, phrases: list[Phrase]) -> tuple[Ints, Floats]:
+    """The hits with a visible unit holding any of ``phrases`` (ascending keys) and their
+    scores: bm25 over cables, counting units (see the module's docstring)."""
+    size = len(hits)
+    if not hits.any() or not phrases:  # no index work for a query nothing matched
+        return EMPTY, np.zeros(0)
+    lengths = unit_counts(matcher)
+    cables = matcher.seen.count
+    stats = Stats(cables, float(lengths.sum()) / cables if cables else 1.0)
+    held = {fts: _holding(matcher, fts, size) for fts in dict.fromkeys(p.fts for p in phrases)}
+    scored = np.flatnonzero(hits & np.logical_or.reduce([n > 0 for n in held.values()]))
+    norm = K1 * (1 - B + B * lengths[scored] / stats.average)
+    scores = np.zeros(len(scored), np.float64)
+    for phrase in phrases:  # in the query's order, as FTS5 sums its phrases
+        n = held[phrase.fts]
+        weight = stats.idf(int(np.count_nonzero(n)))
+        found = n[scored].astype(np.float64)
+        scores += weight * ((found * (K1 + 1.0)) / (found + norm))
+    return scored, scores
 
 
-def _bounds(matcher: Matcher, hits: Mask, phrases: list[Phrase]) -> tuple[Ints, Floats, Ints]:
-    """The hits with visible units holding any of ``phrases``; for each, a bound on
-    its score (each such unit adds ``(k1 + 1) * idf`` of every phrase it holds) and
-    its number of such units (at most: a unit holding two phrases counts twice)."""
-    if not hits.any():  # no index work for a query nothing matched
-        return EMPTY, np.zeros(0), EMPTY
-    stats = reader_stats(matcher)
-    owners, weights = [], []
-    for phrase, times in Counter(p.fts for p in phrases).items():
-        owners.append(hit_units(matcher, hits, phrase) >> UNIT_BITS)
-        weight = times * stats.idf(document_frequency(matcher, phrase)) * (K1 + 1)
-        weights.append(weight * (1 + SLACK))
-    keys = np.concatenate(owners)
-    if len(keys) * 16 < len(hits):  # few matches: work on them, not on every key
-        candidates, at = np.unique(keys, return_inverse=True)
-    else:
-        candidates, at = np.arange(len(hits)), keys
-    per_unit = np.repeat(np.array(weights), [len(k) for k in owners])
-    bounds = np.bincount(at, per_unit, minlength=len(candidates))
-    rows = np.bincount(at, minlength=len(candidates))
-    found = np.flatnonzero(rows)
-    return candidates[found], bounds[found], rows[found]
+def _holding(matcher: Matcher, phrase: str, size: int) -> Ints:
+    """By cable key (below ``size``): how many of the cable's units the reader may see
+    hold ``phrase``, in the cables the reader may see (0 elsewhere)."""
+    keys = hit_units(matcher, matcher.seen.cables, phrase) >> UNIT_BITS
+    return np.bincount(keys, minlength=size)[:size]
+
+
+def unit_counts(matcher: Matcher) -> Counts:
+    """By cable key: the number of units the reader may see, in the cables they may see
+    (0 elsewhere), two bytes a cable, kept per reader and state of the archive. Read from
+    the reader's own index when they have one (their work stays within what they may
+    see), else from the archive's counts less the units withheld from them."""
+    seen, index, store = matcher.seen, matcher.index, matcher.store
+    if seen.everything:
+        return cable_units(store)
+
+    def read() -> Counts:
+        if index.exact:  # the reader's own index: exactly their units
+            rowids = keys_of(store, Compiled(f"SELECT id FROM {index.table}_docsize", []))
+            mine = np.bincount(rowids >> UNIT_BITS, minlength=seen.size)[: seen.size]
+        else:
+            counts = cable_units(store)
+            mine = np.zeros(seen.size, np.int64)
+            mine[: len(counts)] = counts[: seen.size]
+            mine -= np.bincount(seen.hidden >> UNIT_BITS, minlength=seen.size)[: seen.size]
+        return np.where(seen.cables, mine, 0).astype(np.uint16)
+
+    return cached(store, ("reader unit counts", matcher.scope), read)
+
+
+def cable_units(store: SQLiteStore) -> Counts:
+    """By cable key: the number of units each cable has in the archive's index, read
+    once per state of the archive (every unit's cable key, as one string)."""
+
+    def read() -> Counts:
+        keys = keys_of(store, Compiled("SELECT cable_key FROM unit", []))
+        top = store.query("SELECT coalesce(max(key), 0) + 1 FROM cable")[0][0]
+        return np.bincount(keys, minlength=int(top)).astype(np.uint16)
+
+    return cached(store, "cable units", read)
 
 
 def hit_units(matcher: Matcher, hits: Mask, phrase: str) -> Ints:
@@ -183,15 +190,6 @@ def hit_units(matcher: Matcher, hits: Mask, phrase: str) -> Ints:
     return units[inside]
 
 
-def _threshold(scored: Ranked, want: int, after: tuple[Any, int] | None) -> float:
-    """The score a cable must reach to enter the page: that of the ``want``-th best
-    eligible cable scored so far (0 while there are fewer)."""
-    eligible = scored.scores[_after(scored.keys, scored.scores, after)]
-    if len(eligible) < want:
-        return 0.0
-    return float(np.partition(eligible, len(eligible) - want)[len(eligible) - want])
-
-
 def _after(keys: Ints, scores: Floats, after: tuple[Any, int] | None) -> Mask:
     if after is None:
         return np.ones(len(keys), np.bool_)
@@ -199,106 +197,32 @@ def _after(keys: Ints, scores: Floats, after: tuple[Any, int] | None) -> Mask:
     return np.asarray((scores < score) | ((scores == score) & (keys > key)), np.bool_)
 
 
-def _relevance_page(hits: Mask, scored: Ranked, want: int, after: tuple[Any, int] | None) -> Page:
-    eligible = _after(scored.keys, scored.scores, after)
-    keys, scores, best = scored.keys[eligible], scored.scores[eligible], scored.best[eligible]
-    order = np.lexsort((keys, -scores))[:want]
-    page_keys = [int(k) for k in keys[order]]
-    values: list[Any] = [float(s) for s in scores[order]]
-    found = {int(k): int(b) for k, b in zip(keys[order], best[order], strict=True) if b >= 0}
-    if len(page_keys) < want:  # then every cable with a positive score was scored
-        zero = np.flatnonzero(hits)
-        zero = zero[~np.isin(zero, scored.keys)]
+def _relevance_page(
+    hits: Mask, keys: Ints, scores: Floats, want: int, after: tuple[Any, int] | None
+) -> Page:
+    """The first ``want`` hits after ``after`` by score, highest first, then key: the
+    scored hits (``keys``, ``scores``, every score above 0), then those scoring 0."""
+    eligible = _after(keys, scores, after)
+    top, values = keys[eligible], scores[eligible]
+    if len(top) > want:  # the candidates: every score reaching the want-th highest
+        cut = np.partition(values, len(values) - want)[len(values) - want]
+        keep = values >= cut
+        top, values = top[keep], values[keep]
+    order = np.lexsort((top, -values))[:want]
+    page_keys = [int(k) for k in top[order]]
+    page_values: list[Any] = [float(v) for v in values[order]]
+    if len(page_keys) < want:  # the hits that score 0 follow, by key
+        unscored = hits.copy()
+        unscored[keys] = False
+        zero = np.flatnonzero(unscored)
         if after is not None:
             score, key = float(after[0]), after[1]
             zero = zero if score > 0 else zero[zero > key] if score == 0 else EMPTY
         extra = [int(k) for k in zero[: want - len(page_keys)]]
         page_keys += extra
-        values += [0.0] * len(extra)
+        page_values += [0.0] * len(extra)
     more = len(page_keys) == want
-    return Page(page_keys[: want - 1], values[: want - 1], found, more)
-
-
-def _score(matcher: Matcher, phrases: list[Phrase], keys: Ints) -> Ranked:
-    """Exact scores (``-sum(rank)`` over visible matching units) and best units of
-    ``keys`` (ascending), by one pass of FTS5 over the expression's matches."""
-    found = unit_ranks(matcher, phrases, keys)
-    rowids, ranks = found
-    if not len(rowids):
-        return Ranked(keys, np.zeros(len(keys)), np.full(len(keys), -1, np.int64))
-    owner = rowids >> UNIT_BITS
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    scored_keys = owner[starts]
-    scores = -np.add.reduceat(ranks, starts)
-    # The best paragraph (the subject counts in the score, but is shown apart).
-    paragraph = (rowids & UNIT_MASK) != 0
-    ranked = np.where(paragraph, ranks, np.inf)
-    lowest = np.minimum.reduceat(ranked, starts)
-    segment = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(ranks)]))
-    at_lowest = np.flatnonzero(paragraph & (ranked == lowest[segment]))
-    owners, first = np.unique(segment[at_lowest], return_index=True)
-    best = np.full(len(starts), -1, np.int64)
-    best[owners] = rowids[at_lowest[first]]
-    return Ranked(scored_keys, scores, best)
-
-
-def unit_ranks(matcher: Matcher, phrases: list[Phrase], keys: Ints) -> tuple[Ints, Floats]:
-    """(rowid, rank) of the visible units of the cables ``keys`` that match any of
-    ``phrases``, by rowid, the rank being the reader's bm25."""
-    if not matcher.index.exact:
-        return _recomputed_ranks(matcher, phrases, keys)
-    return _fts_ranks(matcher, matcher.index, expression(phrases), keys)
-
-
-def _fts_ranks(matcher: Matcher, index: Index, expr: str, keys: Ints) -> tuple[Ints, Floats]:
-    """(rowid, FTS5 rank) of the visible units of the cables ``keys`` that match
-    ``expr`` in ``index``. FTS5 walks every match of the expression but computes bm25
-    only for the units of those cables."""
-    rows = matcher.store.query(
-        f"SELECT rowid, rank FROM {index.table} WHERE {index.name} MATCH ?"
-        f" AND (rowid >> {UNIT_BITS}) IN (SELECT value FROM json_each(?))",
-        [expr, json.dumps(keys.tolist())],
-    )
-    rowids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    ranks = np.fromiter((r[1] for r in rows), np.float64, len(rows))
-    visible = ~matcher.withheld(rowids)
-    return rowids[visible], ranks[visible]
-
-
-def _recomputed_ranks(matcher: Matcher, phrases: list[Phrase], keys: Ints) -> tuple[Ints, Floats]:
-    """The reader's bm25 of the visible matching units of ``keys``, from the archive's
-    index: FTS5 ranks each phrase alone, with the archive's statistics; the phrase's
-    frequency in each unit is recovered from that rank, and bm25 computed again with
-    the reader's statistics, as :func:`bm25` computes it."""
-    archive = Stats.of(matcher.store)
-    ranked = {
-        fts: _fts_ranks(matcher, ARCHIVE_INDEX, fts, keys)
-        for fts in dict.fromkeys(p.fts for p in phrases)
-    }
-    rowids = np.unique(np.concatenate([found for found, _ in ranked.values()]))
-    size = unit_sizes(matcher.store).of(rowids).astype(np.float64)
-    frequency = {}
-    for fts, (found, ranks) in ranked.items():
-        at = np.searchsorted(rowids, found)
-        tf = np.zeros(len(rowids), np.float64)
-        idf = archive.idf(len(matcher.phrase_units(fts)))
-        tf[at] = _frequencies(ranks, idf, size[at], archive.average)
-        frequency[fts] = tf
-    mine = reader_stats(matcher)
-    score = np.zeros(len(rowids), np.float64)
-    for phrase in phrases:  # the operations of bm25(), on every unit at once
-        tf, weight = frequency[phrase.fts], mine.idf(document_frequency(matcher, phrase.fts))
-        score += weight * ((tf * (K1 + 1.0)) / (tf + K1 * (1 - B + B * size / mine.average)))
-    return rowids, -1.0 * score
-
-
-def _frequencies(ranks: Floats, idf: float, size: Floats, average: float) -> Floats:
-    """The frequencies of one phrase in units that FTS5 ranked for it alone: bm25 solved
-    for the frequency (``rank = -idf * tf (k1 + 1) / (tf + k)``), rounded to the integer
-    it is."""
-    share = -ranks / idf
-    k = K1 * (1 - B + B * size / average)
-    return np.rint(share * k / ((K1 + 1.0) - share))
+    return Page(page_keys[: want - 1], page_values[: want - 1], {}, more)
 
 
 def document_frequency(matcher: Matcher, phrase: str) -> int:
@@ -334,11 +258,6 @@ class UnitSizes:
 
     rowids: Ints  # ascending
     sizes: Ints
-
-    def of(self, rowids: Ints) -> Ints:
-        """The lengths of units of the index (``rowids``)."""
-        at = np.minimum(np.searchsorted(self.rowids, rowids), max(len(self.rowids) - 1, 0))
-        return self.sizes[at] if len(self.rowids) else np.zeros(len(rowids), np.int64)
 
     def over(self, cables: Mask, hidden: Ints) -> Stats:
         """bm25's statistics over the units of ``cables`` but ``hidden``."""
@@ -376,11 +295,14 @@ def _read_unit_sizes(store: SQLiteStore) -> UnitSizes:
 
 def best_units(matcher: Matcher, phrases: list[Phrase], keys: list[int]) -> dict[int, int]:
     """The best matching visible paragraph of each of ``keys`` that has one: the one
-    with the lowest bm25, the first of them on a tie (as ``_score`` picks it).
+    with the lowest bm25 (FTS5's, with the reader's statistics: :func:`reader_stats`),
+    the first of them on a tie.
 
     A unit alone needs no ranking; the units of a cable with several are scored here,
-    by :func:`bm25` over their text, which costs a few microseconds a unit where asking
-    FTS5 would walk every match of the expression (tens of milliseconds)."""
+    by :func:`bm25`'s arithmetic over the phrases' :func:`frequencies` in their text and
+    their lengths (FTS5's ``docsize`` of the reader's index), which costs a few
+    microseconds a unit where asking FTS5 would walk every match of the expression (tens
+    of milliseconds)."""
     if not phrases or not keys:
         return {}
     wanted = np.zeros(max(keys) + 1, np.bool_)
@@ -396,6 +318,13 @@ def best_units(matcher: Matcher, phrases: list[Phrase], keys: list[int]) -> dict
     if several:
         stats = reader_stats(matcher)
         idf = [stats.idf(document_frequency(matcher, p.fts)) for p in phrases]
+        sizes = dict(
+            matcher.store.query(
+                f"SELECT id, sz FROM {matcher.index.table}_docsize"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(several)],
+            )
+        )
         rows = matcher.store.query(
             "SELECT rowid, body FROM unit WHERE rowid IN (SELECT value FROM json_each(?))"
             " ORDER BY rowid",
@@ -403,30 +332,74 @@ def best_units(matcher: Matcher, phrases: list[Phrase], keys: list[int]) -> dict
         )
         lowest: dict[int, float] = {}
         for rowid, body in rows:
-            key, rank = rowid >> UNIT_BITS, bm25(phrases, idf, tokens(body), stats.average)
+            size = _varints(bytes(sizes[rowid]), 1)[0]
+            rank = _rank(frequencies(phrases, body), idf, size, stats.average)
+            key = rowid >> UNIT_BITS
             if key not in lowest or rank < lowest[key]:
                 lowest[key], best[key] = rank, rowid
     return best
+
+
+def frequencies(phrases: list[Phrase], text: str) -> list[int]:
+    """How many times each phrase occurs in ``text``, as :meth:`Phrase.count` counts it
+    in :func:`~cablekit.search.text.tokens` of the text. When no character beyond ASCII
+    is part of a word (most cables: their others are quotes and dashes), the words are
+    runs of ASCII letters and digits: each phrase is then found in the text in lower
+    case by a regular expression, a microsecond or two a unit, without making words."""
+    if not text.isascii() and any(_joins(c) for c in set(text) if c > "\x7f"):
+        words = tokens(text)
+        return [phrase.count(words) for phrase in phrases]
+    lower = text.lower()  # no other character becomes an ASCII letter or digit
+    return [len(_starts(phrase).findall(lower)) for phrase in phrases]
+
+
+@functools.cache
+def _joins(char: str) -> bool:
+    """Whether ``char`` is part of a word (a letter, a digit, an accent FTS5 drops...),
+    as :func:`~cablekit.search.text.tokens` reads it: then it joins two letters."""
+    return len(tokens(f"a{char}a")) == 1
+
+
+@functools.cache
+def _starts(phrase: Phrase) -> re.Pattern[str]:
+    """Matches the first word of each instance of ``phrase`` in lower-case text whose
+    words are runs of ASCII letters and digits, the rest looked ahead at, so that
+    instances that overlap all count, as in FTS5; never for a phrase with a word beyond
+    ASCII, which such text cannot hold. (The pattern opens with the word itself, so that
+    the engine scans for it: a leading look-behind would try every position.)"""
+    if not all(word.isascii() for word in phrase.words):
+        return re.compile("(?!)")
+    first, *rest = (re.escape(word) for word in phrase.words)
+    after = "".join(f"[^a-z0-9]+{word}" for word in rest)
+    end = "" if phrase.prefix else "(?![a-z0-9])"
+    return re.compile(f"{first}(?<![a-z0-9]{first})(?={after}{end})")
 
 
 def bm25(phrases: list[Phrase], idf: list[float], words: list[str], average: float) -> float:
     """FTS5's bm25 of a unit whose words are ``words`` (``rank``: lower is better),
     computed as fts5_aux.c computes it, operation for operation, so that the result is
     the same number (``tests/test_search.py`` holds them equal)."""
+    return _rank([phrase.count(words) for phrase in phrases], idf, len(words), average)
+
+
+def _rank(found: list[int], idf: list[float], size: int, average: float) -> float:
+    """bm25's arithmetic, as fts5_aux.c does it: the phrases' frequencies ``found`` in a
+    unit of ``size`` words."""
     k1, b = K1, B
-    size = float(len(words))
+    length = float(size)
     score = 0.0
-    for phrase, weight in zip(phrases, idf, strict=True):
-        tf = float(phrase.count(words))
-        score += weight * ((tf * (k1 + 1.0)) / (tf + k1 * (1 - b + b * size / average)))
+    for count, weight in zip(found, idf, strict=True):
+        tf = float(count)
+        score += weight * ((tf * (k1 + 1.0)) / (tf + k1 * (1 - b + b * length / average)))
     return -1.0 * score
 
 
 @dataclass(frozen=True, slots=True)
 class Stats:
-    """bm25's statistics: a number of units (rows) and their average length in tokens.
-    For an FTS5 table, what it knows of itself (its "averages" record, read as
-    ``xRowCount`` and ``xColumnTotalSize`` do)."""
+    """bm25's statistics: a number of documents (rows) and their average length: units
+    and their length in tokens, or cables and their number of units. For an FTS5 table,
+    what it knows of itself (its "averages" record, read as ``xRowCount`` and
+    ``xColumnTotalSize`` do)."""
 
     rows: int
     average: float
