@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..errors import QuerySyntaxError
-from ..scope import PUBLIC, Scope
+from ..scope import PUBLIC, UNIT_BITS, Scope
 from ..store.sqlite import SQLiteStore
 from .cache import held
 from .columns import (
@@ -35,10 +35,10 @@ from .columns import (
     top,
 )
 from .cursor import REFUSED, decode_cursor, encode_cursor
-from .matching import Matcher
+from .matching import Matcher, keys_of
 from .query import Node, describe, parse_query
 from .ranking import Page, Phrase, best_units, by_date, by_relevance, expression
-from .sql import positive_texts
+from .sql import Compiled, positive_texts
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -235,15 +235,30 @@ def page_snippets(
         texts = {k: by_unit[u] for k, u in best.items() if u in by_unit}
     plain = [k for k in keys if k not in texts]
     if plain:
-        scope = matcher.scope
-        rows = matcher.store.query(
-            "SELECT u.cable_key, u.body, min(u.seq) FROM unit u"
-            " WHERE u.cable_key IN (SELECT value FROM json_each(?)) AND u.seq > 0"
-            f" AND {scope.units} GROUP BY u.cable_key",
-            [json.dumps(plain), *scope.unit_params],
-        )
-        texts.update((key, opening(body)) for key, body, _ in rows)
+        texts.update(openings(matcher, plain))
     return texts
+
+
+def openings(matcher: Matcher, keys: list[int]) -> dict[int, str]:
+    """The opening of the first paragraph of each of ``keys`` that the reader may see.
+    The units withheld from the reader are the set their matcher already holds: the
+    scope's SQL is not run again for every unit of the page."""
+    rowids = keys_of(
+        matcher.store,
+        Compiled(
+            "SELECT rowid FROM unit WHERE cable_key IN (SELECT value FROM json_each(?))"
+            " AND seq > 0 ORDER BY rowid",
+            [json.dumps(keys)],
+        ),
+    )
+    rowids = matcher.visible_units(rowids)
+    owners = rowids >> UNIT_BITS
+    first = rowids[np.r_[True, owners[1:] != owners[:-1]]] if len(rowids) else rowids
+    rows = matcher.store.query(
+        "SELECT cable_key, body FROM unit WHERE rowid IN (SELECT value FROM json_each(?))",
+        [json.dumps(first.tolist())],
+    )
+    return {key: opening(body) for key, body in rows}
 
 
 def opening(text: str) -> str:
