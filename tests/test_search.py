@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -617,3 +618,23 @@ def test_a_query_without_words_comes_newest_first(sample_archive: Archive) -> No
     assert paged == [h.id for h in asked.results]
     worded = sample_archive.search("embassy tag:PREL")
     assert worded.sort == "relevance" and worded.order_note == ""
+
+
+def test_facets_of_a_few_hits_counted_one_by_one_equal_the_vectorised_counts(
+    sample_archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to FEW_HITS hits are counted in Python: the same values and order as the
+    vectorised counts, for sets of hits drawn at random."""
+    from cablekit.search import engine
+
+    store = sample_archive.store
+    keys = [int(k) for (k,) in store.query("SELECT key FROM cable ORDER BY key")]
+    size = max(keys) + 1
+    draw = random.Random(14)
+    for n in [1, 2, 3, 5, 8, 13, 21, 34, 55, engine.FEW_HITS]:
+        hits = np.array(sorted(draw.sample(keys, n)), np.int64)
+        few = engine.facet_counts(store, hits, size)
+        monkeypatch.setattr(engine, "FEW_HITS", -1)
+        assert engine.facet_counts(store, hits, size) == few, n
+        monkeypatch.undo()
+        assert sum(v.count for v in few["year"]) <= n

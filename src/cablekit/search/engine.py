@@ -12,6 +12,8 @@ over columns held in memory (``columns``). Only the page's cables are read in fu
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -24,6 +26,8 @@ from ..store.sqlite import SQLiteStore
 from .cache import held
 from .columns import (
     EMPTY,
+    Coded,
+    Columns,
     Ints,
     Mask,
     columns,
@@ -45,6 +49,7 @@ SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 HIGHLIGHT = ("«", "»")
 SNIPPET_WORDS = 24
 FACET_SIZE = 10
+FEW_HITS = 64  # fewer hits have their facets counted one by one
 TAG_FACETS = {
     "subject": "tag_subject",
     "program": "tag_program",
@@ -270,6 +275,8 @@ def facet_counts(store: SQLiteStore, keys: Ints, size: int) -> dict[str, list[Fa
     """Counts of cables among the hits (``keys``, below ``size``), per value, for every
     facet (top values)."""
     cols = columns(store)
+    if len(keys) <= FEW_HITS:
+        return few_facets(cols, [int(k) for k in keys])
     mask = hit_mask(size, keys)
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     tag_counts = count_coded(cols.tags, keys, mask)
@@ -290,6 +297,38 @@ def facet_counts(store: SQLiteStore, keys: Ints, size: int) -> dict[str, list[Fa
             top(counts, [str(first + i) for i in range(len(counts))], FACET_SIZE)
         )
     return facets
+
+
+def few_facets(cols: Columns, keys: list[int]) -> dict[str, list[FacetValue]]:
+    """``facet_counts`` of a few hits, counted one by one (for a handful of cables the
+    fixed cost of each vectorised pass is most of the work)."""
+    facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
+    tags, caveats = cols.tags, cols.caveats
+    tagged = Counter(code for k in keys for code in _codes_of(tags, k))
+    for kind, name in TAG_FACETS.items():
+        of_kind = {code: n for code, n in tagged.items() if tags.kinds[code] == kind}
+        facets[name] = _largest(of_kind, tags.values)
+    for name, column in (("origin", cols.origin), ("classification", cols.classification)):
+        codes = column.codes[keys].tolist()
+        facets[name] = _largest(Counter(c for c in codes if c >= 0), column.values)
+    marked = Counter(code for k in keys for code in _codes_of(caveats, k))
+    facets["caveat"] = _largest(marked, caveats.values)
+    years = Counter(y for y in cols.dates.year[keys].tolist() if y > 0)
+    facets["year"] = _largest(years, {y: str(y) for y in years})
+    return facets
+
+
+def _codes_of(coded: Coded, key: int) -> list[int]:
+    codes: list[int] = coded.by_cable[
+        coded.cable_starts[key] : coded.cable_starts[key + 1]
+    ].tolist()
+    return codes
+
+
+def _largest(counts: dict[int, int], names: Sequence[str] | dict[int, str]) -> list[FacetValue]:
+    """The FACET_SIZE largest ``counts`` by count, then code (the names' order)."""
+    best = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
+    return [FacetValue(names[code], n) for code, n in best]
 
 
 def values(pairs: list[tuple[str, int]]) -> list[FacetValue]:
