@@ -530,7 +530,8 @@ def test_date_order_and_cursors_follow_the_stored_dates(
     hits = np.ones(len(codes), np.bool_)
     hits[0] = False  # key 0 is never a cable
     empty = np.zeros(len(codes), np.int64)
-    picked, more = by_date(Dates(codes, stored, empty, empty, empty), hits, newest, limit, cursor)
+    keys = np.flatnonzero(hits)
+    picked, more = by_date(Dates(codes, stored, empty, empty, empty), keys, newest, limit, cursor)
     rows = [(d or "", key) for key, d in enumerate(days, start=1)]
     if cursor is not None:
         rows = (

@@ -148,7 +148,7 @@ def search(
         matcher = Matcher.of(store, scope)
         hits = matcher.match(node)
         keys = np.flatnonzero(hits)
-        page = ordered(matcher, hits, phrases, sort, limit, after)
+        page = ordered(matcher, hits, keys, phrases, sort, limit, after)
         rows = page_rows(store, page.keys)
         texts = page_snippets(matcher, phrases, page.keys, page.best) if snippets else {}
         if sort == "relevance":
@@ -186,14 +186,16 @@ def ranking_phrases(node: Node) -> list[Phrase]:
 def ordered(
     matcher: Matcher,
     hits: Mask,
+    found: Ints,
     phrases: list[Phrase],
     sort: Sort,
     limit: int,
     after: tuple[Any, int] | None,
 ) -> Page:
-    """One page of hits in a stable order (ties broken by key), after a cursor position."""
+    """One page of hits (``hits``, also as ``found``: their keys) in a stable order (ties
+    broken by key), after a cursor position."""
     if sort != "relevance":
-        keys, more = by_date(dates(matcher.store), hits, sort == "newest", limit, after)
+        keys, more = by_date(dates(matcher.store), found, sort == "newest", limit, after)
         return Page(keys, [None] * len(keys), {}, more)
     return by_relevance(matcher, hits, phrases, limit, after)  # search() gives it words
 
@@ -248,6 +250,13 @@ def openings(matcher: Matcher, keys: list[int]) -> dict[int, str]:
     """The opening of the first paragraph of each of ``keys`` that the reader may see.
     The units withheld from the reader are the set their matcher already holds: the
     scope's SQL is not run again for every unit of the page."""
+    if not len(matcher.seen.hidden):  # every unit is the reader's: one statement
+        rows = matcher.store.query(
+            "SELECT cable_key, body, min(seq) FROM unit WHERE cable_key IN"
+            " (SELECT value FROM json_each(?)) AND seq > 0 GROUP BY cable_key",
+            [json.dumps(keys)],
+        )
+        return {key: opening(body) for key, body, _ in rows}
     rowids = keys_of(
         matcher.store,
         Compiled(

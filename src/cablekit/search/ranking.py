@@ -441,13 +441,13 @@ def _varints(data: bytes, count: int) -> list[int]:
 
 
 def by_date(
-    cols: Dates, hits: Mask, newest: bool, limit: int, after: tuple[Any, int] | None
+    cols: Dates, keys: Ints, newest: bool, limit: int, after: tuple[Any, int] | None
 ) -> tuple[list[int], bool]:
-    """The first ``limit`` hits in date order after the cursor position ``after`` (the
-    date as stored, "" for none, and the key), and whether more follow. Dates are
-    ordered as the strings they are stored as, no date first, ties by key."""
-    keys = np.flatnonzero(hits)
-    if len(hits) >= KEY_SPAN:  # pragma: no cover - 4 billion cables
+    """The first ``limit`` hits (``keys``, ascending) in date order after the cursor
+    position ``after`` (the date as stored, "" for none, and the key), and whether more
+    follow. Dates are ordered as the strings they are stored as, no date first, ties by
+    key."""
+    if len(keys) and keys[-1] >= KEY_SPAN:  # pragma: no cover - 4 billion cables
         raise ValueError("cable keys beyond 2**32 cannot be ordered by date")
     # One integer per hit that sorts as (date, key): twice the rank of the date (0: no
     # date; a cursor's date that is not stored falls on an odd rank between two),
