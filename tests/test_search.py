@@ -639,3 +639,15 @@ def test_facets_of_a_few_hits_counted_one_by_one_equal_the_vectorised_counts(
         assert engine.facet_counts(store, hits, size) == few, n
         monkeypatch.undo()
         assert sum(v.count for v in few["year"]) <= n
+
+
+@given(
+    st.lists(st.sampled_from(["w", "ab", "é", "x.", " ", "  ", "\n", "\t", "\u2003"]), max_size=80)
+)
+def test_an_opening_is_the_first_words_and_says_when_more_follow(parts: list[str]) -> None:
+    from cablekit.search.engine import SNIPPET_WORDS, opening
+
+    text = "".join(parts)
+    words = text.split()
+    more = "…" if len(words) > SNIPPET_WORDS else ""
+    assert opening(text) == " ".join(words[:SNIPPET_WORDS]) + more

@@ -276,8 +276,11 @@ def openings(matcher: Matcher, keys: list[int]) -> dict[int, str]:
 
 
 def opening(text: str) -> str:
-    words = text.split()
-    return " ".join(words[:SNIPPET_WORDS]) + ("…" if len(words) > SNIPPET_WORDS else "")
+    # Split no further than needed (a paragraph can be long); the last word split
+    # off keeps the white space after it.
+    words = text.split(maxsplit=SNIPPET_WORDS)
+    more = len(words) > SNIPPET_WORDS
+    return " ".join(words[:SNIPPET_WORDS]).rstrip() + ("…" if more else "")
 
 
 def facet_counts(store: SQLiteStore, keys: Ints, size: int) -> dict[str, list[FacetValue]]:
