@@ -120,30 +120,51 @@ def by_relevance(
 
 def cable_scores(matcher: Matcher, hits: Mask, phrases: list[Phrase]) -> tuple[Ints, Floats]:
     """The hits with a visible unit holding any of ``phrases`` (ascending keys) and their
-    scores: bm25 over cables, counting units (see the module's docstring)."""
-    size = len(hits)
+    scores: bm25 over cables, counting units (see the module's docstring). The work is
+    over the matching units, not over every cable: a rare word costs little."""
     if not hits.any() or not phrases:  # no index work for a query nothing matched
         return EMPTY, np.zeros(0)
     lengths = unit_counts(matcher)
     cables = matcher.seen.count
-    stats = Stats(cables, float(lengths.sum()) / cables if cables else 1.0)
-    held = {fts: _holding(matcher, fts, size) for fts in dict.fromkeys(p.fts for p in phrases)}
-    scored = np.flatnonzero(hits & np.logical_or.reduce([n > 0 for n in held.values()]))
+    total = cached(matcher.store, ("reader unit total", matcher.scope), lambda: int(lengths.sum()))
+    stats = Stats(cables, total / cables if cables else 1.0)
+    held = {fts: _holding(matcher, fts) for fts in dict.fromkeys(p.fts for p in phrases)}
+    if len(held) == 1:
+        ((scored, _),) = held.values()
+    else:
+        holding = np.zeros(len(hits), np.bool_)
+        for keys, _ in held.values():
+            holding[keys] = True
+        scored = np.flatnonzero(holding)
+    scored = scored[hits[scored]]
     norm = K1 * (1 - B + B * lengths[scored] / stats.average)
     scores = np.zeros(len(scored), np.float64)
     for phrase in phrases:  # in the query's order, as FTS5 sums its phrases
-        n = held[phrase.fts]
-        weight = stats.idf(int(np.count_nonzero(n)))
-        found = n[scored].astype(np.float64)
+        keys, counts = held[phrase.fts]
+        weight = stats.idf(len(keys))
+        found = _counts_at(keys, counts, scored).astype(np.float64)
         scores += weight * ((found * (K1 + 1.0)) / (found + norm))
     return scored, scores
 
 
-def _holding(matcher: Matcher, phrase: str, size: int) -> Ints:
-    """By cable key (below ``size``): how many of the cable's units the reader may see
-    hold ``phrase``, in the cables the reader may see (0 elsewhere)."""
-    keys = hit_units(matcher, matcher.seen.cables, phrase) >> UNIT_BITS
-    return np.bincount(keys, minlength=size)[:size]
+def _holding(matcher: Matcher, phrase: str) -> tuple[Ints, Ints]:
+    """The cables the reader may see with units they may see holding ``phrase``
+    (ascending keys), and how many such units each has."""
+    keys = hit_units(matcher, matcher.seen.cables, phrase) >> UNIT_BITS  # ascending
+    if not len(keys):
+        return EMPTY, EMPTY
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return keys[starts], np.diff(np.r_[starts, len(keys)])
+
+
+def _counts_at(keys: Ints, counts: Ints, wanted: Ints) -> Ints:
+    """``counts`` of the ``wanted`` keys (0 for those not among the sorted ``keys``)."""
+    found = np.zeros(len(wanted), np.int64)
+    if len(keys):
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        same = keys[at] == wanted
+        found[same] = counts[at[same]]
+    return found
 
 
 def unit_counts(matcher: Matcher) -> Counts:
