@@ -190,7 +190,9 @@ def find_mentions(
     mentions: list[Reference] = []
     for place, paragraph in enumerate(paragraphs, start=1):
         text = paragraph.text
-        found = [*_serial_mentions(text, citing_year), *_ref_mentions(text, lettered)]
+        found = _serial_mentions(text, citing_year) + _ref_mentions(text, lettered)
+        if not found:
+            continue  # most paragraphs cite nothing
         seen: set[str] = set()
         for start, end, letter, ident, inferred in sorted(found):
             if ident is None or ident == citing_id or ident in seen:
