@@ -292,8 +292,13 @@ def parse_body(
     units: list[Paragraph] = []
     for p in paragraphs:
         found = find_marks(p.text)
-        units += split_units(p, found)
-        _warn_unread(p, found, state)
+        if found:
+            units += split_units(p, found)
+            _warn_unread(p, found, state)
+        else:  # the common case: no marking inside the text, one unit
+            units.append(p)
+            if p.marking is not None:
+                _warn_unread(p, found, state)
     state.set("paragraphs", tuple(units))
     return body.starts
 
@@ -382,10 +387,10 @@ def _warn_unread(paragraph: Paragraph, found: list[Found], state: ParseState) ->
     own = read_marking(paragraph.marking)
     marks = [own] if own is not None else []
     marks += [f.marking for f in found if f.aside is None]
-    number = paragraph.number
-    where = f"paragraph {number}" if number is not None else "an unnumbered paragraph"
     for mark in marks:
         if not mark.understood:
+            number = paragraph.number
+            where = f"paragraph {number}" if number is not None else "an unnumbered paragraph"
             state.warn(
                 "marking-not-understood",
                 f"The marking ({mark.text}) in {where} is not one cablekit understands in full:"
