@@ -8,6 +8,7 @@ seen.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -198,7 +199,7 @@ class _TextHeader:
     def field_ahead(self, lines: Sequence[str], i: int, window: int) -> bool:
         """True when a header field follows within a few lines, before any paragraph."""
         seen = 0
-        for line in lines[i + 1 :]:
+        for line in itertools.islice(lines, i + 1, None):  # no copy of the rest
             line = line.strip()
             if not line:
                 continue
