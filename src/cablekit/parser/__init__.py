@@ -295,18 +295,52 @@ def classified_anywhere(state: ParseState, lines: Sequence[str]) -> None:
     joined = "\n".join(lines)
     if not _may_say_classified(joined):
         return
-    previous = ""
-    for i, line in enumerate(lines):
-        text = line
-        if line.startswith("BY:") and previous.endswith("CLASSIFIED"):
+    for i in _lines_holding(joined, _CLASSIFIED_CLUES):
+        line = text = lines[i]
+        if line.startswith("BY:") and _text_before(lines, i).endswith("CLASSIFIED"):
             text = "CLASSIFIED " + line  # "... CLASSIFIED" / "BY: Gene A. Cretz, ..."
-        if line.strip():
-            previous = line.rstrip()
         if _may_say_classified(text) and CLASSIFIED_START.match(text):
             found = parse_classified_by(" ".join([text, *_wrapped(lines[i + 1 : i + 3])]))
             if found and (found.reasons or i < 40):
                 state.set("classified_by", found)
                 return
+
+
+# What a line must hold to be read by classified_anywhere: a clue of _may_say_classified,
+# or "BY:" at its start (after a line ending in "CLASSIFIED").
+_CLASSIFIED_CLUES = ("lass", "LASS", "lasi", "LASI", "\nBY:")
+
+
+def _lines_holding(joined: str, clues: Sequence[str]) -> list[int]:
+    """Indices, in order, of the lines of ``joined`` (lines joined by newlines) that hold
+    one of ``clues`` ("\\n..." for a line starting with "..."): found with ``str.find``
+    over the whole text, which is much cheaper than a test of every line."""
+    positions: list[int] = []
+    for clue in clues:
+        skip = 1 if clue.startswith("\n") else 0  # the line is the one after the newline
+        if skip and joined.startswith(clue[1:]):
+            positions.append(0)
+        at = joined.find(clue)
+        while at >= 0:
+            positions.append(at + skip)
+            end_of_line = joined.find("\n", at + skip)
+            at = joined.find(clue, end_of_line) if end_of_line >= 0 else -1
+    found: list[int] = []
+    line = counted = 0
+    for position in sorted(positions):  # newlines counted once, not from the start each time
+        line += joined.count("\n", counted, position)
+        counted = position
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+def _text_before(lines: Sequence[str], index: int) -> str:
+    """The last line with text before ``lines[index]``, without trailing space ("" if none)."""
+    for line in reversed(lines[:index]):
+        if line.strip():
+            return line.rstrip()
+    return ""
 
 
 def _wrapped(following: Sequence[str]) -> list[str]:
