@@ -28,12 +28,11 @@ from ..model import Paragraph, Reference
 from .dates import MONTH_NAMES, MONTHS
 from .refs import resolve
 
-# Up to four words in capitals, then a serial: the candidates (the station is looked
-# up among the last words of the run, longest first).
 # A serial after a word (the post's last): the candidates. The post is then read back
 # from the words before it, up to four in a row starting with a capital, longest first.
-# (A literal first: the engine skips ahead to each space, which keeps this cheap.)
+# (A literal first: the engine skips ahead to each space; see also _candidates.)
 _CANDIDATE = re.compile(r" (?P<serial>\d{1,7})(?![\w%/\-]|[.,:]\d)")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _RUN_WORD = re.compile(r"[A-Z][A-Za-z'.\-]*")
 _OPENERS = "(\"'[\u2028\n\t"  # what may stand between a post name and the space before
 _WINDOW = 64  # characters before a citation that decide whether it is one
@@ -206,9 +205,28 @@ def find_mentions(
 # --- post and serial ---------------------------------------------------------------------
 
 
+def _candidates(text: str) -> Iterator[re.Match[str]]:
+    """``_CANDIDATE.finditer(text)``, at half the cost on ASCII text (nearly every
+    paragraph). The regex engine tries a match at every space (one character in six),
+    but a match needs a digit after the space: on a copy of the text with every digit
+    made "0", ``bytes.find`` jumps from one " 0" to the next, and only there is the
+    match tried. (A non-ASCII text may hold other digits, which ``\\d`` matches: it
+    goes to finditer.)"""
+    if not text.isascii():
+        yield from _CANDIDATE.finditer(text)
+        return
+    zeroed = text.encode("ascii").translate(_DIGITS_AS_ZERO)
+    at = zeroed.find(b" 0")
+    while at >= 0:
+        m = _CANDIDATE.match(text, at)
+        if m is not None:
+            yield m
+        at = zeroed.find(b" 0", m.end() if m is not None else at + 1)
+
+
 def _serial_mentions(text: str, citing_year: int | None) -> list[Found]:
     found: list[Found] = []
-    for m in _CANDIDATE.finditer(text):
+    for m in _candidates(text):
         run_end = m.start()
         while run_end > 0 and text[run_end - 1] == " ":
             run_end -= 1  # "05  Mexico 1804": a doubled space
