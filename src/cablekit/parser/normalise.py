@@ -153,8 +153,8 @@ def unglue_header(lines: list[str]) -> list[str]:
             return out + lines[index:]
         if (
             len(line) > 20
-            and _GLUED_HINT.search(line, 1)  # ten times cheaper than the pattern itself
             and not line.startswith("SUBJ")
+            and _GLUED_HINT.search(line, 1)  # ten times cheaper than the pattern itself
             and next(_glued_keys(line, 1), None)
         ):
             out.extend(part for part in _split_glued(line) if part.strip())
