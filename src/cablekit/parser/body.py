@@ -172,16 +172,20 @@ class _Body:
     def run(self, lines: Sequence[str], start: int) -> None:
         blank_before = True  # lines come stripped from normalise.lines_of
         paragraphs = self.paragraphs
+        # The parts of the last paragraph while a wrapped line would continue it (no blank
+        # line before, no heading waiting); None otherwise.
+        wrapping: list[str] | None = None
         for i in range(start, len(lines)):
             line = lines[i]
             if not line:
                 blank_before = True
+                wrapping = None
                 continue
             first = line[0]
             if first in "Ss" and line in _STRAY_CAPTIONS:
                 continue  # a caption repeated inside the text
-            if not blank_before and self.heading is None and paragraphs and first not in _SPECIAL:
-                paragraphs[-1].parts.append(line)  # the common case: a wrapped line
+            if wrapping is not None and first not in _SPECIAL:
+                wrapping.append(line)  # the common case: a wrapped line
                 continue
             if first in "-=_*" and UNDERLINE.match(line):
                 continue
@@ -190,6 +194,7 @@ class _Body:
                 if boxed:
                     self.heading = boxed["text"].strip(" :")
                     blank_before = True
+                    wrapping = None
                     continue
             starts = first.isdigit() or first == "("
             if not (starts and self.paragraph_start(line, blank_before, i)):
@@ -198,6 +203,7 @@ class _Body:
                 else:
                     self.text(line, blank_before, i)
             blank_before = False
+            wrapping = paragraphs[-1].parts if self.heading is None and paragraphs else None
 
     def paragraph_start(self, line: str, blank_before: bool, index: int) -> bool:
         m = PARAGRAPH.match(line)
