@@ -253,7 +253,8 @@ class _Body:
         if len(line) > 70 or not line[0].isalpha():
             return False
         nxt = _next_text(lines, i)
-        if i > 0 and nxt is not None and UNDERLINE.match(lines[i - 1]) and UNDERLINE.match(nxt):
+        above = lines[i - 1] if i > 0 else ""  # mostly the blank line before
+        if above and nxt is not None and UNDERLINE.match(above) and UNDERLINE.match(nxt):
             return True  # boxed by rules above and below: a heading even if it asks a question
         if SENTENCE_END.search(line.rstrip(":")):
             return False

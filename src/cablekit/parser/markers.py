@@ -87,7 +87,10 @@ def remove_markers(lines: Sequence[str], post: str | None) -> Cleaned:
             continue
         if post and " OF " in line:
             line = _strip_inline(line, out, post)
-        cut = _copy([line], out, cut)
+        if cut:
+            cut = _copy([line], out, cut)
+        else:
+            out.lines.append(line)  # what _copy does when no sentence was cut
     _copy(lines[done:], out, cut)
     return out
 

@@ -232,7 +232,7 @@ def _serial_mentions(text: str, citing_year: int | None) -> list[Found]:
             run_end -= 1  # "05  Mexico 1804": a doubled space
         if run_end == 0 or not text[run_end - 1].isalpha():
             continue  # a number after a number, a sign or a bracket: no post before it
-        last = text[max(0, run_end - 24) : run_end].split()
+        last = text[max(0, run_end - 24) : run_end].rsplit(None, 1)  # the last word only
         word = last[-1].lstrip(_OPENERS) if last else ""
         if not word[:1].isupper() or word.upper() in _NO_POST:
             continue  # "in 2009", "of 300", "March 2009": the word before is no post name
