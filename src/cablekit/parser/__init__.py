@@ -218,12 +218,25 @@ def restart_at_full_copy(body: list[str], found: tuple[int, ClassLine]) -> list[
         return body
     for j in range(cut + 1, len(body)):
         if SUBJECT.match(body[j]) and body[j].strip()[:4].upper() in ("SUBJ", "UBJE"):
-            serial = re.compile(rf"\b0*{first.serial}\b")
             for k in range(j - 1, max(cut, j - 30), -1):
-                if first.post in body[k].upper() and serial.search(body[k] + " " + body[k + 1]):
+                if first.post in body[k].upper() and _has_number(
+                    body[k] + " " + body[k + 1], first.serial
+                ):
                     return _from_class_line(body, k, first)
             return body
     return body
+
+
+# A number written as a word of its own, maybe with leading zeros: the digits after them.
+_WHOLE_NUMBER = re.compile(r"\b0*(\d+)\b")
+
+
+def _has_number(text: str, number: int) -> bool:
+    """Whether ``text`` holds ``number`` as a word of its own, maybe with leading zeros
+    (what ``re.search(rf"\\b0*{number}\\b", text)`` says, without compiling a pattern
+    for each serial)."""
+    digits = str(number)
+    return any(m[1] == digits for m in _WHOLE_NUMBER.finditer(text))
 
 
 def _excerpt_end(body: list[str], index: int) -> int | None:

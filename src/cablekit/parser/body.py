@@ -209,8 +209,9 @@ class _Body:
         m = PARAGRAPH.match(line)
         if not m:
             return False
-        number = int(m["num"])
-        written = m["mark"] or m["half"] or m["before"]
+        num, bracket, half, before, text = m.group("num", "mark", "half", "before", "text")
+        number = int(num)
+        written = bracket or half or before
         mark = _marking(written)
         fits = number == self.expected or str(number) == f"1{self.expected}"
         if index in self.joins and not (fits and mark):
@@ -219,12 +220,13 @@ class _Body:
             return False
         if written and mark is None and not fits:
             return False
-        number = self.repair(number)
-        text = m["text"].lstrip(" .:-")
-        if mark is None and m["mark"] is not None:  # "1. (A) text": the bracket is text
-            text = f"({m['mark']}) {text}"
-        elif mark is None and m["half"] is not None:
-            text = f"{m['half']}) {text}"
+        if number != self.expected:
+            number = self.repair(number)
+        text = text.lstrip(" .:-")
+        if mark is None and bracket is not None:  # "1. (A) text": the bracket is text
+            text = f"({bracket}) {text}"
+        elif mark is None and half is not None:
+            text = f"{half}) {text}"
         if mark is None:
             entire = ENTIRE_TEXT.match(text)
             if entire:
