@@ -434,7 +434,8 @@ def find_summary(paragraphs: Sequence[Paragraph]) -> str | None:
     """
     first = paragraphs[:12]
     for n, p in enumerate(first):
-        if p.heading and SUMMARY_HEADING.search(p.heading):
+        # (SUMMARY_HEADING, which ignores case, is tried at every character: the word first)
+        if p.heading and "SUMMARY" in p.heading.upper() and SUMMARY_HEADING.search(p.heading):
             return _summary_from(paragraphs[n : n + 12])
     text = "\n\n".join(p.text for p in first)
     words = _summary_words(text)
