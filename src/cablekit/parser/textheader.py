@@ -358,7 +358,9 @@ class _TextHeader:
 
     def split_classified(self, text: str) -> str:
         """``REF: A. STATE 44313 Classified By: ...`` on one line: take the tail."""
-        inline = _INLINE_CLASSIFIED.search(text)
+        # _INLINE_CLASSIFIED ignores case, so the engine tries it at every character: a
+        # text without "CLAS" in any case is passed over first.
+        inline = _INLINE_CLASSIFIED.search(text) if "CLAS" in text.upper() else None
         if not inline:
             return text
         self.keep_classified(parse_classified_by(text[inline.start() :]))
