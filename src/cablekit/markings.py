@@ -98,10 +98,12 @@ _LEAD = re.compile(
 _REL = re.compile(r"REL(?:EASABLE)?(?:\s*TO\b)?(?=$|[\s/,])\s*")
 _SEPARATORS = " /,-"
 _NAME_SPLIT = re.compile(r"\s*(?:/|,|\bAND\b)\s*")
+# Phrases written out, each with a word it cannot match without: the last pattern starts
+# with white space, so the engine would try it at every character of every bracket.
 _PHRASES = (
-    (re.compile(r"NOT RELEASABLE TO FOREIGN NATIONALS"), "NOFORN"),
-    (re.compile(r"FOR OFFICIAL USE ONLY"), "FOUO"),
-    (re.compile(r"\s*-*\s*ENTIRE (?:TEXT|PARAGRAPH)\.?"), ""),
+    (re.compile(r"NOT RELEASABLE TO FOREIGN NATIONALS"), "NOFORN", "NOT RELEASABLE"),
+    (re.compile(r"FOR OFFICIAL USE ONLY"), "FOUO", "FOR OFFICIAL"),
+    (re.compile(r"\s*-*\s*ENTIRE (?:TEXT|PARAGRAPH)\.?"), "", "ENTIRE "),
 )
 
 
@@ -162,8 +164,9 @@ def _read(written: str | None) -> Marking | None:
     if not written:
         return None
     text = " ".join(written.upper().split()).strip(_SEPARATORS)
-    for phrase, replacement in _PHRASES:
-        text = phrase.sub(replacement, text)
+    for phrase, replacement, needed in _PHRASES:
+        if needed in text:
+            text = phrase.sub(replacement, text)
     # "ENTIRE TEXT, NF" leaves ", NF": every separator goes, or the NF is not seen
     text = text.strip(_SEPARATORS)
     lead = _LEAD.match(text)

@@ -62,6 +62,8 @@ def repair_header(lines: list[str], state: ParseState) -> list[str]:
     """``lines`` with the confusions of its header lines repaired (a warning for each)."""
     out: list[str] | None = None
     for i, line in enumerate(lines[:_HEADER_LINES]):
+        if not line:
+            continue  # a blank line: no prefix, no paragraph
         head = line[:2]
         if head not in _PREFIXES:
             if head[:1].isdigit() and _paragraph(line):

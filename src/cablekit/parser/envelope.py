@@ -38,9 +38,13 @@ DISTRIBUTION = re.compile(
     r"|^-{5,}|^(?:ORIGIN|ACTION)\s+[A-Z/]+-\d{2}|^(?:DRAFTED|APPROVED|CLEARED)\s+BY\b"
 )
 # The name ends before a space or at the end: "(?=\s|$)" says so early, which spares the
-# engine trying the optional groups after every character of the name.
+# engine trying the optional groups after every character of the name. It is ".+?" (the
+# shortest name the rest of the line allows) written word by word: one character, the
+# non-space characters after it, then one more space and word at a time, each taken
+# whole ("*+"), so that the engine stops only where a name may end.
 ADDRESSEE = re.compile(
-    r"^(?:(?P<ri>R[A-Z]{3,7}|ZEN|[A-Z]{4,7}(?=\s?/))\s?/\s?)?(?P<name>.+?)(?=\s|$)"
+    r"^(?:(?P<ri>R[A-Z]{3,7}|ZEN|[A-Z]{4,7}(?=\s?/))\s?/\s?)?"
+    r"(?P<name>.\S*+(?:[^\S\n]\S*+)*?)(?=\s|$)"
     r"(?:\s+(?P<prec>FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|IMMEDIAT|PRIORITY|PIORITY|PRIORTY|ROUTINE))?"
     r"(?:\s+(?P<serial>\d{3,5}(?:\s?-\s?\d{3,5})?))?\s*$"
 )

@@ -48,14 +48,16 @@ def unwrap(text: str, markup: str) -> str:
         text = text.replace("\\\n", "\n").replace("\t", "\n")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("¶", "")
+    return text.replace("¶", "") if "¶" in text else text  # "in" is the cheaper scan
 
 
 def lines_of(text: str, markup: str) -> list[str]:
     """The unwrapped text as stripped lines (indentation carries no meaning in a telegram),
     without the backslashes a pasted database dump ends its lines with."""
     text = unwrap(text, markup)
-    if "\\\n" in text:  # line continuations of a pasted database dump
+    # Line continuations of a pasted database dump. (A backslash is rare, and looking for
+    # one character is many times cheaper than for two: test that first.)
+    if "\\" in text and "\\\n" in text:
         return [line.strip().rstrip("\\").rstrip() for line in text.split("\n")]
     return list(map(str.strip, text.split("\n")))
 
@@ -153,8 +155,8 @@ def unglue_header(lines: list[str]) -> list[str]:
             return out + lines[index:]
         if (
             len(line) > 20
-            and _GLUED_HINT.search(line, 1)  # ten times cheaper than the pattern itself
             and not line.startswith("SUBJ")
+            and _GLUED_HINT.search(line, 1)  # ten times cheaper than the pattern itself
             and next(_glued_keys(line, 1), None)
         ):
             out.extend(part for part in _split_glued(line) if part.strip())

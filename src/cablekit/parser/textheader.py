@@ -8,6 +8,7 @@ seen.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -198,7 +199,7 @@ class _TextHeader:
     def field_ahead(self, lines: Sequence[str], i: int, window: int) -> bool:
         """True when a header field follows within a few lines, before any paragraph."""
         seen = 0
-        for line in lines[i + 1 :]:
+        for line in itertools.islice(lines, i + 1, None):  # no copy of the rest
             line = line.strip()
             if not line:
                 continue
@@ -357,7 +358,9 @@ class _TextHeader:
 
     def split_classified(self, text: str) -> str:
         """``REF: A. STATE 44313 Classified By: ...`` on one line: take the tail."""
-        inline = _INLINE_CLASSIFIED.search(text)
+        # _INLINE_CLASSIFIED ignores case, so the engine tries it at every character: a
+        # text without "CLAS" in any case is passed over first.
+        inline = _INLINE_CLASSIFIED.search(text) if "CLAS" in text.upper() else None
         if not inline:
             return text
         self.keep_classified(parse_classified_by(text[inline.start() :]))

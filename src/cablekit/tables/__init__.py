@@ -97,8 +97,26 @@ def is_known_ri(ri: str) -> bool:
 
 @functools.cache
 def known_ris_with_prefix(prefix: str) -> tuple[str, ...]:
-    """Every known RI starting with ``prefix`` (for near-miss suggestions)."""
+    """Every known RI starting with ``prefix`` (for near-miss suggestions), in table order."""
+    if len(prefix) in _INDEXED_PREFIXES:
+        return _ris_by_prefix().get(prefix, ())
     return tuple(ri for ri in _routing().names if ri.startswith(prefix))
+
+
+_INDEXED_PREFIXES = (4, 5)  # the prefix lengths near-miss suggestions ask for
+
+
+@functools.cache
+def _ris_by_prefix() -> Mapping[str, tuple[str, ...]]:
+    """Known RIs by their prefixes of the lengths in _INDEXED_PREFIXES, in table order:
+    one pass over the table, instead of one per prefix asked for (a parse of many cables
+    asks for a hundred)."""
+    found: dict[str, list[str]] = {}
+    for ri in _routing().names:
+        for width in _INDEXED_PREFIXES:
+            if len(ri) >= width:
+                found.setdefault(ri[:width], []).append(ri)
+    return {prefix: tuple(ris) for prefix, ris in found.items()}
 
 
 def is_collective_ri(ri: str) -> bool:
