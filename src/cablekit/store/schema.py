@@ -625,6 +625,13 @@ def _review_unit_by_review(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX review_unit_review ON review_unit(review)")
 
 
+def _version_seen(db: sqlite3.Connection) -> None:
+    """Each batch of an ingest numbers its versions after the last one seen: found in
+    the index, not by reading every version (a tenth of the writer's time at 250,000
+    cables)."""
+    db.execute("CREATE INDEX version_seen ON version(seen)")
+
+
 def run_script(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in script.split(";\n"):
@@ -643,6 +650,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
     ("0008_one_cable_per_id", _one_cable_per_id),
     ("0009_mentions", _mentions),
     ("0010_review_unit_review", _review_unit_by_review),
+    ("0011_version_seen", _version_seen),
 )
 
 
