@@ -73,7 +73,7 @@ import csv
 import math
 import sqlite3
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,19 +273,24 @@ def rank_sum_norm(corpus: Corpus, hits: Hits) -> list[int]:
     )
 
 
+def weighted(corpus: Corpus, hits: Hits) -> Iterator[tuple[float, dict[int, int]]]:
+    """Each phrase's idf over cables, with its frequency in each unit holding it."""
+    store = corpus.archive.store
+    assert store is not None
+    matcher = Matcher.of(store, corpus.archive.scope)
+    for phrase, tf in zip(hits.phrases, hits.tf, strict=True):
+        holders = np.unique(matcher.phrase_units(phrase.fts) >> UNIT_BITS)
+        yield idf(corpus.cables, len(holders)), tf
+
+
 def document_scores(corpus: Corpus, hits: Hits, subject_weight: float) -> dict[int, float]:
     """bm25 of each hit as one document made of its units, the subject's occurrences
     and length counted ``subject_weight`` times."""
     extra = subject_weight - 1
     lengths = corpus.lengths + extra * corpus.subject_lengths
     average = float(lengths.sum()) / corpus.cables
-    store = corpus.archive.store
-    assert store is not None
-    matcher = Matcher.of(store, corpus.archive.scope)
     score: dict[int, float] = {}
-    for phrase, tf in zip(hits.phrases, hits.tf, strict=True):
-        holders = np.unique(matcher.phrase_units(phrase.fts) >> UNIT_BITS)
-        weight = idf(corpus.cables, len(holders))
+    for weight, tf in weighted(corpus, hits):
         per_cable: dict[int, float] = {}
         for unit, n in tf.items():
             key = unit >> UNIT_BITS
@@ -306,13 +311,8 @@ def rank_doc_subject(corpus: Corpus, hits: Hits) -> list[int]:
 
 def rank_paragraphs(corpus: Corpus, hits: Hits) -> list[int]:
     average = float(corpus.counts.sum()) / corpus.cables
-    store = corpus.archive.store
-    assert store is not None
-    matcher = Matcher.of(store, corpus.archive.scope)
     score: dict[int, float] = {}
-    for phrase, tf in zip(hits.phrases, hits.tf, strict=True):
-        holders = np.unique(matcher.phrase_units(phrase.fts) >> UNIT_BITS)
-        weight = idf(corpus.cables, len(holders))
+    for weight, tf in weighted(corpus, hits):
         per_cable: dict[int, int] = {}
         for unit in tf:
             per_cable[unit >> UNIT_BITS] = per_cable.get(unit >> UNIT_BITS, 0) + 1
