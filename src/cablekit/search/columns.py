@@ -46,6 +46,15 @@ class Coded:
     cable_starts: Ints  # where each cable key's codes start in ``by_cable`` (and the end)
     of_kind: dict[str | None, Mask]  # by kind: whether each code's value is of it
 
+    def codes_of(self, keys: Ints) -> Small:
+        """Every code of every cable of ``keys``, cable by cable, in one pass."""
+        starts = self.cable_starts[keys]
+        lengths = self.cable_starts[keys + 1] - starts
+        # The positions of every code of every cable, run by run.
+        at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        codes: Small = self.by_cable[at]
+        return codes
+
     def having(self, codes: list[int]) -> Ints:
         """The keys of the cables with any of the value ``codes``."""
         parts = [self.cables[self.starts[c] : self.starts[c + 1]] for c in codes]
@@ -265,12 +274,7 @@ def count_coded(coded: Coded, keys: Ints, mask: Mask) -> Ints:
         return EMPTY
     if len(keys) * 64 > len(coded.cables):  # many hits: one pass over every pair
         return np.add.reduceat(mask[coded.cables], coded.starts[:-1], dtype=np.int64)
-    starts = coded.cable_starts[keys]
-    lengths = coded.cable_starts[keys + 1] - starts
-    total = int(lengths.sum())
-    # The positions of every code of every hit, run by run.
-    at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-    return np.bincount(coded.by_cable[at], minlength=len(coded.values))
+    return np.bincount(coded.codes_of(keys), minlength=len(coded.values))
 
 
 def dated(values: Small, keys: Ints) -> Small:

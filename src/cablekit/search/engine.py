@@ -27,7 +27,6 @@ from ..store.sqlite import SQLiteStore
 from .cache import held
 from .columns import (
     EMPTY,
-    Coded,
     Columns,
     Ints,
     Mask,
@@ -317,28 +316,19 @@ def few_facets(cols: Columns, keys: list[int]) -> dict[str, list[FacetValue]]:
     fixed cost of each vectorised pass is most of the work)."""
     facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     tags, caveats = cols.tags, cols.caveats
-    tagged = Counter(_codes_of(tags, keys))
+    at = np.array(keys, np.int64)
+    tagged = Counter(tags.codes_of(at).tolist())
     for kind, name in TAG_FACETS.items():
         of_kind = {code: n for code, n in tagged.items() if tags.kinds[code] == kind}
         facets[name] = _largest(of_kind, tags.values)
     for name, column in (("origin", cols.origin), ("classification", cols.classification)):
         codes = column.codes[keys].tolist()
         facets[name] = _largest(Counter(c for c in codes if c >= 0), column.values)
-    marked = Counter(_codes_of(caveats, keys))
+    marked = Counter(caveats.codes_of(at).tolist())
     facets["caveat"] = _largest(marked, caveats.values)
     years = Counter(y for y in cols.dates.year[keys].tolist() if y > 0)
     facets["year"] = _largest(years, {y: str(y) for y in years})
     return facets
-
-
-def _codes_of(coded: Coded, keys: list[int]) -> list[int]:
-    """Every code of every cable of ``keys``, in one pass."""
-    at_keys = np.array(keys, np.int64)
-    starts = coded.cable_starts[at_keys]
-    lengths = coded.cable_starts[at_keys + 1] - starts
-    at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-    codes: list[int] = coded.by_cable[at].tolist()
-    return codes
 
 
 def _largest(counts: dict[int, int], names: Sequence[str] | dict[int, str]) -> list[FacetValue]:
