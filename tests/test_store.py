@@ -20,6 +20,7 @@ from cablekit.archive import Archive
 from cablekit.errors import ArchiveUnwritable, MissingArchive, NotAnArchive, UnknownCable
 from cablekit.sources import iter_inputs
 from cablekit.store import ingest as ingest_module
+from cablekit.store.schema import FTS_HASH_BYTES
 from cablekit.store.sqlite import BatchReport
 
 from .conftest import REFERENCE_CABLE, SAMPLE_VERSIONS, sample_inputs
@@ -304,3 +305,26 @@ def test_readers_search_while_an_ingest_writes(tmp_path: Path) -> None:
     # Each search saw one consistent state; the counts only grow, up to the whole.
     assert totals == sorted(totals) and len(totals) > 1
     assert totals[-1] > totals[0]
+
+
+def test_the_index_writes_a_batch_as_one_segment(tmp_path: Path) -> None:
+    """The full-text index keeps a whole batch's terms in memory (SQLite's default, 1 MiB,
+    wrote a batch as a dozen small segments merged again and again): a new archive has
+    the setting, and an archive made before it gets it when opened."""
+    path = tmp_path / "a.db"
+    with Archive(path, create=True) as archive:
+        archive.ingest(sample_inputs(), release="2011-04")
+
+    def hash_bytes() -> int | None:
+        with sqlite3.connect(path) as db:
+            row = db.execute("SELECT v FROM unit_fts_config WHERE k = 'hashsize'").fetchone()
+        return row[0] if row else None
+
+    assert hash_bytes() == FTS_HASH_BYTES
+    with sqlite3.connect(path) as db:  # as an archive of the migration before
+        db.execute("DELETE FROM unit_fts_config WHERE k = 'hashsize'")
+        db.execute("DELETE FROM migrations WHERE name = '0012_index_memory'")
+    assert hash_bytes() is None
+    with Archive(path) as archive:
+        assert archive.search("embassy").total > 0
+    assert hash_bytes() == FTS_HASH_BYTES

@@ -24,7 +24,7 @@ from ..sources.base import RawCable
 from .rows import Prepared, archive_id, pack, prepare, unpack
 from .sqlite import BatchReport
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 BATCH_SECONDS = 2.0  # readers see progress at least this often
 
 
