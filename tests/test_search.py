@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 from cablekit.archive import Archive
 from cablekit.errors import QuerySyntaxError
 from cablekit.model import Cable
-from cablekit.search import And, DateRange, Field, Node, Not, Or, Text, format_query, tokens
+from cablekit.search import And, DateRange, Field, Node, Not, Or, Text, format_query, sql, tokens
 from cablekit.search.engine import FACET_SIZE, TAG_FACETS
 from cablekit.store.postgres import PostgresRecord
 from cablekit.tables import tag_kind
@@ -651,3 +652,16 @@ def test_an_opening_is_the_first_words_and_says_when_more_follow(parts: list[str
     words = text.split()
     more = "…" if len(words) > SNIPPET_WORDS else ""
     assert opening(text) == " ".join(words[:SNIPPET_WORDS]) + more
+
+
+@pytest.mark.parametrize("count", [0, 1, 12, 1000, 1001, 40_000])
+def test_a_list_of_keys_selects_the_same_rows_bound_either_way(count: int) -> None:
+    """A page's keys are bound one by one, a longer list as one JSON array (SQLite
+    binds 32,766 parameters at most): the rows are those of the keys, either way."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+    db.executemany("INSERT INTO t VALUES (?)", [(x,) for x in range(100_000)])
+    wanted = random.Random(count).sample(range(-10, 100_010), count)
+    within, params = sql.among(wanted)
+    found = [x for (x,) in db.execute(f"SELECT x FROM t WHERE x {within}", params)]
+    assert sorted(found) == sorted(x for x in wanted if 0 <= x < 100_000)

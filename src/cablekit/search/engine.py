@@ -42,7 +42,7 @@ from .cursor import REFUSED, decode_cursor, encode_cursor
 from .matching import Matcher, keys_of
 from .query import Node, describe, parse_query
 from .ranking import Page, Phrase, best_units, by_date, by_relevance, expression
-from .sql import Compiled, positive_texts
+from .sql import Compiled, among, positive_texts
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
@@ -209,10 +209,10 @@ def page_rows(store: SQLiteStore, keys: list[int]) -> dict[int, tuple[Any, ...]]
     """The fields a hit shows, for each of ``keys``."""
     if not keys:
         return {}
+    within, params = among(keys)
     rows = store.query(
-        "SELECT key, id, dtg, date, origin, classification, subject FROM cable"
-        " WHERE key IN (SELECT value FROM json_each(?))",
-        [json.dumps(keys)],
+        f"SELECT key, id, dtg, date, origin, classification, subject FROM cable WHERE key {within}",
+        params,
     )
     return {row[0]: row[1:] for row in rows}
 
@@ -232,11 +232,11 @@ def page_snippets(
         # text, and the work stays within what the reader may see.
         rowid = "+rowid" if any(p.prefix for p in phrases) else "rowid"
         index = matcher.index
+        within, params = among(sorted(best.values()))
         rows = matcher.store.query(
             f"SELECT rowid, snippet({index.name}, 0, ?, ?, '…', {SNIPPET_WORDS})"
-            f" FROM {index.table}"
-            f" WHERE {index.name} MATCH ? AND {rowid} IN (SELECT value FROM json_each(?))",
-            [*HIGHLIGHT, expression(phrases), json.dumps(sorted(best.values()))],
+            f" FROM {index.table} WHERE {index.name} MATCH ? AND {rowid} {within}",
+            [*HIGHLIGHT, expression(phrases), *params],
         )
         by_unit = {rowid: str(text).replace("\n", " ") for rowid, text in rows}
         texts = {k: by_unit[u] for k, u in best.items() if u in by_unit}
@@ -251,12 +251,13 @@ def openings(matcher: Matcher, keys: list[int]) -> dict[int, str]:
     The units withheld from the reader are the set their matcher already holds: the
     scope's SQL is not run again for every unit of the page."""
     if not len(matcher.seen.hidden):  # every unit is the reader's: one statement
+        within, params = among(keys)
         rows = matcher.store.query(
-            "SELECT cable_key, body, min(seq) FROM unit WHERE cable_key IN"
-            " (SELECT value FROM json_each(?)) AND seq > 0 GROUP BY cable_key",
-            [json.dumps(keys)],
+            "SELECT key, (SELECT body FROM unit WHERE cable_key = key AND seq > 0"
+            f" ORDER BY seq LIMIT 1) FROM cable WHERE key {within}",
+            params,
         )
-        return {key: opening(body) for key, body, _ in rows}
+        return {key: opening(body) for key, body in rows if body is not None}
     rowids = keys_of(
         matcher.store,
         Compiled(
@@ -312,20 +313,20 @@ def facet_counts(store: SQLiteStore, keys: Ints, size: int) -> dict[str, list[Fa
 
 
 def few_facets(cols: Columns, keys: list[int]) -> dict[str, list[FacetValue]]:
-    """``facet_counts`` of a few hits, counted one by one (for a handful of cables the
-    fixed cost of each vectorised pass is most of the work)."""
-    facets: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
-    tags, caveats = cols.tags, cols.caveats
-    at = np.array(keys, np.int64)
-    tagged = Counter(tags.codes_of(at).tolist())
-    for kind, name in TAG_FACETS.items():
-        of_kind = {code: n for code, n in tagged.items() if tags.kinds[code] == kind}
-        facets[name] = _largest(of_kind, tags.values)
+    """``facet_counts`` of a few hits, counted one by one in Python (for a handful of
+    cables the fixed cost of each vectorised pass is most of the work)."""
+    tags = cols.tags
+    by_kind: dict[str | None, dict[int, int]] = {kind: {} for kind in TAG_FACETS}
+    for code, n in Counter(tags.few_codes_of(keys)).items():
+        counts = by_kind.get(tags.kinds[code])
+        if counts is not None:
+            counts[code] = n
+    facets = {name: _largest(by_kind[kind], tags.values) for kind, name in TAG_FACETS.items()}
     for name, column in (("origin", cols.origin), ("classification", cols.classification)):
         codes = column.codes[keys].tolist()
         facets[name] = _largest(Counter(c for c in codes if c >= 0), column.values)
-    marked = Counter(caveats.codes_of(at).tolist())
-    facets["caveat"] = _largest(marked, caveats.values)
+    marked = Counter(cols.caveats.few_codes_of(keys))
+    facets["caveat"] = _largest(marked, cols.caveats.values)
     years = Counter(y for y in cols.dates.year[keys].tolist() if y > 0)
     facets["year"] = _largest(years, {y: str(y) for y in years})
     return facets
@@ -333,8 +334,15 @@ def few_facets(cols: Columns, keys: list[int]) -> dict[str, list[FacetValue]]:
 
 def _largest(counts: dict[int, int], names: Sequence[str] | dict[int, str]) -> list[FacetValue]:
     """The FACET_SIZE largest ``counts`` by count, then code (the names' order)."""
-    best = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
+    if len(counts) > 1:
+        best = sorted(counts.items(), key=_by_count)[:FACET_SIZE]
+    else:
+        best = list(counts.items())
     return [FacetValue(names[code], n) for code, n in best]
+
+
+def _by_count(item: tuple[int, int]) -> tuple[int, int]:
+    return -item[1], item[0]
 
 
 def values(pairs: list[tuple[str, int]]) -> list[FacetValue]:

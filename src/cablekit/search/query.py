@@ -41,6 +41,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal, TypeAlias
 
 from ..errors import QuerySyntaxError
@@ -386,8 +387,10 @@ class _Parser:
         return node
 
 
+@lru_cache(maxsize=256)
 def parse_query(text: str) -> Node:
-    """The AST of a query; ``QuerySyntaxError`` (with the position) if it is malformed."""
+    """The AST of a query; ``QuerySyntaxError`` (with the position) if it is malformed.
+    Kept for the queries asked again (a page after a page, a reload): nodes are frozen."""
     return _Parser(text, _Lexer(text).run()).whole()
 
 

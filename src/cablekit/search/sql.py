@@ -12,6 +12,7 @@ The SQL is built apart from running it, with bound parameters only.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -21,6 +22,15 @@ from .query import And, DateRange, Field, Node, Not, Or, Text, name_words
 # Sorts after any string SQLite compares: the end of a prefix range.
 _TOP = "\U0010ffff"
 Params = list[object]
+BOUND_ONE_BY_ONE = 1000  # longer lists cross as one JSON array (SQLite binds 32,766 at most)
+
+
+def among(values: list[int]) -> tuple[str, Params]:
+    """``IN (...)`` of ``values`` and its parameters. A page's few keys are bound one by
+    one: ``json_each`` costs as much as the rest of so small a query."""
+    if len(values) <= BOUND_ONE_BY_ONE:
+        return f"IN ({','.join('?' * len(values))})", list(values)
+    return "IN (SELECT value FROM json_each(?))", [json.dumps(values)]
 
 
 @dataclass(slots=True)

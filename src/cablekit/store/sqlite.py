@@ -19,6 +19,7 @@ from typing import Any, Literal, cast
 
 from ..errors import (
     ArchiveUnwritable,
+    CablekitError,
     DamagedArchive,
     MissingArchive,
     NotAnArchive,
@@ -217,8 +218,10 @@ class SQLiteStore(VersionReads):
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read-only query (the search engine builds the SQL)."""
-        with translated(self.path):
+        try:  # not ``translated``: a search makes several, and its set-up is a tenth of one
             return self.db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise translation(self.path, error) from error
 
     @contextmanager
     def snapshot(self) -> Iterator[SQLiteStore]:
@@ -383,14 +386,16 @@ class _BatchWriter:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows = self.db.execute(
-                f"SELECT id, key, version FROM cable WHERE id IN ({_marks(len(chunk))})", chunk
+                f"SELECT id, key, version FROM cable WHERE id IN ({placeholders(len(chunk))})",
+                chunk,
             )
             known.update({cable_id: (key, version) for cable_id, key, version in rows})
         return known
 
     def _insert_new(self) -> None:
         self.db.executemany(
-            f"INSERT INTO cable (key, id, version, {CABLE_COLUMNS}) VALUES (?, ?, 1, {_marks(20)})",
+            f"INSERT INTO cable (key, id, version, {CABLE_COLUMNS})"
+            f" VALUES (?, ?, 1, {placeholders(20)})",
             self.new_cables,
         )
         self.db.executemany(INSERT_VERSION, self.new_versions)
@@ -508,7 +513,7 @@ class _BatchWriter:
         ]
         db.executemany(
             f"INSERT INTO unit (rowid, cable_key, seq, number, marking, level, heading,"
-            f" body, need, rel, hash, exempt) VALUES ({_marks(12)})",
+            f" body, need, rel, hash, exempt) VALUES ({placeholders(12)})",
             units,
         )
         db.executemany(
@@ -520,7 +525,7 @@ class _BatchWriter:
         )
         db.executemany(
             "INSERT INTO addressee (rowid, cable_key, role, position, name, routing_indicator,"
-            f" precedence, serial, collective, excluded) VALUES ({_marks(10)})",
+            f" precedence, serial, collective, excluded) VALUES ({placeholders(10)})",
             names,
         )
         db.executemany(
@@ -554,7 +559,7 @@ class _BatchWriter:
         keys = list(self.pending)
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            guard_reviewed(self.db, f"c.key IN ({_marks(len(chunk))}) AND c.rv = 1", chunk)
+            guard_reviewed(self.db, f"c.key IN ({placeholders(len(chunk))}) AND c.rv = 1", chunk)
 
     def _numbered(self, table: str, rows: list[Row]) -> list[Row]:
         """Rows with explicit rowids after the table's last one."""
@@ -566,7 +571,7 @@ def delete_search_rows(db: sqlite3.Connection, keys: Sequence[int]) -> None:
     """The searchable rows of the cables with ``keys``, and their full-text entries."""
     for start in range(0, len(keys), 500):
         chunk = list(keys[start : start + 500])
-        where = f"cable_key IN ({_marks(len(chunk))})"
+        where = f"cable_key IN ({placeholders(len(chunk))})"
         db.execute(
             "INSERT INTO unit_fts (unit_fts, rowid, body)"
             f" SELECT 'delete', rowid, body FROM unit WHERE {where}",
@@ -651,7 +656,7 @@ CABLE_COLUMNS = (
 )
 
 
-def _marks(n: int) -> str:
+def placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
@@ -711,14 +716,17 @@ def translated(path: str) -> Iterator[None]:
     """sqlite3's errors as cablekit's, in one plain sentence."""
     try:
         yield
-    except sqlite3.OperationalError as error:
-        text = str(error)
-        if "readonly" in text or "unable to open" in text or "disk" in text:
-            raise ArchiveUnwritable(f"Cannot write the archive {path}: {text}") from error
-        if "locked" in text or "busy" in text:
-            raise ArchiveUnwritable(
-                f"The archive {path} stayed locked by another process: {text}"
-            ) from error
-        raise NotAnArchive(f"Cannot read the archive {path}: {text}") from error
     except sqlite3.DatabaseError as error:
-        raise NotAnArchive(f"{path} is not a cablekit archive ({error})") from error
+        raise translation(path, error) from error
+
+
+def translation(path: str, error: sqlite3.DatabaseError) -> CablekitError:
+    """The plain sentence of one of sqlite3's errors (see ``translated``)."""
+    text = str(error)
+    if not isinstance(error, sqlite3.OperationalError):
+        return NotAnArchive(f"{path} is not a cablekit archive ({error})")
+    if "readonly" in text or "unable to open" in text or "disk" in text:
+        return ArchiveUnwritable(f"Cannot write the archive {path}: {text}")
+    if "locked" in text or "busy" in text:
+        return ArchiveUnwritable(f"The archive {path} stayed locked by another process: {text}")
+    return NotAnArchive(f"Cannot read the archive {path}: {text}")
