@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import multiprocessing
 import os
 import random
@@ -15,9 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cablekit.archive import Archive
 from cablekit.errors import ArchiveUnwritable, MissingArchive, NotAnArchive, UnknownCable
+from cablekit.model import compact_json
 from cablekit.sources import iter_inputs
 from cablekit.store import ingest as ingest_module
 from cablekit.store.schema import FTS_HASH_BYTES
@@ -328,3 +332,29 @@ def test_the_index_writes_a_batch_as_one_segment(tmp_path: Path) -> None:
     with Archive(path) as archive:
         assert archive.search("embassy").total > 0
     assert hash_bytes() == FTS_HASH_BYTES
+
+
+ANY_TEXT = st.text(st.characters(exclude_categories=()))  # surrogates too
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | ANY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(JSON_VALUES, st.booleans())
+def test_records_are_written_as_json_writes_them(data: object, sort_keys: bool) -> None:
+    """Records (and the header JSON whose hash names review decisions) are written by
+    orjson: byte for byte what ``json`` writes, for any text (controls, line separators,
+    astral characters, lone surrogates) and integers past 64 bits."""
+    try:
+        expected: bytes | type[Exception] = json.dumps(
+            data, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys
+        ).encode("utf-8")
+    except UnicodeEncodeError as error:
+        expected = type(error)
+    try:
+        written: bytes | type[Exception] = compact_json(data, sort_keys)
+    except UnicodeEncodeError as error:
+        written = type(error)
+    assert written == expected

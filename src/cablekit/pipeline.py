@@ -27,6 +27,10 @@ T = TypeVar("T")
 # Inputs read ahead of the parsed ones, per worker, and handed over at a time.
 AHEAD_PER_JOB = 256
 CHUNK = 16
+# Results received ahead of the caller, per worker, by map_stream_apart: enough for the
+# workers to go on parsing while the writer spends a second on a batch (with 256, they
+# stopped and a seventh of both cores went idle).
+RESULTS_AHEAD_PER_JOB = 1024
 
 
 def parse_one(item: RawCable | CablekitError) -> Outcome:
@@ -104,7 +108,7 @@ def map_stream(
 # Messages between the processes of map_stream_apart: a chunk of inputs or of results,
 # the end, or the exception a process stopped on. Each starts with one of these bytes.
 _CHUNK, _END, _ERROR = b"c", b"e", b"x"
-AHEAD_CHUNKS = AHEAD_PER_JOB // CHUNK  # chunks of results received ahead, per job
+AHEAD_CHUNKS = RESULTS_AHEAD_PER_JOB // CHUNK  # chunks of results received ahead, per job
 _PIPE_BYTES = 1 << 20  # room asked for in each worker's pipe, so it can run ahead
 
 

@@ -58,7 +58,6 @@ reader may not see ever enters a match, a count, a facet or a snippet.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -68,7 +67,7 @@ from typing import Any
 
 from ..errors import AccessError
 from ..markings import ACCESS_WORDS, SBU_LEVEL, Marking, find_marks, level, read_marking
-from ..model import CLASSIFICATIONS, Cable, Paragraph
+from ..model import CLASSIFICATIONS, Cable, Paragraph, compact_json
 from ..scope import Scope
 from .countries import US, country, release_list
 
@@ -277,8 +276,7 @@ def header_hash(cable: Cable) -> str:
 def record_header_hash(record: dict[str, Any]) -> str:
     """:func:`header_hash` of the cable whose JSON form is ``record``."""
     data = {k: v for k, v in record.items() if k not in _NOT_HEADER}
-    body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "h" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:31]
+    return "h" + hashlib.sha256(compact_json(data, sort_keys=True)).hexdigest()[:31]
 
 
 # --- decisions -------------------------------------------------------------------------

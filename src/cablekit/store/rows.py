@@ -25,7 +25,7 @@ from ..access.policy import (
     record_header_hash,
     release_text,
 )
-from ..model import Cable
+from ..model import Cable, compact_json
 from ..parser.normalise import unwrap
 from ..sources.base import RawCable
 from ..tables import tag_kind
@@ -134,13 +134,12 @@ def prepare(cable: Cable, raw: RawCable) -> Prepared:
     assert cable_id is not None
     text = content_text(raw)
     data = cable.to_json()
-    record = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Prepared(
         id=cable_id,
         content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
         released=cable.publication.released if cable.publication else None,
         source=json.dumps(record_source(cable), separators=(",", ":")),
-        record=compress(record.encode("utf-8")),
+        record=compress(compact_json(data)),
         text=compress(text.encode("utf-8")),
         rows=search_rows(cable, record_header_hash(data)),
         alias=alias(cable),
