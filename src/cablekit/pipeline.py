@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import marshal
 import os
 import pickle
-import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -29,8 +29,10 @@ AHEAD_PER_JOB = 256
 CHUNK = 16
 # Results received ahead of the caller, per worker, by map_stream_apart: enough for the
 # workers to go on parsing while the writer spends a second on a batch (with 256, they
-# stopped and a seventh of both cores went idle).
+# stopped and a seventh of both cores went idle), and no more bytes than this, however
+# long the cables.
 RESULTS_AHEAD_PER_JOB = 1024
+RESULT_BYTES_AHEAD_PER_JOB = 48 << 20
 
 
 def parse_one(item: RawCable | CablekitError) -> Outcome:
@@ -151,7 +153,7 @@ def map_stream_apart(
         process.daemon = True
         process.start()
     _keep_only(mine, ends)
-    received: queue.Queue[bytes] = queue.Queue(AHEAD_CHUNKS * jobs)
+    received = Bounded(AHEAD_CHUNKS * jobs, RESULT_BYTES_AHEAD_PER_JOB * jobs)
     stop = threading.Event()
     pump = threading.Thread(target=_receive, args=(mine, received, stop), daemon=True)
     pump.start()
@@ -228,9 +230,7 @@ def _work(
         _report(outbox, error)
 
 
-def _receive(
-    outboxes: list[Connection], received: queue.Queue[bytes], stop: threading.Event
-) -> None:
+def _receive(outboxes: list[Connection], received: Bounded, stop: threading.Event) -> None:
     """The receiving thread: results from each worker in turn, until the end or an error."""
     for turn in itertools.cycle(range(len(outboxes))):
         try:
@@ -239,12 +239,45 @@ def _receive(
             message = _ERROR + pickle.dumps(
                 ChildProcessError("a worker process ended before its work was done")
             )
-        while not stop.is_set():
-            with contextlib.suppress(queue.Full):
-                received.put(message, timeout=0.1)
-                break
-        if stop.is_set() or message[:1] != _CHUNK:
+        if not received.put(message, stop) or message[:1] != _CHUNK:
             return
+
+
+class Bounded:
+    """Messages handed from one thread to another, in order, at most ``count`` of them and
+    ``size`` bytes at a time (a message larger than ``size`` passes alone)."""
+
+    def __init__(self, count: int, size: int) -> None:
+        self._messages: collections.deque[bytes] = collections.deque()
+        self._bytes = 0
+        self._count = count
+        self._size = size
+        self._changed = threading.Condition()
+
+    def put(self, message: bytes, stop: threading.Event) -> bool:
+        """Add ``message`` when there is room; False if ``stop`` is set first."""
+        with self._changed:
+            while self._messages and not self._room_for(len(message)):
+                if stop.is_set():
+                    return False
+                self._changed.wait(0.1)
+            self._messages.append(message)
+            self._bytes += len(message)
+            self._changed.notify_all()
+            return not stop.is_set()
+
+    def get(self) -> bytes:
+        """The oldest message, waiting for one."""
+        with self._changed:
+            while not self._messages:
+                self._changed.wait()
+            message = self._messages.popleft()
+            self._bytes -= len(message)
+            self._changed.notify_all()
+            return message
+
+    def _room_for(self, size: int) -> bool:
+        return len(self._messages) < self._count and self._bytes + size <= self._size
 
 
 def _report(connection: Connection, error: BaseException) -> None:
