@@ -253,8 +253,8 @@ def openings(matcher: Matcher, keys: list[int]) -> dict[int, str]:
     if not len(matcher.seen.hidden):  # every unit is the reader's: one statement
         within, params = among(keys)
         rows = matcher.store.query(
-            "SELECT key, (SELECT body FROM unit WHERE cable_key = key AND seq > 0"
-            f" ORDER BY seq LIMIT 1) FROM cable WHERE key {within}",
+            "SELECT c.key, (SELECT u.body FROM unit u WHERE u.cable_key = c.key AND u.seq > 0"
+            f" ORDER BY u.seq LIMIT 1) FROM cable c WHERE c.key {within}",
             params,
         )
         return {key: opening(body) for key, body in rows if body is not None}
@@ -334,15 +334,8 @@ def few_facets(cols: Columns, keys: list[int]) -> dict[str, list[FacetValue]]:
 
 def _largest(counts: dict[int, int], names: Sequence[str] | dict[int, str]) -> list[FacetValue]:
     """The FACET_SIZE largest ``counts`` by count, then code (the names' order)."""
-    if len(counts) > 1:
-        best = sorted(counts.items(), key=_by_count)[:FACET_SIZE]
-    else:
-        best = list(counts.items())
+    best = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
     return [FacetValue(names[code], n) for code, n in best]
-
-
-def _by_count(item: tuple[int, int]) -> tuple[int, int]:
-    return -item[1], item[0]
 
 
 def values(pairs: list[tuple[str, int]]) -> list[FacetValue]:

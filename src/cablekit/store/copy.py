@@ -23,7 +23,7 @@ from ..errors import ArchiveError
 from .postgres import PostgresRecord, pack_rows
 from .replica import APPLIED, SOURCE, build
 from .rows import search_rows
-from .sqlite import SQLiteStore, load_record, placeholders
+from .sqlite import SQLiteStore, _marks, load_record
 
 CHUNK = 500
 Progress = Callable[[int], object]
@@ -175,7 +175,7 @@ def _copy_plain(source: SQLiteStore, target: PostgresRecord) -> None:
 def _copy_table(source: SQLiteStore | PostgresRecord, target: Any, table: str) -> None:
     columns = PLAIN_TABLES[table]
     rows = source.query(f"SELECT {columns} FROM {table} ORDER BY 1")
-    marks = placeholders(len(columns.split(",")))
+    marks = _marks(len(columns.split(",")))
     target.db.executemany(f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
@@ -191,12 +191,12 @@ def _copy_settings(source: SQLiteStore | PostgresRecord, target: Any) -> None:
 def _copy_audit(source: SQLiteStore | PostgresRecord, target: Any) -> None:
     (last,) = target.query("SELECT coalesce(max(seq), 0) FROM audit")[0]
     rows = source.query(f"SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > ? ORDER BY seq", (last,))
-    target.db.executemany(f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ({placeholders(10)})", rows)
+    target.db.executemany(f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES ({_marks(10)})", rows)
 
 
 def _copy_cables(source: SQLiteStore, target: PostgresRecord, keys: Sequence[int]) -> int:
     """The cables with ``keys`` not in the record yet, whole; how many were copied."""
-    marks = placeholders(len(keys))
+    marks = _marks(len(keys))
     cables = source.query(
         f"SELECT key, id, version, rv FROM cable WHERE key IN ({marks}) ORDER BY key", keys
     )
@@ -210,7 +210,7 @@ def _copy_cables(source: SQLiteStore, target: PostgresRecord, keys: Sequence[int
     if not fresh:
         return 0
     wanted = [int(row[0]) for row in fresh]
-    marks = placeholders(len(wanted))
+    marks = _marks(len(wanted))
     target.db.executemany("INSERT INTO cable (key, id, version, rv) VALUES (?, ?, ?, ?)", fresh)
     target.db.executemany(
         "INSERT INTO version (cable_key, number, content_hash, release, released, ingested_at,"
@@ -260,7 +260,7 @@ def _copy_cables(source: SQLiteStore, target: PostgresRecord, keys: Sequence[int
 
 
 def _copy_reviews(source: SQLiteStore, target: PostgresRecord, keys: list[int]) -> None:
-    marks = placeholders(len(keys))
+    marks = _marks(len(keys))
     reviews = source.query(
         "SELECT key, cable_key, paragraph, release, reason, reviewer, day, at, on_paragraph,"
         f" version FROM review WHERE cable_key IN ({marks}) ORDER BY key",

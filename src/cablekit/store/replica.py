@@ -33,8 +33,8 @@ from .sqlite import (
     INSERT_VERSION,
     SQLiteStore,
     _BatchWriter,
+    _marks,
     delete_search_rows,
-    placeholders,
 )
 
 log = logging.getLogger(__name__)
@@ -271,14 +271,14 @@ def _forget(index: SQLiteStore, keys: Sequence[int]) -> None:
     delete_search_rows(db, keys)
     for start in range(0, len(keys), 500):
         chunk = list(keys[start : start + 500])
-        where = f"cable_key IN ({placeholders(len(chunk))})"
+        where = f"cable_key IN ({_marks(len(chunk))})"
         db.execute(
             f"DELETE FROM review_unit WHERE review IN (SELECT key FROM review WHERE {where})",
             chunk,
         )
         for table in ("review", "version_collection", "alias", "version"):
             db.execute(f"DELETE FROM {table} WHERE {where}", chunk)
-        db.execute(f"DELETE FROM cable WHERE key IN ({placeholders(len(chunk))})", chunk)
+        db.execute(f"DELETE FROM cable WHERE key IN ({_marks(len(chunk))})", chunk)
 
 
 def _put(index: SQLiteStore, writer: _BatchWriter, state: CableState) -> None:
@@ -286,7 +286,7 @@ def _put(index: SQLiteStore, writer: _BatchWriter, state: CableState) -> None:
     current = next(v for v in state.versions if v.number == state.current)
     db.execute(
         f"INSERT INTO cable (key, id, version, rv, {CABLE_COLUMNS})"
-        f" VALUES (?, ?, ?, ?, {placeholders(20)})",
+        f" VALUES (?, ?, ?, ?, {_marks(20)})",
         (state.key, state.id, state.current, state.rv, *current.rows.cable),
     )
     db.executemany(
@@ -341,4 +341,4 @@ def _copy_principals(index: SQLiteStore, tables: dict[str, list[tuple[object, ..
             )
             continue
         width = len(columns.split(","))
-        db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders(width)})", rows)
+        db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({_marks(width)})", rows)

@@ -386,16 +386,14 @@ class _BatchWriter:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows = self.db.execute(
-                f"SELECT id, key, version FROM cable WHERE id IN ({placeholders(len(chunk))})",
-                chunk,
+                f"SELECT id, key, version FROM cable WHERE id IN ({_marks(len(chunk))})", chunk
             )
             known.update({cable_id: (key, version) for cable_id, key, version in rows})
         return known
 
     def _insert_new(self) -> None:
         self.db.executemany(
-            f"INSERT INTO cable (key, id, version, {CABLE_COLUMNS})"
-            f" VALUES (?, ?, 1, {placeholders(20)})",
+            f"INSERT INTO cable (key, id, version, {CABLE_COLUMNS}) VALUES (?, ?, 1, {_marks(20)})",
             self.new_cables,
         )
         self.db.executemany(INSERT_VERSION, self.new_versions)
@@ -513,7 +511,7 @@ class _BatchWriter:
         ]
         db.executemany(
             f"INSERT INTO unit (rowid, cable_key, seq, number, marking, level, heading,"
-            f" body, need, rel, hash, exempt) VALUES ({placeholders(12)})",
+            f" body, need, rel, hash, exempt) VALUES ({_marks(12)})",
             units,
         )
         db.executemany(
@@ -525,7 +523,7 @@ class _BatchWriter:
         )
         db.executemany(
             "INSERT INTO addressee (rowid, cable_key, role, position, name, routing_indicator,"
-            f" precedence, serial, collective, excluded) VALUES ({placeholders(10)})",
+            f" precedence, serial, collective, excluded) VALUES ({_marks(10)})",
             names,
         )
         db.executemany(
@@ -559,7 +557,7 @@ class _BatchWriter:
         keys = list(self.pending)
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            guard_reviewed(self.db, f"c.key IN ({placeholders(len(chunk))}) AND c.rv = 1", chunk)
+            guard_reviewed(self.db, f"c.key IN ({_marks(len(chunk))}) AND c.rv = 1", chunk)
 
     def _numbered(self, table: str, rows: list[Row]) -> list[Row]:
         """Rows with explicit rowids after the table's last one."""
@@ -571,7 +569,7 @@ def delete_search_rows(db: sqlite3.Connection, keys: Sequence[int]) -> None:
     """The searchable rows of the cables with ``keys``, and their full-text entries."""
     for start in range(0, len(keys), 500):
         chunk = list(keys[start : start + 500])
-        where = f"cable_key IN ({placeholders(len(chunk))})"
+        where = f"cable_key IN ({_marks(len(chunk))})"
         db.execute(
             "INSERT INTO unit_fts (unit_fts, rowid, body)"
             f" SELECT 'delete', rowid, body FROM unit WHERE {where}",
@@ -656,7 +654,7 @@ CABLE_COLUMNS = (
 )
 
 
-def placeholders(n: int) -> str:
+def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
