@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from cablekit.archive import Archive
 from cablekit.errors import CablekitError, MissingInput, NotACable, UnknownFormat, UnreadableInput
 from cablekit.sources import (
     FLATTENED,
@@ -596,3 +597,28 @@ def test_corpus_archive_streams_all_pages(corpus: Path) -> None:
     assert beijing is not None and beijing.source.original_id == "09BEIJING22"
     # ~450 MiB of pages went through; the xz decoder alone needs ~65 MiB.
     assert grown < 200 * 1024
+
+
+@pytest.mark.parametrize("shape", ["lines", "array"])
+def test_half_a_surrogate_pair_in_json_becomes_a_replacement_character(
+    tmp_path: Path, shape: str
+) -> None:
+    """JSON may escape half of a surrogate pair alone: Python reads a string that no
+    UTF-8 can hold, and the ingest (hashing the text) and `cablekit parse` (writing it)
+    stopped on a traceback. It is read as U+FFFD; a whole pair stays the character it is."""
+    record = (
+        '{"content": "R 250930Z FEB 09\\nFM AMEMBASSY TEHRAN\\nTO SECSTATE WASHDC\\n'
+        'SUBJECT: TEA \\ud83d AND \\ud83d\\ude00\\n1. TEXT.", "refid": "09TEHRAN1"}'
+    )
+    path = tmp_path / ("one.jsonl" if shape == "lines" else "one.json")
+    path.write_text(record + "\n" if shape == "lines" else f"[{record}]")
+    (cable,) = items([path])
+    assert isinstance(cable, RawCable)
+    assert "TEA \ufffd AND \U0001f600" in cable.body
+    cable.body.encode("utf-8")  # holds only Unicode
+
+    with Archive(tmp_path / "a.db", create=True) as archive:
+        report = archive.ingest([str(path)])
+        assert (report.ingested, report.failed) == (1, 0)
+        (hit,) = archive.search("tea").results
+        assert "\ufffd" in hit.subject

@@ -78,6 +78,8 @@ def _array(data: bytes, path: str | None) -> Iterator[RawCable | CablekitError]:
     except (ValueError, RecursionError):
         yield UnreadableInput(f"{where} cannot be read as JSON; skipped")
         return
+    if _SURROGATE_ESCAPE.search(data):
+        records = unicode_only(records)
     for number, record in enumerate(records, 1):
         yield _object(record, f"{where} element {number}", Source(FORMAT, path, number))
 
@@ -104,7 +106,26 @@ def _record(line: bytes | None, number: int, path: str | None) -> RawCable | Cab
         return UnreadableInput(f"{where} is not valid JSON ({error.msg}); skipped")
     except (ValueError, RecursionError):  # a 5,000-digit number, nesting 100,000 deep
         return UnreadableInput(f"{where} cannot be read as JSON; skipped")
+    if _SURROGATE_ESCAPE.search(line):
+        record = unicode_only(record)
     return _object(record, where, Source(format=FORMAT, path=path, row=number))
+
+
+# JSON may escape half of a surrogate pair (a "\ud83d" alone): Python reads it as a string
+# no UTF-8 can hold, which nothing downstream could write. It becomes U+FFFD.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unicode_only(value: Any) -> Any:
+    """``value`` read from JSON with every lone surrogate in its strings replaced."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [unicode_only(v) for v in value]
+    if isinstance(value, dict):
+        return {unicode_only(k): unicode_only(v) for k, v in value.items()}
+    return value
 
 
 def _object(record: object, where: str, source: Source) -> RawCable | CablekitError:
