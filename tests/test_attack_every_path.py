@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -141,16 +142,22 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
     (tmp / "v2.txt").write_text(V2)
     cab(db, "ingest", "--release", "2010-12", str(tmp / "v1.txt"))
     cab(db, "ingest", "--release", "2011-04", str(tmp / "v2.txt"))
+    return db, add_readers(db, READERS, "attack")
+
+
+def add_readers(db: Path, readers: dict[str, Any], label: str) -> dict[str, str]:
+    """An administrator "boss", and each reader (clearance, citizenship, accesses) granted
+    every collection, with an API token each: the tokens by reader."""
     tokens = {}
     with Archive(db) as a:
         principals.add(a.store, "boss", citizenship="USA", admin=True)
-        for name, (cl, ctry, acc) in READERS.items():
+        for name, (cl, ctry, acc) in readers.items():
             principals.add(
                 a.store, name, clearance=cl, citizenship=ctry, password=PASSWORD, access=list(acc)
             )
             principals.grant(a.store, name, collections=["*"])
-            tokens[name] = principals.new_token(a.store, name, label="attack")
-    return db, tokens
+            tokens[name] = principals.new_token(a.store, name, label=label)
+    return tokens
 
 
 def cab(db: Path, *args: str, user: str | None = None) -> str:

@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cablekit.access import principals
-from cablekit.archive import Archive
 from cablekit.web import create_app
 
-from .test_attack_every_path import PASSWORD, cab
+from .test_attack_every_path import PASSWORD, add_readers, cab
 
 ID = "09OTTAWA998"
 CABLE = "\n".join(
@@ -67,16 +65,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
     db = tmp / "a.db"
     (tmp / "c.txt").write_text(CABLE)
     cab(db, "ingest", "--release", "2011-04", str(tmp / "c.txt"))
-    tokens = {}
-    with Archive(db) as a:
-        principals.add(a.store, "boss", citizenship="USA", admin=True)
-        for name, (clearance, country, _) in READERS.items():
-            principals.add(
-                a.store, name, clearance=clearance, citizenship=country, password=PASSWORD
-            )
-            principals.grant(a.store, name, collections=["*"])
-            tokens[name] = principals.new_token(a.store, name, label="openings")
-    return db, tokens
+    readers = {name: (clearance, country, ()) for name, (clearance, country, _) in READERS.items()}
+    return db, add_readers(db, readers, "openings")
 
 
 def seen(text: str) -> set[str]:
